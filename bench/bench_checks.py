@@ -1,0 +1,233 @@
+"""Benchmark of the checks engine (plain script: `python bench/bench_checks.py`).
+
+10,000 generated messages of mixed channels against a guide with 5,000
+disallowed terms and every check kind switched on. Prints:
+
+* compile time of the 5,000-term guide               (target < 1 s)
+* full-engine messages per second on one core         (target >= 3,000)
+* lexicon stage (normalise + fold + obfuscation views + span mapping) vs a bare
+  pyahocorasick ``iter`` scan of the same texts, measured in the same run, as a
+  ratio                                               (target <= 10x)
+
+Exits non-zero when a target is missed. Deterministic (seeded) input.
+Options: --messages N, --terms N, --profile (cProfile of the full engine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import pstats
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import ahocorasick  # noqa: E402
+
+from workbench.checks.engine import CHANNEL_FIELDS, check_fields, compile_guide  # noqa: E402
+from workbench.checks.engine.normalize import normalise  # noqa: E402
+
+COMPILE_TARGET_S = 1.0
+THROUGHPUT_TARGET = 3_000.0
+RATIO_TARGET = 10.0
+
+WORDS = (
+    "your boots are on their way we packed them with care and they should arrive soon "
+    "the trail is waiting for you this season our team picked a few things for the cold "
+    "mornings ahead from warm layers to sturdy packs everything is built to last and easy "
+    "to repair when you need it most thanks for shopping with us if anything is not right "
+    "just reply and we will sort it out quickly your order has shipped track it anytime "
+    "new arrivals include wool socks rain shells trail runners and camp mugs see what fits "
+    "your next trip we saved your cart in case you want to finish checking out later"
+).split()
+SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "ta", "vo", "shi", "dra", "pel", "qui", "zor", "bex", "tri", "gan")
+
+
+def make_terms(n: int, rng: random.Random) -> list[str]:
+    terms: set[str] = {"cheap", "free", "act now", "lowest price"}
+    while len(terms) < n:
+        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+        if rng.random() < 0.2:
+            word += " " + "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 3)))
+        terms.add(word)
+    return sorted(terms)
+
+
+def make_guide(terms: list[str]) -> dict[str, Any]:
+    disallowed: list[dict[str, Any]] = []
+    for i, term in enumerate(terms):
+        entry: dict[str, Any] = {"term": term, "severity": "block" if i % 3 else "warn"}
+        if i % 7 == 0:
+            entry["suggestion"] = "something kinder"
+        if term == "free":
+            entry["except"] = ["free shipping", "free returns"]
+        disallowed.append(entry)
+    return {
+        "slug": "bench",
+        "name": "Bench Outfitters",
+        "disallowed": disallowed,
+        "taboo_topics": [{"name": "politics", "severity": "block", "terms": ["election", "senator"]}],
+        "claims": [{"term": "guaranteed", "severity": "warn"}, {"term": "clinically proven"}],
+        "required": {"sms": ["Reply STOP to opt out"], "email": ["{{ unsubscribe_url }}"]},
+        "channels": {
+            "email": {"subject_max_chars": 60, "preheader_max_chars": 100, "body_max_chars": 5000},
+            "sms": {"max_segments": 1},
+            "push": {"title_max_chars": 40, "body_max_chars": 120},
+            "in_app": {"title_max_chars": 40, "body_max_chars": 200, "cta_max_chars": 20},
+        },
+        "merge_fields": ["first_name", "product_name", "order_id", "cart_url", "unsubscribe_url"],
+        "links": {"allowed_domains": ["northwind.example"]},
+        "contacts": {"emails": ["help@northwind.example"], "phones": ["+1 555 0100"]},
+        "tone": {
+            "default": {"max_exclamations": 1, "shouting": False, "max_reading_grade": 9},
+            "contexts": {
+                "strict": {"max_exclamations": 0, "promotional": False, "urgency": False,
+                           "celebratory": False},
+            },
+        },
+    }
+
+
+EXTRAS = (
+    "{{ first_name }}", "{{ cart_url }}", "{{ coupon }}", "{first_name}}", "https://northwind.example/boots",
+    "www.evil.example/deal", "call 555-123-4567", "help@northwind.example", "50% off", "only 3 left",
+    "great news", "HUGE", "fr33", "ch3ap", "f r e e", "free shipping", "🎉", "“quoted”", "café", "!",
+)
+
+
+def sentence(rng: random.Random, terms: list[str], n_words: int) -> str:
+    out: list[str] = []
+    for _ in range(n_words):
+        r = rng.random()
+        if r < 0.02:
+            out.append(rng.choice(terms))
+        elif r < 0.05:
+            out.append(rng.choice(EXTRAS))
+        else:
+            out.append(rng.choice(WORDS))
+    text = " ".join(out)
+    return text[:1].upper() + text[1:] + rng.choice((".", ".", ".", "!", "?"))
+
+
+def paragraph(rng: random.Random, terms: list[str], sentences: int) -> str:
+    return " ".join(sentence(rng, terms, rng.randint(6, 16)) for _ in range(sentences))
+
+
+def make_messages(n: int, terms: list[str], rng: random.Random) -> list[tuple[str, dict[str, str]]]:
+    messages: list[tuple[str, dict[str, str]]] = []
+    channels = tuple(CHANNEL_FIELDS)
+    for _ in range(n):
+        channel = rng.choice(channels)
+        if channel == "email":
+            fields = {
+                "subject": sentence(rng, terms, rng.randint(4, 9)),
+                "preheader": sentence(rng, terms, rng.randint(6, 12)),
+                "body": paragraph(rng, terms, rng.randint(4, 9)) + " Unsubscribe: {{ unsubscribe_url }}",
+            }
+        elif channel == "sms":
+            fields = {"body": sentence(rng, terms, rng.randint(8, 20)) + " Reply STOP to opt out"}
+        elif channel == "push":
+            fields = {"title": sentence(rng, terms, rng.randint(3, 6)),
+                      "body": sentence(rng, terms, rng.randint(8, 18))}
+        else:
+            fields = {"title": sentence(rng, terms, rng.randint(3, 6)),
+                      "body": paragraph(rng, terms, 2), "cta": rng.choice(("Shop now", "See details", "Track it"))}
+        messages.append((channel, fields))
+    return messages
+
+
+def best_of(runs: int, fn: Any) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--terms", type=int, default=5_000)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args(argv)
+
+    rng = random.Random(20240601)
+    terms = make_terms(args.terms, rng)
+    guide = make_guide(terms)
+    messages = make_messages(args.messages, terms, rng)
+    texts = [t for _, fields in messages for t in fields.values()]
+
+    compile_s = min(_timed(lambda: compile_guide(guide)) for _ in range(3))
+    compiled = compile_guide(guide)
+    kinds: set[str] = set()
+
+    def full() -> None:
+        for channel, fields in messages:
+            result = check_fields(compiled, channel, fields, "strict")
+            kinds.update(f.kind for f in result.findings)
+
+    full()  # warm caches (syllables, normalisation table) like a long-running worker
+    full_s = best_of(3, full)
+    per_second = len(messages) / full_s
+
+    lexicon = compiled.lexicon
+
+    def lexicon_stage() -> None:
+        for text in texts:
+            lexicon.scan(normalise(text))
+
+    bare = ahocorasick.Automaton()
+    for term in terms:
+        bare.add_word(term, term)
+    bare.make_automaton()
+
+    def bare_scan() -> None:
+        for text in texts:
+            for _ in bare.iter(text):
+                pass
+
+    lexicon_s = best_of(5, lexicon_stage)
+    bare_s = best_of(5, bare_scan)
+    ratio = lexicon_s / bare_s
+
+    chars = sum(len(t) for t in texts)
+    print(f"guide: {len(terms):,} disallowed terms; {len(messages):,} messages, {len(texts):,} fields, "
+          f"{chars / 1e6:.2f} M characters")
+    print(f"finding kinds seen: {', '.join(sorted(kinds))} ({len(kinds)}/9)")
+    ok = True
+
+    def report(label: str, value: str, passed: bool, target: str) -> None:
+        nonlocal ok
+        ok = ok and passed
+        print(f"{label:<44} {value:>14}   target {target:<10} {'OK' if passed else 'MISSED'}")
+
+    report("compile (5,000-term guide)", f"{compile_s * 1000:.0f} ms", compile_s < COMPILE_TARGET_S, "< 1 s")
+    report("full engine, one core", f"{per_second:,.0f} msg/s", per_second >= THROUGHPUT_TARGET, ">= 3,000")
+    print(f"{'lexicon stage':<44} {lexicon_s * 1000:>11.0f} ms")
+    print(f"{'bare pyahocorasick iter scan':<44} {bare_s * 1000:>11.0f} ms")
+    report("lexicon stage / bare scan", f"{ratio:.2f}x", ratio <= RATIO_TARGET, "<= 10x")
+
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        full()
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    return 0 if ok else 1
+
+
+def _timed(fn: Any) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,99 @@
+"""Shared fixtures: personas, a brand with its guide, and helpers that walk the pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+
+from workbench.accounts.models import Role, User
+from workbench.brand.actions import guide_version_create, prompt_version_create, segment_save
+from workbench.brand.models import Brand, PromptTemplate, Segment
+
+pytest_plugins = ["tests.fake_openai"]
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def pytest_configure() -> None:
+    # Tables are flushed between transactional tests; the audit table's
+    # append-only triggers let only this flag through (see audit/apps.py).
+    settings.COPYDESK_AUDIT_MAINTENANCE = True
+    # Strong hashing is for production; the suite creates many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_axes_lockouts_between_tests(settings):  # type: ignore[no-untyped-def]
+    settings.AXES_ENABLED = True
+    yield
+
+
+def make_user(username: str, role: Role) -> User:
+    return User.objects.create_user(username=username, password=PASSWORD, role=role, first_name=username.capitalize())
+
+
+@pytest.fixture
+def marketer(db: None) -> User:
+    return make_user("maya", Role.MARKETER)
+
+
+@pytest.fixture
+def reviewer(db: None) -> User:
+    return make_user("riley", Role.REVIEWER)
+
+
+@pytest.fixture
+def reviewer2(db: None) -> User:
+    return make_user("sam", Role.REVIEWER)
+
+
+@pytest.fixture
+def publisher(db: None) -> User:
+    return make_user("pat", Role.PUBLISHER)
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    return make_user("ada", Role.ADMIN)
+
+
+@pytest.fixture
+def brand(db: None) -> Brand:
+    guide_version_create(source_yaml=(settings.BASE_DIR / "brandguide" / "northwind.yaml").read_text(), acting_user=None)
+    return Brand.objects.get(slug="northwind")
+
+
+@pytest.fixture
+def prompt(db: None) -> PromptTemplate:
+    base = settings.BASE_DIR / "prompts"
+    prompt_version_create(
+        slug="brand-voice", name="Brand voice",
+        system_source=(base / "brand-voice.system.j2").read_text(), user_source=(base / "brand-voice.user.j2").read_text(),
+        acting_user=None,
+    )
+    return PromptTemplate.objects.get(slug="brand-voice")
+
+
+@pytest.fixture
+def segments(brand: Brand) -> dict[str, Segment]:
+    return {
+        "new": segment_save(brand=brand, slug="new-customers", name="New customers", acting_user=None),
+        "loyal": segment_save(brand=brand, slug="loyal-members", name="Loyal members", tone_context="promotional", acting_user=None),
+        "complaint": segment_save(brand=brand, slug="open-complaint", name="Open complaint", tone_context="service_recovery", sensitive=True, acting_user=None),
+    }
+
+
+@pytest.fixture
+def logged_in(client):  # type: ignore[no-untyped-def]
+    def login(user: User):  # type: ignore[no-untyped-def]
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def anon_dir(tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    yield str(tmp_path)

@@ -1,0 +1,37 @@
+"""Helpers that move content through the pipeline with the real transition functions."""
+
+from __future__ import annotations
+
+from workbench.accounts.models import User
+from workbench.brand.models import Brand, PromptTemplate, Segment
+from workbench.generation import actions
+from workbench.generation.models import Brief, Draft
+from workbench.generation.services import run_job
+
+
+def make_brief(brand: Brand, prompt: PromptTemplate, segments: list[Segment], author: User, *, channels: list[str] | None = None, variants: int = 2, **extra: str) -> Brief:
+    values = {
+        "title": "Spring boots",
+        "goal": "Bring members back",
+        "key_message": "The new trail boots are here, light and comfortable",
+        "call_to_action": "See the boots",
+    }
+    values.update(extra)
+    return actions.brief_create(
+        brand=brand, segments=segments, channels=channels or ["email", "sms"], prompt_template=prompt,
+        variants_per_segment=variants, acting_user=author, **values,  # type: ignore[arg-type]
+    )
+
+
+def generate_now(brief: Brief, author: User) -> list[Draft]:
+    """Run generation in-process (the worker tests cover the Celery path)."""
+    run = actions.generation_start(brief, acting_user=author, enqueue=False)
+    for job in run.jobs.all():
+        run_job(job.pk)
+    return list(Draft.objects.filter(brief=brief).order_by("segment__slug", "channel", "variant"))
+
+
+def submitted_draft(brand: Brand, prompt: PromptTemplate, segment: Segment, author: User, channel: str = "email") -> Draft:
+    brief = make_brief(brand, prompt, [segment], author, channels=[channel], variants=1)
+    (draft,) = generate_now(brief, author)
+    return actions.draft_submit(draft, acting_user=author)

@@ -1,0 +1,15 @@
+"""Who is acting and from where, for the audit events of the current request or task."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    request_id: str = ""
+    ip: str = ""
+
+
+current_request: ContextVar[RequestContext] = ContextVar("copydesk_request", default=RequestContext())

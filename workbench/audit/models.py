@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.db import models
+
+GENESIS_HASH = "0" * 64
+
+
+class Action(models.TextChoices):
+    """The fixed vocabulary of audited actions."""
+
+    USER_CREATE = "user.create"
+    USER_ROLE_CHANGE = "user.role_change"
+    USER_LOGIN = "user.login"
+    USER_LOGIN_FAILED = "user.login_failed"
+    USER_LOCKED_OUT = "user.locked_out"
+    GUIDE_VERSION_CREATE = "guide.version_create"
+    PROMPT_VERSION_CREATE = "prompt.version_create"
+    SEGMENT_CREATE = "segment.create"
+    SEGMENT_UPDATE = "segment.update"
+    BRIEF_CREATE = "brief.create"
+    GENERATION_START = "generation.start"
+    GENERATION_JOB_DONE = "generation.job_done"
+    GENERATION_JOB_FAILED = "generation.job_failed"
+    DRAFT_CREATE = "draft.create"
+    DRAFT_VERSION_CREATE = "draft.version_create"
+    DRAFT_SUBMIT = "draft.submit"
+    CHECK_RUN = "check.run"
+    REVIEW_APPROVE = "review.approve"
+    REVIEW_REJECT = "review.reject"
+    REVIEW_REQUEST_CHANGES = "review.request_changes"
+    REVIEW_OVERRIDE = "review.override"
+    JOURNEY_CREATE = "journey.create"
+    JOURNEY_STEP_CREATE = "journey.step_create"
+    JOURNEY_PAUSE = "journey.pause"
+    JOURNEY_RESUME = "journey.resume"
+    PUBLICATION_CREATE = "publication.create"
+    PUBLICATION_END = "publication.end"
+    API_CLIENT_CREATE = "api_client.create"
+    API_CLIENT_REVOKE = "api_client.revoke"
+    OUTCOMES_REPORT = "outcomes.report"
+    AUDIT_EXPORT = "audit.export"
+
+
+class ActorType(models.TextChoices):
+    USER = "user"
+    API_CLIENT = "api_client"
+    SYSTEM = "system"
+
+
+class AuditHead(models.Model):
+    """One row holding the chain's head; locking it serialises appends so the chain never forks."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+
+class AuditEvent(models.Model):
+    """One append-only, hash-chained record of a state change. Database triggers refuse UPDATE and DELETE."""
+
+    seq = models.BigIntegerField(unique=True)
+    created_at = models.DateTimeField()
+    actor_type = models.CharField(max_length=16, choices=ActorType.choices)
+    actor_id = models.CharField(max_length=64, blank=True)
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=64, choices=Action.choices)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    changes = models.JSONField(default=dict, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    ip = models.CharField(max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["action"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+    def canonical_payload(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "created_at": self.created_at.isoformat(),
+            "actor_type": self.actor_type,
+            "actor_id": self.actor_id,
+            "actor_label": self.actor_label,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "changes": self.changes,
+            "request_id": self.request_id,
+            "ip": self.ip,
+        }
+
+    def compute_hash(self) -> str:
+        return chain_hash(self.prev_hash, self.canonical_payload())
+
+
+def canonical_json(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def chain_hash(prev_hash: str, payload: dict[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + canonical_json(payload)).encode("utf-8")).hexdigest()

@@ -1,0 +1,91 @@
+"""Brand guides, prompt templates and segments: each change is a new immutable version or an audited edit."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from workbench.accounts.models import User
+from workbench.audit.log import record
+from workbench.audit.models import Action
+from workbench.brand.models import Brand, BrandGuideVersion, PromptTemplate, PromptTemplateVersion, Segment
+from workbench.checks.engine import GuideError, dump_guide_yaml, parse_guide_yaml
+from workbench.errors import CopydeskError
+from workbench.generation.prompting import ENVIRONMENT
+
+
+def guide_version_create(*, source_yaml: str, acting_user: User | None, expected_slug: str | None = None) -> BrandGuideVersion:
+    """Validate a guide (Contract 1) and store it as the brand's next version. Unchanged guides make no version."""
+    if acting_user is not None and not acting_user.is_copydesk_admin:
+        raise CopydeskError("Only admins can change brand guides.", code="forbidden")
+    try:
+        data = parse_guide_yaml(source_yaml)
+    except GuideError as exc:
+        raise CopydeskError(f"The brand guide is invalid: {exc}") from None
+    if expected_slug is not None and data["slug"] != expected_slug:
+        raise CopydeskError(f"The guide's slug is {data['slug']!r}; it cannot change from {expected_slug!r}.")
+    with transaction.atomic():
+        brand, created = Brand.objects.select_for_update().get_or_create(slug=data["slug"], defaults={"name": data["name"]})
+        latest = brand.guide_versions.order_by("-number").first()
+        if latest is not None and latest.data == data:
+            return latest
+        if not created and brand.name != data["name"]:
+            brand.name = data["name"]
+            brand.save(update_fields=["name"])
+        version = BrandGuideVersion.objects.create(
+            brand=brand,
+            number=(latest.number if latest else 0) + 1,
+            data=data,
+            source_yaml=source_yaml if source_yaml.strip() else dump_guide_yaml(data),
+            created_by=acting_user,
+        )
+        record(Action.GUIDE_VERSION_CREATE, version, actor=acting_user, changes={"brand": brand.slug, "number": [latest.number if latest else None, version.number]})
+    return version
+
+
+def prompt_version_create(
+    *, slug: str, name: str, system_source: str, user_source: str, description: str = "", acting_user: User | None
+) -> PromptTemplateVersion:
+    if acting_user is not None and not acting_user.is_copydesk_admin:
+        raise CopydeskError("Only admins can change prompt templates.", code="forbidden")
+    for part, source in (("system", system_source), ("user", user_source)):
+        try:
+            ENVIRONMENT.parse(source)
+        except Exception as exc:  # jinja2.TemplateSyntaxError carries the line
+            line = getattr(exc, "lineno", None)
+            raise CopydeskError(f"{part} prompt, line {line}: {getattr(exc, 'message', exc)}") from None
+    with transaction.atomic():
+        template, _ = PromptTemplate.objects.select_for_update().get_or_create(slug=slug, defaults={"name": name, "description": description})
+        latest = template.versions.order_by("-number").first()
+        if latest is not None and (latest.system_source, latest.user_source) == (system_source, user_source):
+            return latest
+        version = PromptTemplateVersion.objects.create(
+            template=template, number=(latest.number if latest else 0) + 1,
+            system_source=system_source, user_source=user_source, created_by=acting_user,
+        )
+        record(Action.PROMPT_VERSION_CREATE, version, actor=acting_user, changes={"template": slug, "number": [latest.number if latest else None, version.number]})
+    return version
+
+
+def segment_save(
+    *, brand: Brand, slug: str, name: str, description: str = "", tone_context: str = "", sensitive: bool = False,
+    attributes: dict[str, object] | None = None, acting_user: User | None,
+) -> Segment:
+    if acting_user is not None and not acting_user.is_copydesk_admin:
+        raise CopydeskError("Only admins can change segments.", code="forbidden")
+    contexts = set(((brand.current_guide().data.get("tone") or {}).get("contexts") or {}).keys())
+    if tone_context and tone_context not in contexts:
+        raise CopydeskError(f"The brand guide has no tone context {tone_context!r}; use one of {', '.join(sorted(contexts)) or 'none'}.")
+    with transaction.atomic():
+        segment = Segment.objects.select_for_update().filter(brand=brand, slug=slug).first()
+        values = {"name": name, "description": description, "tone_context": tone_context, "sensitive": sensitive, "attributes": attributes or {}}
+        if segment is None:
+            segment = Segment.objects.create(brand=brand, slug=slug, **values)
+            record(Action.SEGMENT_CREATE, segment, actor=acting_user, changes={k: [None, v] for k, v in values.items()})
+            return segment
+        changes = {k: [getattr(segment, k), v] for k, v in values.items() if getattr(segment, k) != v}
+        if changes:
+            for key, value in values.items():
+                setattr(segment, key, value)
+            segment.save()
+            record(Action.SEGMENT_UPDATE, segment, actor=acting_user, changes=changes)
+    return segment

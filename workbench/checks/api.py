@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import Field
+
+from workbench.api import client_of
+from workbench.brand.models import Brand
+from workbench.checks.engine import EngineInputError, check_fields
+from workbench.checks.services import compiled_guide
+from workbench.errors import CopydeskError
+
+router = Router(tags=["checks"])
+
+
+class CheckIn(Schema):
+    brand: str
+    channel: str
+    context: str | None = None
+    fields: dict[str, str] = Field(description="The message's fields, e.g. {\"subject\": ..., \"body\": ...}.")
+    id: str | None = None
+
+
+class FindingOut(Schema):
+    kind: str
+    rule: str
+    severity: str
+    field: str
+    start: int
+    end: int
+    match: str
+    message: str
+    suggestion: str | None
+
+
+class CheckOut(Schema):
+    id: str | None
+    passed: bool
+    findings: list[FindingOut]
+
+
+@router.post("", response=CheckOut, summary="Check copy against a brand's current guide (Contract 2)")
+def post_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
+    if not client_of(request).can_check:
+        raise CopydeskError("This API client may not run checks; ask an admin to give it the checks scope.", code="forbidden")
+    brand = Brand.objects.filter(slug=payload.brand).first()
+    if brand is None:
+        raise CopydeskError(f"Unknown brand {payload.brand!r}.", code="not_found")
+    try:
+        result = check_fields(compiled_guide(brand.current_guide()), payload.channel, payload.fields, payload.context)
+    except EngineInputError as exc:
+        raise CopydeskError(str(exc)) from None
+    return result.to_dict(id=payload.id)

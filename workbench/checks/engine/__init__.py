@@ -1,0 +1,38 @@
+"""Copydesk checks engine: pure-Python brand-guide validation and copy checks.
+
+No Django here: the web app, the API and the ``check_copy`` command all call
+these functions, and the benchmark runs them standalone.
+"""
+
+from __future__ import annotations
+
+from .engine import (
+    CHANNEL_FIELDS,
+    DEFAULT_LIMITS,
+    KINDS,
+    CheckResult,
+    CompiledGuide,
+    Finding,
+    check_fields,
+    compile_guide,
+)
+from .errors import EngineInputError, GuideError
+from .guide import dump_guide_yaml, parse_guide_yaml, validate_guide
+from .sms import sms_segments
+
+__all__ = [
+    "CHANNEL_FIELDS",
+    "DEFAULT_LIMITS",
+    "KINDS",
+    "CheckResult",
+    "CompiledGuide",
+    "EngineInputError",
+    "Finding",
+    "GuideError",
+    "check_fields",
+    "compile_guide",
+    "dump_guide_yaml",
+    "parse_guide_yaml",
+    "sms_segments",
+    "validate_guide",
+]

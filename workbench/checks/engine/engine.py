@@ -1,0 +1,393 @@
+"""Compiling a guide and checking copy against it (Contract 2 findings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from .errors import EngineInputError
+from .guide import validate_guide
+from .lexicon import Lexicon, LexiconBuilder, LexRule, term_tokens
+from .normalize import Normalised, normalise, normalise_plain
+from .sms import GSM7_EXTENSION, GSM7_SINGLE, UCS2_SINGLE, non_gsm_chars, sms_layout
+from .structural import (
+    Raw,
+    find_bad_links,
+    find_merge_problems,
+    find_pii,
+    mask_merge_fields,
+    required_pattern,
+)
+from .tone import (
+    SHOUT_RE,
+    TONE_LEXICON_DIMENSIONS,
+    ToneSettings,
+    known_acronyms,
+    reading_grade,
+    tone_lexicon,
+)
+
+CHANNEL_FIELDS: Final[dict[str, tuple[str, ...]]] = {
+    "email": ("subject", "preheader", "body"),
+    "sms": ("body",),
+    "push": ("title", "body"),
+    "in_app": ("title", "body", "cta"),
+}
+
+# Used when a guide's `channels` omits a limit. Chosen from what common clients
+# display before truncating: ~78 characters of an email subject, ~140 of a
+# preheader; iOS shows ~178 characters of a push body; SMS over 3 parts is
+# costly and often split badly by handsets.
+DEFAULT_LIMITS: Final[dict[str, dict[str, int]]] = {
+    "email": {"subject_max_chars": 78, "preheader_max_chars": 140, "body_max_chars": 10_000},
+    "sms": {"max_segments": 3},
+    "push": {"title_max_chars": 50, "body_max_chars": 178},
+    "in_app": {"title_max_chars": 60, "body_max_chars": 300, "cta_max_chars": 25},
+}
+
+KINDS: Final[tuple[str, ...]] = (
+    "disallowed_word", "taboo_topic", "claim", "tone", "length",
+    "required_text", "pii", "merge_field", "link",
+)
+
+_FIELD_LABEL: Final[dict[str, str]] = {
+    "subject": "Subject", "preheader": "Preheader", "body": "Body", "title": "Title", "cta": "CTA",
+}
+_KIND_ORDER: Final[dict[str, int]] = {k: i for i, k in enumerate(KINDS)}
+_DEFAULT_SEVERITY: Final = "block"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    kind: str
+    rule: str
+    severity: str
+    field: str
+    start: int
+    end: int
+    match: str
+    message: str
+    suggestion: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "rule": self.rule, "severity": self.severity, "field": self.field,
+            "start": self.start, "end": self.end, "match": self.match,
+            "message": self.message, "suggestion": self.suggestion,
+        }
+
+
+@dataclass(slots=True)
+class CheckResult:
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not any(f.severity == "block" for f in self.findings)
+
+    def to_dict(self, id: Any = None) -> dict[str, Any]:  # noqa: A002 - Contract 2's key
+        return {"id": id, "passed": self.passed, "findings": [f.to_dict() for f in self.findings]}
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledGuide:
+    data: dict[str, Any]
+    contexts: frozenset[str]
+    lexicon: Lexicon
+    tone: dict[str | None, ToneSettings]
+    limits: dict[str, dict[str, int]]
+    required: dict[str, tuple[tuple[str, Any], ...]]
+    merge_fields: frozenset[str]
+    allowed_domains: tuple[str, ...]
+    contact_emails: frozenset[str]
+    contact_phones: tuple[str, ...]
+    suggest_email: str | None
+    suggest_phone: str | None
+    shout_exempt: frozenset[str]
+
+
+def compile_guide(data: dict[str, Any]) -> CompiledGuide:
+    """Validate and compile a guide once; the result is immutable and reusable across threads."""
+    data = validate_guide(data)
+    builder = LexiconBuilder()
+
+    def add_entries(kind: str, entries: list[dict[str, Any]]) -> None:
+        for entry in entries:
+            group = builder.new_group()
+            for phrase in entry.get("except", ()):
+                builder.add_except(phrase, group)
+            terms = entry["terms"] if kind == "taboo_topic" else [entry["term"]]
+            for term in terms:
+                builder.add_term(_term_rule(kind, entry, term, group), inflect=True)
+
+    add_entries("disallowed_word", data.get("disallowed", []))
+    add_entries("taboo_topic", data.get("taboo_topics", []))
+    add_entries("claim", data.get("claims", []))
+    lexicon_data = tone_lexicon()
+    for dim in TONE_LEXICON_DIMENSIONS:
+        for phrase in lexicon_data.phrases[dim]:
+            # listed forms only: inflecting "offer"/"deal" style words would flag neutral service copy
+            builder.add_term(
+                LexRule("tone", dim, phrase, "warn", "", None, builder.new_group(), _has_alpha(phrase)),
+                inflect=False,
+            )
+
+    tone_data = data.get("tone", {})
+    default = tone_data.get("default", {})
+    contexts = tone_data.get("contexts", {})
+    tone: dict[str | None, ToneSettings] = {None: ToneSettings.resolve(default, {})}
+    for name, override in contexts.items():
+        tone[name] = ToneSettings.resolve(default, override)
+
+    limits = {ch: {**DEFAULT_LIMITS[ch], **data.get("channels", {}).get(ch, {})} for ch in CHANNEL_FIELDS}
+    required = {
+        ch: tuple((text, required_pattern(normalise_plain(text))) for text in texts)
+        for ch, texts in data.get("required", {}).items()
+    }
+    shout_exempt = set(known_acronyms())
+    for texts in data.get("required", {}).values():
+        for text in texts:
+            shout_exempt.update(w.group() for w in SHOUT_RE.finditer(text))
+    contacts = data.get("contacts", {})
+    emails = contacts.get("emails", [])
+    phones = contacts.get("phones", [])
+    return CompiledGuide(
+        data=data,
+        contexts=frozenset(contexts),
+        lexicon=builder.build(),
+        tone=tone,
+        limits=limits,
+        required=required,
+        merge_fields=frozenset(data.get("merge_fields", [])),
+        allowed_domains=tuple(d.lower().rstrip(".") for d in data.get("links", {}).get("allowed_domains", [])),
+        contact_emails=frozenset(e.strip().lower() for e in emails),
+        contact_phones=tuple("".join(c for c in p if c.isdigit()) for p in phones),
+        suggest_email=emails[0] if emails else None,
+        suggest_phone=phones[0] if phones else None,
+        shout_exempt=frozenset(shout_exempt),
+    )
+
+
+def _has_alpha(term: str) -> bool:
+    return any(c.isalpha() for c in term)
+
+
+def _term_rule(kind: str, entry: dict[str, Any], term: str, group: int) -> LexRule:
+    reason = entry.get("reason")
+    if kind == "disallowed_word":
+        rule, message = term, f"\"{term}\" is not allowed"
+    elif kind == "taboo_topic":
+        rule, message = entry["name"], f"\"{term}\" touches a taboo topic ({entry['name']})"
+    else:
+        rule, message = term, f"\"{term}\" is a claim that needs substantiation before it ships"
+    if reason:
+        message += f": {reason}"
+    # Guard against a term that only has letters after folding (e.g. "$$$"):
+    # such a term must still be matched by its digits/symbols.
+    needs_letter = _has_alpha(term) and bool(term_tokens(term))
+    return LexRule(kind, rule, term, entry.get("severity", _DEFAULT_SEVERITY), message,
+                   entry.get("suggestion"), group, needs_letter)
+
+
+def check_fields(
+    compiled: CompiledGuide, channel: str, fields: dict[str, str], context: str | None = None
+) -> CheckResult:
+    """Run all checks on one message. Raises EngineInputError for unusable input."""
+    allowed_fields = CHANNEL_FIELDS.get(channel)
+    if allowed_fields is None:
+        raise EngineInputError(f"unknown channel {channel!r} (expected one of: {', '.join(CHANNEL_FIELDS)})")
+    if not isinstance(fields, dict):
+        raise EngineInputError("fields must be a mapping of field name to text")
+    for name, value in fields.items():
+        if name not in allowed_fields:
+            raise EngineInputError(
+                f"unknown field {name!r} for channel {channel} (expected: {', '.join(allowed_fields)})"
+            )
+        if not isinstance(value, str):
+            raise EngineInputError(f"field {name!r} must be text, got {type(value).__name__}")
+    if not any(v.strip() for v in fields.values()):
+        raise EngineInputError("nothing to check: all fields are empty")
+    if context == "default":
+        context = None
+    if context is not None and context not in compiled.contexts:
+        known = ", ".join(sorted(compiled.contexts)) or "none"
+        raise EngineInputError(f"unknown context {context!r} for this brand guide (known: {known})")
+    tone = compiled.tone[context]
+    context_label = f"the {context} context" if context else "the guide's default tone"
+
+    findings: list[Finding] = []
+    normalised: dict[str, Normalised] = {}
+    for name in allowed_fields:
+        text = fields.get(name, "")
+        if not text:
+            continue
+        norm = normalise(text)
+        normalised[name] = norm
+        # Merge-field names are placeholders, not copy: {{ free_gift_url }}
+        # must not read as "free". Blanking keeps every offset unchanged.
+        lex_norm = normalise(mask_merge_fields(text)) if "{{" in text else norm
+        _lexicon_findings(compiled, lex_norm, text, name, tone, context_label, findings)
+        _tone_findings(compiled, norm, name, tone, context_label, findings)
+        _length_findings(compiled, channel, name, text, findings)
+        links = find_bad_links(text, compiled.allowed_domains)
+        for raw in links:
+            _add(findings, "link", "block", name, text, raw)
+        for raw in find_pii(text, compiled.contact_emails, compiled.contact_phones,
+                            compiled.suggest_email, compiled.suggest_phone):
+            # "https://northwind.example@evil.com" is reported once, as a link
+            if raw[0] == "email" and any(s <= raw[1] and raw[2] <= e for _, s, e, _, _ in links):
+                continue
+            _add(findings, "pii", "block", name, text, raw)
+        for raw in find_merge_problems(text, compiled.merge_fields):
+            _add(findings, "merge_field", "block", name, text, raw)
+    _required_findings(compiled, channel, fields, normalised, findings)
+
+    order = {n: i for i, n in enumerate(allowed_fields)}
+    findings.sort(key=lambda f: (order[f.field], f.start, f.end, _KIND_ORDER[f.kind], f.rule))
+    return CheckResult(findings)
+
+
+def _add(findings: list[Finding], kind: str, severity: str, name: str, text: str, raw: Raw) -> None:
+    rule, start, end, message, suggestion = raw
+    findings.append(Finding(kind, rule, severity, name, start, end, text[start:end], message, suggestion))
+
+
+_TONE_TEXT: Final[dict[str, str]] = {
+    "promotional": "Sales language",
+    "urgency": "Pressure language",
+    "celebratory": "Exuberant language",
+}
+
+
+def _tone_lexicon_message(dim: str, match: str, context_label: str) -> str:
+    return f"{_TONE_TEXT[dim]} (\"{match}\") does not fit {context_label}"
+
+
+def _lexicon_findings(
+    compiled: CompiledGuide, norm: Normalised, text: str, name: str, tone: ToneSettings,
+    context_label: str, findings: list[Finding],
+) -> None:
+    off = tone.disallowed_dimensions()
+    rules = compiled.lexicon.rules
+    for hit in compiled.lexicon.scan(norm):
+        rule = rules[hit.rule]
+        match = text[hit.start:hit.end]
+        if rule.kind == "tone":
+            if rule.rule in off:
+                findings.append(Finding("tone", rule.rule, "warn", name, hit.start, hit.end, match,
+                                        _tone_lexicon_message(rule.rule, match, context_label), None))
+        else:
+            findings.append(Finding(rule.kind, rule.rule, rule.severity, name, hit.start, hit.end,
+                                    match, rule.message, rule.suggestion))
+    if not off:
+        return
+    patterns = tone_lexicon().patterns
+    seen = {(f.rule, f.start, f.end) for f in findings if f.kind == "tone" and f.field == name}
+    for dim in TONE_LEXICON_DIMENSIONS:
+        pattern = patterns[dim]
+        if dim not in off or pattern is None:
+            continue
+        for m in pattern.finditer(norm.text):
+            if m.end() == m.start():
+                continue
+            start, end = norm.span(m.start(), m.end())
+            if (dim, start, end) in seen:
+                continue
+            match = text[start:end]
+            findings.append(Finding("tone", dim, "warn", name, start, end, match,
+                                    _tone_lexicon_message(dim, match, context_label), None))
+
+
+def _tone_findings(
+    compiled: CompiledGuide, norm: Normalised, name: str, tone: ToneSettings,
+    context_label: str, findings: list[Finding],
+) -> None:
+    text = norm.original
+    limit = tone.max_exclamations
+    if limit is not None:
+        count = norm.text.count("!")
+        if count > limit:
+            pos = -1
+            for _ in range(limit + 1):
+                pos = norm.text.index("!", pos + 1)
+            start, end = norm.span(pos, pos + 1)
+            allowed = "none" if limit == 0 else f"at most {limit}"
+            findings.append(Finding(
+                "tone", "max_exclamations", "warn", name, start, end, text[start:end],
+                f"{_FIELD_LABEL[name]} has {count} exclamation mark{'s' if count != 1 else ''}; "
+                f"{context_label} allows {allowed}", None))
+    if not tone.shouting:
+        for m in SHOUT_RE.finditer(text):
+            word = m.group()
+            if not word.isupper() or word.upper() in compiled.shout_exempt:
+                continue
+            findings.append(Finding(
+                "tone", "shouting", "warn", name, m.start(), m.end(), word,
+                f"\"{word}\" is in all caps, which reads as shouting ({context_label} does not allow it)",
+                word.lower()))
+    if tone.max_reading_grade is not None and name == "body":
+        graded = reading_grade(text)
+        if graded is not None and graded[0] > tone.max_reading_grade:
+            grade, words = graded
+            findings.append(Finding(
+                "tone", "max_reading_grade", "warn", name, 0, 0, "",
+                f"Reading grade {grade:.1f} (Flesch-Kincaid, {words} words) is above the "
+                f"maximum of {tone.max_reading_grade:g} for {context_label}: use shorter sentences "
+                "and plainer words", None))
+
+
+def _length_findings(
+    compiled: CompiledGuide, channel: str, name: str, text: str, findings: list[Finding]
+) -> None:
+    limits = compiled.limits[channel]
+    max_chars = limits.get(f"{name}_max_chars")
+    if max_chars is not None and len(text) > max_chars:
+        findings.append(Finding(
+            "length", f"{name}_max_chars", "block", name, max_chars, len(text), text[max_chars:],
+            f"{_FIELD_LABEL[name]} is {len(text)} characters; the guide allows {max_chars}", None))
+    if channel == "sms" and name == "body":
+        max_segments = limits.get("max_segments")
+        encoding, ends = sms_layout(text)
+        if max_segments is not None and len(ends) > max_segments:
+            if encoding == "GSM-7":
+                why = f"GSM-7, {sum(2 if c in GSM7_EXTENSION else 1 for c in text)} characters"
+            else:
+                chars = non_gsm_chars(text)
+                shown = "".join(chars[:5]) + ("…" if len(chars) > 5 else "")
+                why = f"UCS-2 because of \u201c{shown}\u201d"
+            cut = _sms_fit(text, encoding, ends, max_segments)
+            findings.append(Finding(
+                "length", "max_segments", "block", name, cut, len(text), text[cut:],
+                f"{len(ends)} SMS segments ({why}), the guide allows {max_segments}", None))
+
+
+def _sms_fit(text: str, encoding: str, ends: list[int], max_segments: int) -> int:
+    """Index where the text stops fitting in ``max_segments`` segments."""
+    if max_segments > 1:
+        return ends[max_segments - 1]
+    single = GSM7_SINGLE if encoding == "GSM-7" else UCS2_SINGLE
+    used = 0
+    for i, c in enumerate(text):
+        if encoding == "GSM-7":
+            used += 2 if c in GSM7_EXTENSION else 1
+        else:
+            used += 2 if ord(c) > 0xFFFF else 1
+        if used > single:
+            return i
+    return len(text)  # pragma: no cover - only called when the text does not fit
+
+
+def _required_findings(
+    compiled: CompiledGuide, channel: str, fields: dict[str, str],
+    normalised: dict[str, Normalised], findings: list[Finding],
+) -> None:
+    wanted = compiled.required.get(channel, ())
+    if not wanted:
+        return
+    body = fields.get("body", "")
+    for text, pattern in wanted:
+        if any(pattern.search(n.text) for n in normalised.values()):
+            continue
+        findings.append(Finding(
+            "required_text", text, "block", "body", len(body), len(body), "",
+            f"Required text is missing: every {channel} message must include \"{text}\"", text))

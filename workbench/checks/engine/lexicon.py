@@ -1,0 +1,262 @@
+"""Lexicon matching: guide terms and tone phrases in one Aho-Corasick automaton.
+
+How a text is scanned:
+
+1. ``normalise`` (NFKC, case, accents, quotes, zero-width) keeps an offset map.
+2. ``fold`` reads digits/symbols as letters (``fr33`` -> ``free``); length-preserving.
+3. The folded text is cut into word tokens (runs of letters/digits) and joined
+   with single spaces, padded at both ends: ``" act now "``. Every term key is
+   padded the same way, so the automaton can only report whole words, and a
+   multi-word term matches across any run of spaces, hyphens or punctuation.
+   Because the hits are already whole words, no candidate needs a Python-side
+   boundary check, which keeps the scan close to a bare automaton scan.
+4. Letter-spaced writing (``f r e e``, ``f.r.e.e``) shows up as a run of 3+
+   one-character tokens; only texts with such a run get a second view where the
+   run is merged into one word.
+
+Each single-word term is stored with its inflections (-s, -es, -ed, -ing, e-drop,
+consonant doubling, y->ies/ied); each multi-word term also in its joined form
+(``actnow``). Terms containing ``l`` get an extra key with ``l`` read as ``i``
+because the fold reads ``1`` as ``i`` (``sa1e``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Final
+
+# Imported by name: pyahocorasick ships no type stubs, and this keeps mypy
+# --strict quiet both with and without ignore_missing_imports.
+ahocorasick: Any = importlib.import_module("ahocorasick")
+from .normalize import FOLD_TABLE, Normalised, normalise_plain
+
+TOKEN_RE: Final = re.compile(r"[^\W_]+")
+# three or more one-character tokens in a row: " f r e e "
+_RUN_RE: Final = re.compile(r" [^ ] [^ ] [^ ] ")
+_VOWELS: Final = frozenset("aeiou")
+_NO_DOUBLE: Final = frozenset("aeiouwxy")
+
+
+@dataclass(frozen=True, slots=True)
+class LexRule:
+    """One matchable term. ``kind`` is a Contract 2 finding kind, or ``tone``."""
+
+    kind: str
+    rule: str
+    term: str
+    severity: str
+    message: str
+    suggestion: str | None
+    group: int  # except phrases of the same group suppress matches inside them
+    needs_letter: bool  # a term with letters needs a letter in the match ("505" is not "sos")
+
+
+@dataclass(frozen=True, slots=True)
+class LexHit:
+    rule: int  # index into Lexicon.rules
+    start: int  # original text offsets
+    end: int
+
+
+def term_tokens(term: str) -> list[str]:
+    return TOKEN_RE.findall(normalise_plain(term).translate(FOLD_TABLE))
+
+
+def inflections(word: str) -> set[str]:
+    forms = {word}
+    if not word.isalpha() or not word.isascii() or len(word) < 2:
+        return forms
+    forms.update((word + "s", word + "es", word + "ed", word + "ing"))
+    if word.endswith("e"):
+        forms.update((word + "d", word[:-1] + "ing"))
+    if word[-1] == "y" and word[-2] not in _VOWELS:
+        forms.update((word[:-1] + "ies", word[:-1] + "ied"))
+    if (
+        len(word) >= 3
+        and word[-1] not in _NO_DOUBLE
+        and word[-2] in _VOWELS
+        and word[-3] not in _VOWELS
+    ):
+        forms.update((word + word[-1] + "ed", word + word[-1] + "ing"))
+    return forms
+
+
+def term_keys(term: str, inflect: bool) -> set[str]:
+    tokens = term_tokens(term)
+    if not tokens:
+        return set()
+    if len(tokens) == 1:
+        forms = inflections(tokens[0]) if inflect else {tokens[0]}
+    else:
+        forms = {" ".join(tokens), "".join(tokens)}
+    keys = set(forms)
+    keys.update(f.replace("l", "i") for f in forms if "l" in f)
+    return keys
+
+
+# (rule index or -1 for an except phrase, group, key length incl. padding)
+_Entry = tuple[int, int, int]
+
+
+class LexiconBuilder:
+    def __init__(self) -> None:
+        self.rules: list[LexRule] = []
+        self._keys: dict[str, list[_Entry]] = {}
+        self._groups = 0
+
+    def new_group(self) -> int:
+        self._groups += 1
+        return self._groups
+
+    def add_term(self, rule: LexRule, inflect: bool) -> None:
+        index = len(self.rules)
+        self.rules.append(rule)
+        for key in term_keys(rule.term, inflect):
+            padded = f" {key} "
+            entries = self._keys.setdefault(padded, [])
+            entry = (index, rule.group, len(padded))
+            if entry not in entries:
+                entries.append(entry)
+
+    def add_except(self, phrase: str, group: int) -> None:
+        for key in term_keys(phrase, False):
+            padded = f" {key} "
+            self._keys.setdefault(padded, []).append((-1, group, len(padded)))
+
+    def build(self) -> Lexicon:
+        automaton = None
+        if self._keys:
+            automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
+            for key, entries in self._keys.items():
+                automaton.add_word(key, tuple(entries))
+            automaton.make_automaton()
+        return Lexicon(tuple(self.rules), automaton)
+
+
+class Lexicon:
+    def __init__(self, rules: tuple[LexRule, ...], automaton: Any) -> None:
+        self.rules = rules
+        self.automaton = automaton
+
+    def scan(self, norm: Normalised) -> list[LexHit]:
+        """All lexicon hits in a text, with spans into the original text."""
+        if self.automaton is None:
+            return []
+        text = norm.text
+        if text.isascii():
+            # Hot path, C-level only: one byte table folds digits and symbols and
+            # blanks separators while keeping every index in place. Normalisation
+            # often makes non-ASCII copy ASCII (curly quotes, accents), so this
+            # covers most texts.
+            folded = text.encode("ascii").translate(_VIEW_BYTES).decode("ascii")
+            tokens: list[str] = folded.split()
+        else:
+            folded = norm.folded
+            tokens = TOKEN_RE.findall(folded)
+        if not tokens:
+            return []
+        view = " " + " ".join(tokens) + " "
+        raw = self._scan_view(view)
+        has_run = _RUN_RE.search(view) is not None
+        if not raw and not has_run:
+            return []
+        found: dict[tuple[int, int, int], None] = {}
+        rules = self.rules
+        for rule, _group, vstart, vend in raw:
+            # token numbers from the single spaces of the view; token positions
+            # in the folded text from a cached "skip n tokens" regex, so no
+            # per-token Python loop runs even for long bodies
+            first = view.count(" ", 0, vstart) - 1
+            last = first + view.count(" ", vstart, vend)
+            located = _locate_tokens(first, last - first + 1).match(folded)
+            if located is not None:
+                self._keep(rules[rule], rule, norm, located.start(1), located.end(1), found)
+        if has_run:
+            spans = [m.span() for m in TOKEN_RE.finditer(folded)]
+            alt_tokens, alt_spans = _merge_runs(tokens, spans)
+            alt_view = " " + " ".join(alt_tokens) + " "
+            for rule, _group, vstart, vend in self._scan_view(alt_view):
+                first = alt_view.count(" ", 0, vstart) - 1
+                last = first + alt_view.count(" ", vstart, vend)
+                self._keep(rules[rule], rule, norm, alt_spans[first][0], alt_spans[last][1], found)
+        return [LexHit(r, s, e) for (r, s, e) in found]
+
+    @staticmethod
+    def _keep(
+        rule: LexRule, index: int, norm: Normalised, f_start: int, f_end: int,
+        found: dict[tuple[int, int, int], None],
+    ) -> None:
+        o_start, o_end = norm.span(f_start, f_end)
+        if rule.needs_letter and not any(c.isalpha() for c in norm.original[o_start:o_end]):
+            return
+        found[(index, o_start, o_end)] = None
+
+    def _scan_view(self, view: str) -> list[tuple[int, int, int, int]]:
+        """(rule, group, start, end) in view coordinates, except phrases applied."""
+        hits: list[tuple[int, int, int, int]] = []
+        excepts: list[tuple[int, int, int]] = []
+        for end, entries in self.automaton.iter(view):
+            for rule, group, length in entries:
+                # the key is " term ": drop the padding from the span
+                start = end - length + 2
+                if rule < 0:
+                    excepts.append((group, start, end))
+                else:
+                    hits.append((rule, group, start, end))
+        if excepts and hits:
+            hits = [
+                h
+                for h in hits
+                if not any(g == h[1] and s <= h[2] and h[3] <= e for g, s, e in excepts)
+            ]
+        return hits
+
+
+def _build_view_bytes() -> bytes:
+    table = bytearray(b" " * 256)
+    for c in range(128):
+        ch = chr(c)
+        if ch.isalnum():
+            table[c] = ord(ch.lower())
+    for k, v in FOLD_TABLE.items():
+        table[k] = v
+    return bytes(table)
+
+
+_VIEW_BYTES: Final = _build_view_bytes()
+
+
+@lru_cache(maxsize=4096)
+def _locate_tokens(first: int, count: int) -> re.Pattern[str]:
+    """Group 1 spans tokens ``first`` .. ``first + count - 1`` of a folded text."""
+    return re.compile(
+        r"(?:[\W_]*[^\W_]+){%d}[\W_]*([^\W_]+(?:[\W_]+[^\W_]+){%d})" % (first, count - 1)
+    )
+
+
+def _merge_runs(
+    tokens: list[str], spans: list[tuple[int, int]]
+) -> tuple[list[str], list[tuple[int, int]]]:
+    out_tokens: list[str] = []
+    out_spans: list[tuple[int, int]] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        j = i
+        while j < n and len(tokens[j]) == 1:
+            j += 1
+        if j - i >= 3:
+            out_tokens.append("".join(tokens[i:j]))
+            out_spans.append((spans[i][0], spans[j - 1][1]))
+            i = j
+        elif j > i:
+            out_tokens.extend(tokens[i:j])
+            out_spans.extend(spans[i:j])
+            i = j
+        else:
+            out_tokens.append(tokens[i])
+            out_spans.append(spans[i])
+            i += 1
+    return out_tokens, out_spans

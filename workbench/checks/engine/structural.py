@@ -1,0 +1,225 @@
+"""Pattern checks that are not lexicon lookups: PII, merge fields, links, required text.
+
+Each function returns plain tuples (rule, start, end, message, suggestion) and
+leaves Finding construction to the engine, so these stay easy to test alone.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from typing import Final
+
+Raw = tuple[str, int, int, str, str | None]
+
+# -- PII ---------------------------------------------------------------------
+
+_EMAIL_RE: Final = re.compile(
+    r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])"
+)
+_CARD_RE: Final = re.compile(r"(?<![\d\w])\d(?:[ -]?\d){12,18}(?![\d\w])")
+# A loose candidate; _looks_like_phone decides.
+_PHONE_RE: Final = re.compile(r"(?<![\w#$€£+/.,-])\+?(?:\(\d{1,5}\)[ .-]?)?\d[\d .()-]{4,22}\d(?![\w%/])")
+_DATE_RE: Final = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}[./-]\d{1,2}[./-]\d{1,2}")
+_GROUP_SPLIT_RE: Final = re.compile(r"[ .()-]+")
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _looks_like_phone(candidate: str) -> bool:
+    """Phone heuristics: tuned to skip dates, prices, sizes and order numbers.
+
+    Accepted: international (+...), with an area code in parentheses, grouped
+    numbers whose last group has 4+ digits (555 0100, 1-800-555-0199), or 10-11
+    digits written together. 7-15 digits in all (E.164 allows 15).
+    """
+    digits = "".join(c for c in candidate if c.isdigit())
+    if not 7 <= len(digits) <= 15:
+        return False
+    if candidate.count("(") != candidate.count(")"):
+        return False
+    if _DATE_RE.fullmatch(candidate):
+        return False
+    if candidate.startswith("+") or "(" in candidate:
+        return True
+    groups = [g for g in _GROUP_SPLIT_RE.split(candidate) if g]
+    if len(groups) == 1:
+        return len(digits) in (10, 11)
+    return len(groups[-1]) >= 4 and all(len(g) >= 2 for g in groups[1:-1])
+
+
+def _phone_allowed(digits: str, allowed: tuple[str, ...]) -> bool:
+    # Compared by digits; a number written without its country code
+    # (555 0100 vs +1 555 0100) is the same contact.
+    for a in allowed:
+        if digits == a:
+            return True
+        short, long_ = (digits, a) if len(digits) < len(a) else (a, digits)
+        if len(short) >= 7 and long_.endswith(short):
+            return True
+    return False
+
+
+def find_pii(
+    text: str, contact_emails: frozenset[str], contact_phones: tuple[str, ...],
+    suggest_email: str | None, suggest_phone: str | None,
+) -> list[Raw]:
+    out: list[Raw] = []
+    if "@" in text:
+        for m in _EMAIL_RE.finditer(text):
+            if m.group().lower() in contact_emails:
+                continue
+            out.append(("email", m.start(), m.end(),
+                        f"Email address \"{m.group()}\" must not appear in copy: it is personal data "
+                        "unless it is one of the guide's contact addresses", suggest_email))
+    if not any(c.isdigit() for c in text):
+        return out
+    taken: list[tuple[int, int]] = []
+    for m in _CARD_RE.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if 13 <= len(digits) <= 19 and luhn_ok(digits):
+            taken.append(m.span())
+            out.append(("card", m.start(), m.end(),
+                        "A payment card number must never appear in copy", None))
+    for m in _PHONE_RE.finditer(text):
+        cand = m.group().rstrip(" .-(")
+        end = m.start() + len(cand)
+        if cand.endswith(")") and cand.count("(") < cand.count(")"):
+            cand, end = cand[:-1], end - 1
+        if any(s < end and m.start() < e for s, e in taken):
+            continue
+        if not _looks_like_phone(cand):
+            continue
+        digits = "".join(c for c in cand if c.isdigit())
+        if _phone_allowed(digits, contact_phones):
+            continue
+        out.append(("phone", m.start(), end,
+                    f"Phone number \"{cand}\" must not appear in copy: it is personal data "
+                    "unless it is one of the guide's contact numbers", suggest_phone))
+    return out
+
+
+# -- merge fields -----------------------------------------------------------
+
+_MERGE_RE: Final = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_BAD_BRACES_RE: Final = re.compile(r"\{+[^{}\n]{0,80}?\}+|\{+|\}+")
+_IDENT_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def mask_merge_fields(text: str) -> str:
+    """The text with each well-formed {{ name }} blanked out (same length)."""
+    return _MERGE_RE.sub(lambda m: " " * len(m.group()), text)
+
+
+def find_merge_problems(text: str, known: frozenset[str]) -> list[Raw]:
+    if "{" not in text and "}" not in text:
+        return []
+    out: list[Raw] = []
+    known_sorted = sorted(known)
+    listing = ", ".join(known_sorted) if known_sorted else "none"
+
+    for m in _MERGE_RE.finditer(text):
+        name = m.group(1)
+        if name in known:
+            continue
+        close = difflib.get_close_matches(name, known_sorted, n=1)
+        out.append((name, m.start(), m.end(),
+                    f"Unknown merge field \"{m.group()}\": the guide defines {listing}",
+                    f"{{{{ {close[0]} }}}}" if close else None))
+    rest = mask_merge_fields(text)
+    for m in _BAD_BRACES_RE.finditer(rest):
+        ident = _IDENT_RE.search(m.group())
+        suggestion = None
+        if ident:
+            name = ident.group()
+            if name not in known:
+                close = difflib.get_close_matches(name, known_sorted, n=1)
+                name = close[0] if close else name
+            suggestion = f"{{{{ {name} }}}}"
+        out.append(("malformed", m.start(), m.end(),
+                    f"Malformed merge field \"{m.group()}\": write merge fields as {{{{ name }}}}, "
+                    "two braces on each side", suggestion))
+    return out
+
+
+# -- links ------------------------------------------------------------------
+
+_URL_RE: Final = re.compile(r"(?i)(?<![\w@.])(?:https?://|www\.)[^\s<>\"'`]+")
+_TRAILING: Final = ".,;:!?)]}'\""
+
+
+def _host_of(url: str) -> tuple[str, bool]:
+    """(host, had_userinfo) of an http(s) or www. URL."""
+    rest = url.split("://", 1)[1] if "://" in url else url
+    authority = re.split(r"[/?#\\]", rest, maxsplit=1)[0]
+    userinfo = "@" in authority
+    host = authority.rsplit("@", 1)[-1]
+    if host.startswith("["):
+        host = host.split("]", 1)[0] + "]"
+    else:
+        host = host.split(":", 1)[0]
+    host = unicodedata.normalize("NFKC", host).rstrip(".").lower()
+    return host, userinfo
+
+
+def host_allowed(host: str, domains: tuple[str, ...]) -> bool:
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def find_bad_links(text: str, domains: tuple[str, ...]) -> list[Raw]:
+    lowered = text.lower()
+    if "http" not in lowered and "www." not in lowered:
+        return []
+    out: list[Raw] = []
+    allowed = ", ".join(domains) if domains else "none configured"
+    for m in _URL_RE.finditer(text):
+        url = m.group()
+        while url and url[-1] in _TRAILING and not (url[-1] == ")" and url.count("(") >= url.count(")")):
+            url = url[:-1]
+        if not url:
+            continue
+        host, userinfo = _host_of(url)
+        start, end = m.start(), m.start() + len(url)
+        if userinfo:
+            out.append((host or url, start, end,
+                        f"Link \"{url}\" actually points to {host or 'an unknown host'}: the part before "
+                        "\"@\" is not the site, a common phishing trick", None))
+        elif not host or not host_allowed(host, domains):
+            out.append((host or url, start, end,
+                        f"Link to {host or 'an unknown host'} is not on an allowed domain "
+                        f"(allowed: {allowed})", None))
+    return out
+
+
+# -- required text ----------------------------------------------------------
+
+
+def required_pattern(normalised_required: str) -> re.Pattern[str]:
+    """Whitespace-tolerant pattern: any whitespace run matches any other; spaces
+    inside merge-field braces are optional ({{unsubscribe_url}} == {{ unsubscribe_url }})."""
+    text = re.sub(r"\{\{\s*", "{{", normalised_required.strip())
+    text = re.sub(r"\s*\}\}", "}}", text)
+    parts: list[str] = []
+    for piece in re.split(r"(\s+|\{\{|\}\})", text):
+        if not piece:
+            continue
+        if piece.isspace():
+            parts.append(r"\s+")
+        elif piece == "{{":
+            parts.append(r"\{\{\s*")
+        elif piece == "}}":
+            parts.append(r"\s*\}\}")
+        else:
+            parts.append(re.escape(piece))
+    return re.compile("".join(parts))

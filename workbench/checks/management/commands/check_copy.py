@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+
+def load_brand(slug: str) -> dict[str, Any]:
+    from workbench.brand.models import Brand
+
+    brand = Brand.objects.filter(slug=slug).first()
+    if brand is None or not brand.guide_versions.exists():
+        raise LookupError(f"unknown brand {slug!r}")
+    data = brand.current_guide().data
+    assert isinstance(data, dict)
+    return data
+
+
+class Command(BaseCommand):
+    help = (
+        "Check copy against a brand guide (Contract 2). "
+        "check_copy (--brand SLUG | --guide PATH.yaml) --channel CH [--context CTX] [--field F] [FILE | -]; "
+        "check_copy (--brand SLUG | --guide PATH.yaml) --jsonl IN.jsonl [--out OUT.jsonl]. "
+        "Exit 0: all passed, 1: some blocked, 2: bad input."
+    )
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        # The contract's arguments and exit codes are the engine CLI's own, so
+        # Django's parser and its exit code 1 for errors stay out of the way.
+        from workbench.checks.engine.cli import run
+
+        sys.exit(run(argv[2:], sys.stdin, sys.stdout, sys.stderr, load_brand))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from workbench.checks.engine.cli import run
+
+        code = run(list(args), sys.stdin, self.stdout, self.stderr, load_brand)  # type: ignore[arg-type]
+        if code:
+            sys.exit(code)

@@ -1,0 +1,149 @@
+"""Demo data, made through the same transition functions as real use, so every step is audited."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from workbench.accounts.actions import user_create
+from workbench.accounts.models import Role, User
+from workbench.brand.actions import guide_version_create, segment_save
+from workbench.brand.management.commands.load_prompts import load_prompt_dir
+from workbench.brand.models import Brand, PromptTemplate
+from workbench.errors import CopydeskError
+from workbench.generation import actions as generation
+from workbench.generation.models import Brief, Draft, RunStatus
+from workbench.generation.services import job_fail, run_job
+from workbench.journeys import actions as journeys
+from workbench.journeys.models import Journey, JourneyStep
+from workbench.review import actions as review
+
+DEMO_USERS = [
+    ("marketer", "Maya Marketer", Role.MARKETER),
+    ("reviewer", "Riley Reviewer", Role.REVIEWER),
+    ("reviewer2", "Sam Second", Role.REVIEWER),
+    ("publisher", "Pat Publisher", Role.PUBLISHER),
+    ("admin", "Ada Admin", Role.ADMIN),
+]
+SUPPRESS = ["open_support_case", "billing_issue"]
+
+
+@dataclass
+class SeedReport:
+    lines: list[str] = field(default_factory=list)
+    users: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _users(report: SeedReport) -> dict[str, User]:
+    password_file = settings.DATA_DIR / "demo-passwords.json"
+    passwords: dict[str, str] = json.loads(password_file.read_text()) if password_file.exists() else {}
+    users = {}
+    for username, full_name, role in DEMO_USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            passwords[username] = passwords.get(username) or secrets.token_urlsafe(12)
+            user = user_create(username=username, password=passwords[username], role=role, full_name=full_name, acting_user=None)
+        users[username] = user
+        report.users.append((username, passwords.get(username, "(set before; unchanged)"), role.label))
+    password_file.write_text(json.dumps(passwords, indent=2))
+    password_file.chmod(0o600)
+    return users
+
+
+def _generate(brief: Brief, marketer: User) -> list[Draft]:
+    run = generation.generation_start(brief, acting_user=marketer, enqueue=False)
+    for job in run.jobs.all():
+        try:
+            run_job(job.pk)
+        except CopydeskError as exc:
+            job_fail(job.pk, exc.message)
+    return list(Draft.objects.filter(brief=brief, job__run=run, job__status=RunStatus.DONE).order_by("segment__slug", "channel", "variant"))
+
+
+def _approve(draft: Draft, *reviewers: User) -> None:
+    for reviewer in reviewers:
+        review.review_approve(draft, version_number=draft.latest_version().number, acting_user=reviewer)
+        draft.refresh_from_db()
+
+
+def seed() -> SeedReport:
+    report = SeedReport()
+    users = _users(report)
+    admin = users["admin"]
+    guide = guide_version_create(source_yaml=(settings.BASE_DIR / "brandguide" / "northwind.yaml").read_text(), acting_user=None)
+    report.lines.append(f"brand guide: {guide}")
+    report.lines.append("prompts: " + ", ".join(load_prompt_dir(settings.BASE_DIR / "prompts")))
+    brand = Brand.objects.get(slug="northwind")
+    new = segment_save(brand=brand, slug="new-customers", name="New customers", description="Bought for the first time in the last 30 days.", attributes={"lifecycle": "new"}, acting_user=None)
+    loyal = segment_save(brand=brand, slug="loyal-members", name="Loyal members", description="Members with three or more orders a year.", tone_context="promotional", attributes={"lifecycle": "loyal"}, acting_user=None)
+    complaint = segment_save(
+        brand=brand, slug="open-complaint", name="Customers with an open complaint", description="Customers waiting on a support case.",
+        tone_context="service_recovery", sensitive=True, acting_user=None,
+    )
+    if Journey.objects.filter(slug="welcome").exists():
+        report.lines.append("demo journeys and briefs already exist; left as they are")
+        return report
+
+    welcome = journeys.journey_create(brand=brand, slug="welcome", name="Welcome series", acting_user=admin)
+    welcome_email = journeys.journey_step_create(welcome, slug="welcome-email", name="Welcome email", channel="email", default_segment=new, acting_user=admin)
+    welcome_sms = journeys.journey_step_create(welcome, slug="welcome-sms", name="Welcome SMS", channel="sms", default_segment=new, acting_user=admin)
+    launch = journeys.journey_create(brand=brand, slug="spring-launch", name="Spring boots launch", acting_user=admin)
+    launch_email = journeys.journey_step_create(
+        launch, slug="launch-email", name="Launch email", channel="email", default_segment=loyal, promotional=True, suppress_signals=SUPPRESS, acting_user=admin
+    )
+    journeys.journey_step_create(
+        launch, slug="launch-push", name="Launch push", channel="push", default_segment=loyal, promotional=True, suppress_signals=SUPPRESS, acting_user=admin
+    )
+
+    prompt = PromptTemplate.objects.get(slug="brand-voice")
+    marketer, reviewer, reviewer2 = users["marketer"], users["reviewer"], users["reviewer2"]
+    welcome_brief = generation.brief_create(
+        brand=brand, title="Welcome to Northwind", goal="Make new customers feel looked after after their first order.",
+        key_message="Your gear is packed with care and our team is here if you need anything", call_to_action="Track your order",
+        segments=[new], channels=["email", "sms"], variants_per_segment=2, prompt_template=prompt, acting_user=marketer,
+    )
+    w = _generate(welcome_brief, marketer)
+    email1, email2, sms1, sms2 = [d for d in w if d.channel == "email"] + [d for d in w if d.channel == "sms"]
+    for draft in (email1, email2, sms1, sms2):
+        generation.draft_submit(draft, acting_user=marketer)
+    _approve(email1, reviewer)
+    _approve(sms1, reviewer)
+    review.review_reject(sms2, version_number=1, reason="Too generic: mention the order tracking link.", acting_user=reviewer)
+    journeys.publication_create(welcome_email, version=email1.latest_version(), acting_user=admin)
+    journeys.publication_create(welcome_sms, version=sms1.latest_version(), acting_user=admin)
+
+    spring = generation.brief_create(
+        brand=brand, title="Spring boots launch", goal="Bring members back for the new spring trail boots.",
+        key_message="The new Ridgeline trail boots are here, light and waterproof", offer="Members get 15% off until Sunday",
+        call_to_action="See the Ridgeline boots", segments=[new, loyal], channels=["email", "push"], variants_per_segment=2,
+        prompt_template=prompt, acting_user=marketer,
+    )
+    s = _generate(spring, marketer)
+    loyal_email = [d for d in s if d.segment_id == loyal.pk and d.channel == "email"]
+    for draft in loyal_email:
+        generation.draft_submit(draft, acting_user=marketer)
+        _approve(draft, reviewer)
+        journeys.publication_create(launch_email, version=draft.latest_version(), weight=50, acting_user=admin)
+    push = next(d for d in s if d.channel == "push")
+    generation.draft_submit(push, acting_user=marketer)
+    edited = next(d for d in s if d.segment_id == new.pk and d.channel == "email")
+    fields = dict(edited.latest_version().fields)
+    fields["subject"] = "Cheap boots? No: great boots, fairly priced"
+    generation.draft_edit(edited, fields=fields, base_version=1, acting_user=marketer)
+
+    sorry = generation.brief_create(
+        brand=brand, title="Sorry about your delayed order", goal="Reassure customers whose order is late.",
+        key_message="Your order is running late and we are sorry; a real person is on it", call_to_action="Reply to this email with any question",
+        tone_context="service_recovery", segments=[complaint], channels=["email"], variants_per_segment=1, prompt_template=prompt, acting_user=marketer,
+    )
+    (apology,) = _generate(sorry, marketer)
+    generation.draft_submit(apology, acting_user=marketer)
+    _approve(apology, reviewer2)
+    report.lines.append(
+        f"demo: {Brief.objects.count()} briefs, {Draft.objects.count()} drafts, {Journey.objects.count()} journeys, "
+        f"{JourneyStep.objects.count()} steps, live content on {', '.join(str(s) for s in (welcome_email, welcome_sms, launch_email))}"
+    )
+    return report

@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from workbench.brand.models import Brand, BrandGuideVersion, Channel, PromptTemplate, PromptTemplateVersion, Segment
+
+
+class Brief(models.Model):
+    """What the marketer wants said, to whom, on which channels."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="briefs")
+    title = models.CharField(max_length=200)
+    goal = models.TextField(help_text="What this message should achieve, e.g. bring lapsed customers back.")
+    key_message = models.TextField(help_text="The one thing the reader must take away.")
+    offer = models.CharField(max_length=300, blank=True, help_text="The offer, if any, exactly as it may be stated.")
+    call_to_action = models.CharField(max_length=200, help_text="What the reader should do next.")
+    tone_context = models.CharField(max_length=64, blank=True, help_text="Overrides each segment's tone context when set.")
+    segments = models.ManyToManyField(Segment, related_name="briefs")
+    channels = models.JSONField(default=list)
+    variants_per_segment = models.PositiveSmallIntegerField(default=2)
+    prompt_template = models.ForeignKey(PromptTemplate, on_delete=models.PROTECT, related_name="briefs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="briefs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class GenerationRun(models.Model):
+    """One click of Generate: a job per segment × channel."""
+
+    brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="runs")
+    provider = models.CharField(max_length=32)
+    model = models.CharField(max_length=100, blank=True)
+    # Pinned when the run starts so every draft of one run shares its provenance.
+    guide_version = models.ForeignKey(BrandGuideVersion, on_delete=models.PROTECT, related_name="+")
+    prompt_version = models.ForeignKey(PromptTemplateVersion, on_delete=models.PROTECT, related_name="+")
+    cancelled = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} of {self.brief}"
+
+    @property
+    def status(self) -> str:
+        states = {job.status for job in self.jobs.all()}
+        if self.cancelled:
+            return RunStatus.CANCELLED
+        for state in (RunStatus.RUNNING, RunStatus.QUEUED, RunStatus.FAILED):
+            if state in states:
+                return state
+        return RunStatus.DONE
+
+
+class GenerationJob(models.Model):
+    run = models.ForeignKey(GenerationRun, on_delete=models.CASCADE, related_name="jobs")
+    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "segment__name", "channel"]
+        constraints = [models.UniqueConstraint(fields=["run", "segment", "channel"], name="unique_job_per_cell")]
+
+    def __str__(self) -> str:
+        return f"job {self.pk} {self.segment.slug}/{self.channel}"
+
+
+class DraftState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class Draft(models.Model):
+    """One message variant for a segment and channel; its text lives in immutable versions."""
+
+    brief = models.ForeignKey(Brief, on_delete=models.PROTECT, related_name="drafts")
+    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="drafts")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    variant = models.PositiveSmallIntegerField()
+    job = models.ForeignKey(GenerationJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="drafts")
+    state = models.CharField(max_length=16, choices=DraftState.choices, default=DraftState.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="drafts")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # A redelivered generation task finds its drafts here instead of making twins.
+            models.UniqueConstraint(fields=["job", "variant"], name="unique_variant_per_job"),
+        ]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.brief.title} · {self.segment.name} · {self.get_channel_display()} #{self.variant}"
+
+    def latest_version(self) -> DraftVersion:
+        version = self.versions.order_by("-number").first()
+        if version is None:
+            raise DraftVersion.DoesNotExist(f"draft {self.pk} has no version")
+        return version
+
+
+class VersionOrigin(models.TextChoices):
+    GENERATED = "generated", "Generated"
+    EDITED = "edited", "Edited"
+
+
+class DraftVersion(models.Model):
+    """One exact text of a draft, with where it came from (invariant 6). Never changed once written."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    fields = models.JSONField()
+    origin = models.CharField(max_length=16, choices=VersionOrigin.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    guide_version = models.ForeignKey(BrandGuideVersion, on_delete=models.PROTECT, related_name="+")
+    prompt_version = models.ForeignKey(PromptTemplateVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    provider = models.CharField(max_length=32, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    parameters = models.JSONField(default=dict, blank=True)
+    input_tokens = models.PositiveIntegerField(default=0)
+    output_tokens = models.PositiveIntegerField(default=0)
+    latency_ms = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["draft", "number"]
+        constraints = [models.UniqueConstraint(fields=["draft", "number"], name="unique_draft_version")]
+
+    def __str__(self) -> str:
+        return f"draft {self.draft_id} v{self.number}"
+
+    def provenance(self) -> dict[str, Any]:
+        return {
+            "guide_version": str(self.guide_version),
+            "prompt_version": str(self.prompt_version) if self.prompt_version else None,
+            "segment": self.draft.segment.slug,
+            "provider": self.provider,
+            "model": self.model,
+            "parameters": self.parameters,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "latency_ms": self.latency_ms,
+        }

@@ -1,0 +1,294 @@
+"""LLM providers: the offline stand-in and any OpenAI-compatible server.
+
+A provider takes a rendered prompt and returns exactly the requested number
+of variants, each with the channel's fields, or raises ProviderError. It
+never retries by itself: Celery's retry layer is the only one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from django.conf import settings
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
+
+from workbench.errors import CopydeskError
+from workbench.generation.prompting import RenderedPrompt
+
+
+class ProviderError(CopydeskError):
+    """A failed model call. `retryable` says whether trying again may help."""
+
+    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None) -> None:
+        super().__init__(message, code="invalid")
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    prompt: RenderedPrompt
+    channel: str
+    fields: tuple[str, ...]
+    variants: int
+    context: dict[str, Any]
+    model: str = ""
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    variants: list[dict[str, str]]
+    provider: str
+    model: str
+    parameters: dict[str, Any]
+    input_tokens: int
+    output_tokens: int
+    latency_ms: int
+
+
+class Provider(Protocol):
+    name: str
+
+    def generate(self, request: GenerationRequest) -> GenerationResult: ...
+
+
+def get_provider(name: str | None = None) -> Provider:
+    name = name or settings.LLM_PROVIDER
+    if name == "offline":
+        return OfflineProvider()
+    if name == "openai":
+        return OpenAIProvider()
+    raise CopydeskError(f"unknown LLM provider {name!r}: use offline or openai")
+
+
+# --- offline -------------------------------------------------------------------
+
+_OPENERS = [
+    "{key_message}",
+    "Here's something for you: {key_message_lower}",
+    "Good to see you again. {key_message}",
+    "A quick note from {brand}: {key_message_lower}",
+    "We thought of you. {key_message}",
+]
+_SUBJECTS = ["{key_message_short}", "{brand}: {key_message_short}", "For you: {key_message_short}", "{cta} today", "News from {brand}"]
+
+
+def _fit(text: str, limit: int | None, ellipsis: str = "…") -> str:
+    if limit is None or len(text) <= limit:
+        return text
+    cut = text[: max(limit - len(ellipsis), 1)].rsplit(" ", 1)[0].rstrip(",;:-")
+    return cut + ellipsis if len(cut) + len(ellipsis) <= limit else cut[:limit]
+
+
+def _fit_sms(text: str, suffix: str, max_segments: int) -> str:
+    """Shorten an SMS until it, with its required suffix, fits the segment budget (GSM-7 when it can)."""
+    from workbench.checks.engine import sms_segments
+
+    body = text
+    while body:
+        candidate = f"{body} {suffix}".strip()
+        if sms_segments(candidate)[1] <= max_segments:
+            return candidate
+        body = _fit(body, len(body) - 5, ellipsis="...")
+    return suffix
+
+
+class OfflineProvider:
+    """A deterministic, template-based stand-in for an LLM. It writes from the brief's own words, makes no network call, and is the embedded default."""
+
+    name = "offline"
+
+    def generate(self, request: GenerationRequest) -> GenerationResult:
+        started = time.monotonic()
+        ctx = request.context
+        brief, limits = ctx["brief"], ctx["channel"]["limits"]
+        key_message = brief["key_message"].strip().rstrip(".") + "."
+        words = {
+            "brand": ctx["brand"]["name"],
+            "key_message": key_message,
+            "key_message_lower": key_message[:1].lower() + key_message[1:],
+            "key_message_short": _fit(key_message.rstrip("."), 45),
+            "cta": brief["call_to_action"].strip().rstrip("."),
+        }
+        required = " ".join(ctx.get("required", []))
+        # Seeded by the brief and segment so the same brief gives the same drafts.
+        seed = int(hashlib.sha256(f"{ctx['segment']['slug']}|{brief['key_message']}".encode()).hexdigest(), 16)
+        variants = []
+        for index in range(request.variants):
+            pick = (seed + index) % len(_OPENERS)
+            opener = _OPENERS[pick].format(**words)
+            offer = f" {brief['offer'].strip().rstrip('.')}." if brief.get("offer") else ""
+            body = f"{opener}{offer} {words['cta']}."
+            fields: dict[str, str] = {}
+            if request.channel == "email":
+                fields["subject"] = _fit(_SUBJECTS[(seed + index) % len(_SUBJECTS)].format(**words), limits.get("subject_max_chars"))
+                fields["preheader"] = _fit(f"{words['cta']}.{offer}", limits.get("preheader_max_chars"))
+                greeting = "Hi {{ first_name }},\n\n"
+                fields["body"] = greeting + body + (f"\n\n{required}" if required else "")
+            elif request.channel == "sms":
+                fields["body"] = _fit_sms(f"{ctx['brand']['name']}: {body}", required, int(limits.get("max_segments", 1)))
+            elif request.channel == "push":
+                fields["title"] = _fit(words["key_message_short"], limits.get("title_max_chars"))
+                fields["body"] = _fit(body, limits.get("body_max_chars"))
+            else:
+                fields["title"] = _fit(words["key_message_short"], limits.get("title_max_chars"))
+                fields["body"] = _fit(body, limits.get("body_max_chars"))
+                fields["cta"] = _fit(words["cta"], limits.get("cta_max_chars"))
+            variants.append(fields)
+        prompt_tokens = (len(request.prompt.system) + len(request.prompt.user)) // 4
+        output_tokens = sum(len(v) for f in variants for v in f.values()) // 4
+        return GenerationResult(
+            variants=variants,
+            provider=self.name,
+            model="offline-template-v1",
+            parameters={},
+            input_tokens=prompt_tokens,
+            output_tokens=output_tokens,
+            latency_ms=int((time.monotonic() - started) * 1000),
+        )
+
+
+# --- OpenAI-compatible ----------------------------------------------------------
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def variants_model(fields: tuple[str, ...]) -> type[BaseModel]:
+    variant = create_model("Variant", __base__=_Strict, **{name: (str, ...) for name in fields})  # type: ignore[call-overload]
+    return create_model("Variants", __base__=_Strict, variants=(list[variant], ...))  # type: ignore[valid-type]
+
+
+def response_schema(fields: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["variants"],
+        "properties": {
+            "variants": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": list(fields),
+                    "properties": {name: {"type": "string"} for name in fields},
+                },
+            }
+        },
+    }
+
+
+def parse_variants(raw: str, fields: tuple[str, ...], wanted: int) -> list[dict[str, str]]:
+    """Validate the model's JSON; raises ValueError with what was wrong."""
+    try:
+        parsed = variants_model(fields).model_validate_json(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ValueError(f"the answer did not match the schema ({where}: {first['msg']})") from None
+    variants = [v.model_dump() for v in parsed.variants]  # type: ignore[attr-defined]
+    if len(variants) < wanted:
+        raise ValueError(f"the model returned {len(variants)} variants, {wanted} were asked for")
+    return variants[:wanted]
+
+
+class OpenAIProvider:
+    """Any server speaking OpenAI's chat-completions protocol, through the official client."""
+
+    name = "openai"
+
+    def __init__(self) -> None:
+        import openai
+
+        self._openai = openai
+        self.client = openai.OpenAI(
+            api_key=settings.OPENAI_API_KEY or "unset",
+            base_url=settings.OPENAI_BASE_URL or None,
+            timeout=settings.OPENAI_TIMEOUT_SECONDS,
+            max_retries=0,  # Celery owns retries: one layer only.
+        )
+
+    def generate(self, request: GenerationRequest) -> GenerationResult:
+        model = request.model or settings.OPENAI_MODEL
+        parameters = {"temperature": 0.7, **request.parameters}
+        messages: list[dict[str, str]] = [
+            {"role": "system", "content": request.prompt.system},
+            {"role": "user", "content": request.prompt.user},
+        ]
+        started = time.monotonic()
+        input_tokens = output_tokens = 0
+        for attempt in (1, 2):
+            completion = self._call(model, messages, request.fields, parameters)
+            usage = completion.usage
+            input_tokens += usage.prompt_tokens if usage else 0
+            output_tokens += usage.completion_tokens if usage else 0
+            choice = completion.choices[0]
+            refusal = getattr(choice.message, "refusal", None)
+            if refusal:
+                raise ProviderError(f"the model refused: {refusal}", retryable=False)
+            if choice.finish_reason == "length":
+                raise ProviderError("the model's answer was cut off (token limit reached); nothing was stored", retryable=False)
+            if choice.finish_reason == "content_filter":
+                raise ProviderError("the provider's content filter stopped the answer", retryable=False)
+            raw = choice.message.content or ""
+            try:
+                variants = parse_variants(raw, request.fields, request.variants)
+            except ValueError as exc:
+                if attempt == 2:
+                    raise ProviderError(f"the model's answer was unusable after one repair attempt: {exc}", retryable=False) from None
+                # One repair attempt: show the model its answer and what was wrong.
+                messages += [
+                    {"role": "assistant", "content": raw[:4000]},
+                    {"role": "user", "content": f"That answer was invalid: {exc}. Reply with JSON only, matching the schema, with exactly {request.variants} variants."},
+                ]
+                continue
+            return GenerationResult(
+                variants=variants,
+                provider=self.name,
+                model=completion.model or model,
+                parameters=parameters,
+                input_tokens=input_tokens,
+                output_tokens=output_tokens,
+                latency_ms=int((time.monotonic() - started) * 1000),
+            )
+        raise AssertionError("unreachable")
+
+    def _call(self, model: str, messages: list[dict[str, str]], fields: tuple[str, ...], parameters: dict[str, Any]) -> Any:
+        openai = self._openai
+        try:
+            return self.client.chat.completions.create(
+                model=model,
+                messages=messages,  # type: ignore[arg-type]
+                response_format={"type": "json_schema", "json_schema": {"name": "copy_variants", "strict": True, "schema": response_schema(fields)}},
+                **parameters,
+            )
+        except openai.RateLimitError as exc:
+            raise ProviderError("the provider is rate limiting us (429)", retryable=True, retry_after=_retry_after(exc.response)) from None
+        except openai.APITimeoutError:
+            raise ProviderError("the provider did not answer in time", retryable=True) from None
+        except openai.APIConnectionError:
+            raise ProviderError("could not connect to the provider", retryable=True) from None
+        except openai.APIStatusError as exc:
+            if exc.status_code >= 500:
+                raise ProviderError(f"the provider had an error ({exc.status_code})", retryable=True, retry_after=_retry_after(exc.response)) from None
+            raise ProviderError(f"the provider refused the request ({exc.status_code}): {_error_text(exc)}", retryable=False) from None
+
+
+def _retry_after(response: Any) -> float | None:
+    value = response.headers.get("retry-after") if response is not None else None
+    try:
+        return min(float(value), 600.0) if value else None
+    except ValueError:
+        return None
+
+
+def _error_text(exc: Any) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        return str(body.get("message") or json.dumps(body))[:300]
+    return str(exc)[:300]

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from workbench.brand.models import Brand, Channel, Segment
+from workbench.generation.models import DraftVersion
+
+
+class Journey(models.Model):
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="journeys")
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    paused = models.BooleanField(default=False, help_text="Kill switch: while paused the API serves none of this journey's content.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class JourneyStep(models.Model):
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="steps")
+    slug = models.SlugField(max_length=64)
+    name = models.CharField(max_length=200)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    tone_context = models.CharField(max_length=64, blank=True)
+    promotional = models.BooleanField(default=False)
+    suppress_signals = models.JSONField(default=list, blank=True, help_text="Signals that suppress this step, e.g. open_support_case.")
+    default_segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["journey", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["journey", "slug"], name="unique_step_slug")]
+
+    def __str__(self) -> str:
+        return f"{self.journey.slug}/{self.slug}"
+
+
+class PublicationQuerySet(models.QuerySet["Publication"]):
+    def live(self) -> PublicationQuerySet:
+        return self.filter(ended_at__isnull=True, step__journey__paused=False)
+
+
+class Publication(models.Model):
+    """One approved version live on a journey step for a segment, with an A/B weight."""
+
+    step = models.ForeignKey(JourneyStep, on_delete=models.PROTECT, related_name="publications")
+    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="publications")
+    version = models.ForeignKey(DraftVersion, on_delete=models.PROTECT, related_name="publications")
+    weight = models.PositiveIntegerField(default=100)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["step", "segment", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"publication {self.pk}: {self.version} on {self.step}"
+
+
+class ApiClient(models.Model):
+    """A journey engine's credentials. Only the token's hash is stored."""
+
+    name = models.CharField(max_length=100, unique=True)
+    token_hash = models.CharField(max_length=64)
+    journeys = models.ManyToManyField(Journey, blank=True, related_name="api_clients")
+    all_journeys = models.BooleanField(default=False)
+    can_check = models.BooleanField(default=False, help_text="May call POST /api/v1/checks.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def may_access(self, journey: Journey) -> bool:
+        return self.all_journeys or any(j.pk == journey.pk for j in self.journeys.all())
+
+
+class OutcomeEvent(models.TextChoices):
+    DELIVERED = "delivered"
+    OPENED = "opened"
+    CLICKED = "clicked"
+    CONVERTED = "converted"
+    UNSUBSCRIBED = "unsubscribed"
+
+
+class OutcomeCount(models.Model):
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="outcomes")
+    event = models.CharField(max_length=16, choices=OutcomeEvent.choices)
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["publication", "event"], name="unique_outcome_counter")]

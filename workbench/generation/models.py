@@ -156,6 +156,14 @@ class DraftVersion(models.Model):
     def __str__(self) -> str:
         return f"draft {self.draft_id} v{self.number}"
 
+    @property
+    def headline(self) -> str:
+        """The line a list shows for this version: subject, else title, else body."""
+        for name in ("subject", "title", "body"):
+            if self.fields.get(name):
+                return str(self.fields[name])
+        return ""
+
     def provenance(self) -> dict[str, Any]:
         return {
             "guide_version": str(self.guide_version),

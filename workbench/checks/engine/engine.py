@@ -269,33 +269,41 @@ def _lexicon_findings(
 ) -> None:
     off = tone.disallowed_dimensions()
     rules = compiled.lexicon.rules
+    tone_spans: dict[str, list[tuple[int, int]]] = {dim: [] for dim in off}
     for hit in compiled.lexicon.scan(norm):
         rule = rules[hit.rule]
-        match = text[hit.start:hit.end]
         if rule.kind == "tone":
             if rule.rule in off:
-                findings.append(Finding("tone", rule.rule, "warn", name, hit.start, hit.end, match,
-                                        _tone_lexicon_message(rule.rule, match, context_label), None))
+                tone_spans[rule.rule].append((hit.start, hit.end))
         else:
             findings.append(Finding(rule.kind, rule.rule, rule.severity, name, hit.start, hit.end,
-                                    match, rule.message, rule.suggestion))
+                                    text[hit.start:hit.end], rule.message, rule.suggestion))
     if not off:
         return
     patterns = tone_lexicon().patterns
-    seen = {(f.rule, f.start, f.end) for f in findings if f.kind == "tone" and f.field == name}
     for dim in TONE_LEXICON_DIMENSIONS:
         pattern = patterns[dim]
-        if dim not in off or pattern is None:
+        if dim not in off:
             continue
-        for m in pattern.finditer(norm.text):
-            if m.end() == m.start():
-                continue
-            start, end = norm.span(m.start(), m.end())
-            if (dim, start, end) in seen:
-                continue
+        spans = tone_spans[dim]
+        if pattern is not None:
+            spans.extend(norm.span(m.start(), m.end()) for m in pattern.finditer(norm.text) if m.end() > m.start())
+        # "promo" inside "promo code", "Save $20" overlapping "$20 off": one
+        # finding per stretch of text, not a pile of overlapping ones
+        for start, end in _merge_spans(spans):
             match = text[start:end]
             findings.append(Finding("tone", dim, "warn", name, start, end, match,
                                     _tone_lexicon_message(dim, match, context_label), None))
+
+
+def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _tone_findings(

@@ -115,7 +115,8 @@ def _convert(node: yaml.Node, path: Path, st: _Composed, line: int) -> Any:
             value = st.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             raise GuideError(format_path(path), f"invalid value: {exc}", node.start_mark.line + 1) from None
-        if node.style is None and not isinstance(value, str) and value is not None:
+        # plain style is None in the pure-Python loader and "" in the C one
+        if not node.style and not isinstance(value, str) and value is not None:
             st.raw[path] = str(node.value)
         return value
     raise GuideError(format_path(path), "unsupported YAML node", line)  # pragma: no cover

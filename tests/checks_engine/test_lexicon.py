@@ -1,0 +1,161 @@
+"""Contract 1 matching rules for disallowed words, taboo topics and claims."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.checks.engine import CompiledGuide, check_fields, compile_guide, parse_guide_yaml
+
+from .conftest import FIXTURES
+
+LEXICON_KINDS = {"disallowed_word", "taboo_topic", "claim"}
+
+
+@pytest.fixture(scope="module")
+def guide() -> CompiledGuide:
+    return compile_guide(parse_guide_yaml((FIXTURES / "lexicon.yaml").read_text()))
+
+
+def lexicon_hits(guide: CompiledGuide, text: str) -> list[tuple[str, str, str]]:
+    result = check_fields(guide, "push", {"body": text})
+    hits = []
+    for f in result.findings:
+        if f.kind in LEXICON_KINDS:
+            assert text[f.start:f.end] == f.match
+            hits.append((f.kind, f.rule, f.match))
+    return hits
+
+
+MATCHES = [
+    # rule: case-insensitive
+    ("So CHEAP today", "cheap", "CHEAP"),
+    ("Cheap boots", "cheap", "Cheap"),
+    # inflections of single words
+    ("Two sales this week", "sale", "sales"),
+    ("Boxes everywhere", "box", "Boxes"),
+    ("It freed us", "free", "freed"),
+    ("We stopped it", "stop", "stopped"),
+    ("Stopping by", "stop", "Stopping"),
+    ("Baking day", "bake", "Baking"),
+    ("She baked", "bake", "baked"),
+    ("He carries it", "carry", "carries"),
+    ("She carried it", "carry", "carried"),
+    ("Freeing the cart", "free", "Freeing"),
+    # multi-word terms across spaces, hyphens, punctuation
+    ("Totally risk free", "risk free", "risk free"),
+    ("A risk-free trial", "risk free", "risk-free"),
+    ("Risk -- free!", "risk free", "Risk -- free"),
+    ("Please act\n  now", "act now", "act\n  now"),
+    ("act... now", "act now", "act... now"),
+    ("#actnow", "act now", "actnow"),
+    ("Don’t wait", "don't wait", "Don’t wait"),
+    # Unicode normalisation
+    ("ｃｈｅａｐ deal", "cheap", "ｃｈｅａｐ"),
+    ("ch\u200beap deal", "cheap", "ch\u200beap"),
+    ("ch\u00adeap deal", "cheap", "ch\u00adeap"),
+    ("chéap deal", "cheap", "chéap"),
+    ("che\u0301ap deal", "cheap", "che\u0301ap"),
+    ("«cheap» deal", "cheap", "cheap"),
+    # obfuscation: spacing and dots
+    ("get it f r e e", "free", "f r e e"),
+    ("get it f.r.e.e.", "free", "f.r.e.e"),
+    ("get it F-R-E-E", "free", "F-R-E-E"),
+    ("a c t  n o w", "act now", "a c t  n o w"),
+    # obfuscation: digit / symbol substitution
+    ("fr33 stuff", "free", "fr33"),
+    ("so ch3ap", "cheap", "ch3ap"),
+    ("big $ale", "sale", "$ale"),
+    ("@ct now", "act now", "@ct now"),
+    ("sa1e today", "sale", "sa1e"),
+    ("new ce11 plan", "cell", "ce11"),
+    ("FR3E", "free", "FR3E"),
+    # terms with digits and symbols
+    ("100% wool", "100%", "100"),
+]
+
+
+@pytest.mark.parametrize(("text", "rule", "match"), MATCHES)
+def test_term_matches(guide: CompiledGuide, text: str, rule: str, match: str) -> None:
+    hits = lexicon_hits(guide, text)
+    assert ("disallowed_word", rule, match) in hits, hits
+
+
+NO_MATCHES = [
+    "Freedom for all",  # whole words: free != freedom
+    "carefree days",
+    "wholesale prices",  # sale inside a word
+    "Free shipping on everything",  # except phrase
+    "free returns, always",
+    "FREE   SHIPPING today",
+    "Fr33 shipping today",  # except phrase survives obfuscation too
+    "reactnow",
+    "act later, now",  # not adjacent
+    "risk assessment",
+    "Cheapside street",
+    "stopwatch",
+    "fr ee",  # broken word is not letter spacing
+    "5 4 1 3 sold",  # digits alone never spell a term (505 is not "sos")
+    "",
+]
+
+
+@pytest.mark.parametrize("text", NO_MATCHES)
+def test_term_does_not_match(guide: CompiledGuide, text: str) -> None:
+    assert lexicon_hits(guide, text or "ok") == []
+
+
+def test_except_only_suppresses_inside_the_phrase(guide: CompiledGuide) -> None:
+    hits = lexicon_hits(guide, "Free shipping and a free mug")
+    assert hits == [("disallowed_word", "free", "free")]
+    result = check_fields(guide, "push", {"body": "Free shipping and a free mug"})
+    finding = next(f for f in result.findings if f.kind == "disallowed_word")
+    assert (finding.start, finding.end) == (20, 24)
+
+
+def test_taboo_topic_and_claim_kinds_and_messages(guide: CompiledGuide) -> None:
+    result = check_fields(guide, "push", {"body": "Senators agree: clinically-proven and guaranteed"})
+    found = {(f.kind, f.rule, f.match, f.severity, f.message, f.suggestion) for f in result.findings}
+    assert ("taboo_topic", "politics", "Senators", "block",
+            '"senator" touches a taboo topic (politics): we stay out of politics', None) in found
+    assert ("claim", "clinically proven", "clinically-proven", "block",
+            '"clinically proven" is a claim that needs substantiation before it ships', "tested") in found
+    assert ("claim", "guaranteed", "guaranteed", "warn",
+            '"guaranteed" is a claim that needs substantiation before it ships', None) in found
+
+
+def test_disallowed_message_matches_contract(northwind: CompiledGuide) -> None:
+    result = check_fields(northwind, "push", {"body": "Our boots are ch3ap"})
+    assert result.findings[0].to_dict() == {
+        "kind": "disallowed_word", "rule": "cheap", "severity": "block", "field": "body",
+        "start": 14, "end": 19, "match": "ch3ap",
+        "message": "\"cheap\" is not allowed: cheapens the brand", "suggestion": "affordable",
+    }
+
+
+def test_spans_index_original_text_after_expanding_normalisation(guide: CompiledGuide) -> None:
+    # "ﬁ" expands to two characters and the zero-width joiner disappears:
+    # spans must still point into the original string
+    text = "ﬁne \u200d\u200dpieces, so ｃｈｅａｐ and ß then fr\u200b33"
+    result = check_fields(guide, "push", {"body": text})
+    got = [(f.rule, f.match) for f in result.findings if f.kind == "disallowed_word"]
+    assert got == [("cheap", "ｃｈｅａｐ"), ("free", "fr\u200b33")]
+    for f in result.findings:
+        assert text[f.start:f.end] == f.match
+
+
+def test_merge_field_names_are_not_copy(guide: CompiledGuide) -> None:
+    assert lexicon_hits(guide, "Open {{ free_sale_url }} now") == []
+
+
+def test_all_fields_are_checked(guide: CompiledGuide) -> None:
+    result = check_fields(guide, "email", {"subject": "cheap", "preheader": "fr33", "body": "a sale"})
+    assert [(f.field, f.rule) for f in result.findings if f.kind in LEXICON_KINDS] == [
+        ("subject", "cheap"), ("preheader", "free"), ("body", "sale"),
+    ]
+
+
+def test_severity_defaults_to_block() -> None:
+    compiled = compile_guide({"slug": "s", "name": "n", "disallowed": [{"term": "meh"}]})
+    result = check_fields(compiled, "sms", {"body": "meh"})
+    assert result.findings[0].severity == "block"
+    assert not result.passed

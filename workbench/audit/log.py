@@ -34,6 +34,8 @@ def record(
     """Append one event to the chain. Must run inside the transaction of the change it records."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must be called inside the transaction of the change")
+    if not isinstance(action, Action):
+        raise TypeError(f"audit actions come from the Action vocabulary, not {action!r}")
     if isinstance(obj, models.Model):
         object_type, object_id = obj._meta.label_lower, str(obj.pk)
     else:

@@ -66,7 +66,8 @@ class AuditEvent(models.Model):
     actor_type = models.CharField(max_length=16, choices=ActorType.choices)
     actor_id = models.CharField(max_length=64, blank=True)
     actor_label = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=64, choices=Action.choices)
+    # Not a choices field, so growing the vocabulary needs no migration; record() only accepts Action members.
+    action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
     changes = models.JSONField(default=dict, blank=True)

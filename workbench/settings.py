@@ -148,6 +148,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing root before collectstatic runs
 STATICFILES_DIRS = [BASE_DIR / "workbench" / "static"]
 # htmx is installed from npm at setup into var/npm; pages work without it.
 HTMX_DIST_DIR = DATA_DIR / "npm" / "node_modules" / "htmx.org" / "dist"
@@ -200,6 +201,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("COPYDESK_TASK_SOFT_TIME_LIMIT", 300, mini
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 30
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Cache: API rate-limit counters and the live-content stamp, shared by every web process ---
+CACHE_URL = env_str("COPYDESK_CACHE_URL", "")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ConfigError(f"COPYDESK_CACHE_URL={CACHE_URL!r}: expected redis://HOST:PORT/DB")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "copydesk"}
+    if CACHE_URL
+    # Files under var/cache are shared by all processes on the host; add and incr hold an flock, so counters are atomic.
+    else {"BACKEND": "workbench.journeys.filecache.LockingFileBasedCache", "LOCATION": str(DATA_DIR / "cache"), "OPTIONS": {"MAX_ENTRIES": 10000}}
+}
 
 # --- Generation ---------------------------------------------------------------
 LLM_PROVIDER = env_choice("COPYDESK_LLM_PROVIDER", "offline", ("offline", "openai"))

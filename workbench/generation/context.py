@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from workbench.brand.models import BrandGuideVersion, Segment
 from workbench.checks.engine import CHANNEL_FIELDS
 from workbench.generation.models import Brief
+
+# The prompt fences marketer-written text in <brief> and <segment> blocks; text that
+# opens or closes such a fence itself could smuggle instructions outside it.
+_FENCE = re.compile(r"<\s*/?\s*(brief|segment)\b[^>]*>", re.IGNORECASE)
+
+
+def fenced(text: str) -> str:
+    return _FENCE.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
+
 
 DEFAULT_LIMITS: dict[str, dict[str, int]] = {
     "email": {"subject_max_chars": 60, "preheader_max_chars": 100, "body_max_chars": 5000},
@@ -33,18 +43,18 @@ def prompt_context(
             "bad_examples": [{"text": e["text"], "note": e.get("note", "")} for e in examples if not e.get("good", True)],
         },
         "segment": {
-            "name": segment.name,
+            "name": fenced(segment.name),
             "slug": segment.slug,
-            "description": segment.description,
+            "description": fenced(segment.description),
             "attributes": dict(segment.attributes or {}),
             "tone_context": brief.tone_context or segment.tone_context or "default",
         },
         "brief": {
-            "title": brief.title,
-            "goal": brief.goal,
-            "key_message": brief.key_message,
-            "offer": brief.offer,
-            "call_to_action": brief.call_to_action,
+            "title": fenced(brief.title),
+            "goal": fenced(brief.goal),
+            "key_message": fenced(brief.key_message),
+            "offer": fenced(brief.offer),
+            "call_to_action": fenced(brief.call_to_action),
         },
         "channel": {
             "name": channel,
@@ -58,5 +68,5 @@ def prompt_context(
         "required": list((data.get("required") or {}).get(channel, [])),
         "merge_fields": list(data.get("merge_fields", [])),
         "variants": brief.variants_per_segment,
-        "past_rejections": past_rejections,
+        "past_rejections": [fenced(reason) for reason in past_rejections],
     }

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from pydantic import Field
@@ -122,7 +122,7 @@ def get_content(
             "fields": version.fields,
             "merge_fields": merge_fields_in(version.fields),
         }
-        response = router.api.create_response(request, body, status=200)  # type: ignore[union-attr]
+        response = JsonResponse(body)
     response["ETag"] = delivery.etag
     response["Cache-Control"] = "private, no-cache"
     return response

@@ -97,6 +97,7 @@ EXTRAS = (
     "{{ first_name }}", "{{ cart_url }}", "{{ coupon }}", "{first_name}}", "https://northwind.example/boots",
     "www.evil.example/deal", "call 555-123-4567", "help@northwind.example", "50% off", "only 3 left",
     "great news", "HUGE", "fr33", "ch3ap", "f r e e", "free shipping", "🎉", "“quoted”", "café", "!",
+    "election", "guaranteed", "4111 1111 1111 1111", "bob@example.com",
 )
 
 
@@ -127,7 +128,8 @@ def make_messages(n: int, terms: list[str], rng: random.Random) -> list[tuple[st
             fields = {
                 "subject": sentence(rng, terms, rng.randint(4, 9)),
                 "preheader": sentence(rng, terms, rng.randint(6, 12)),
-                "body": paragraph(rng, terms, rng.randint(4, 9)) + " Unsubscribe: {{ unsubscribe_url }}",
+                "body": paragraph(rng, terms, rng.randint(4, 9))
+                + (" Unsubscribe: {{ unsubscribe_url }}" if rng.random() < 0.95 else ""),
             }
         elif channel == "sms":
             fields = {"body": sentence(rng, terms, rng.randint(8, 20)) + " Reply STOP to opt out"}

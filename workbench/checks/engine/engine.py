@@ -89,8 +89,14 @@ class CheckResult:
         return {"id": id, "passed": self.passed, "findings": [f.to_dict() for f in self.findings]}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class CompiledGuide:
+    """Everything check_fields needs, built once per guide version.
+
+    Immutable and shareable between threads; compare/hash by identity (callers
+    cache it under their own version key).
+    """
+
     data: dict[str, Any]
     contexts: frozenset[str]
     lexicon: Lexicon

@@ -9,11 +9,11 @@ from workbench.checks.engine import dump_guide_yaml
 
 
 class Command(BaseCommand):
-    help = "Write a brand guide version back as YAML (Contract 1); the current version unless --version is given."
+    help = "Write a brand guide version back as YAML (Contract 1); the current version unless --number is given."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug")
-        parser.add_argument("--version", type=int, dest="number", help="a version number; default: the current one")
+        parser.add_argument("--number", type=int, help="a guide version number; default: the current one")
         parser.add_argument("--out", help="write to this file instead of standard output")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -1,0 +1,123 @@
+"""PII, merge fields, links and required text."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.checks.engine import CompiledGuide, check_fields
+
+
+def kind(guide: CompiledGuide, k: str, text: str, channel: str = "push") -> list[tuple[str, str]]:
+    result = check_fields(guide, channel, {"body": text})
+    out = []
+    for f in result.findings:
+        assert text[f.start:f.end] == f.match
+        if f.kind == k:
+            assert f.severity == "block"
+            out.append((f.rule, f.match))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Write to bob.smith@example.com today", [("email", "bob.smith@example.com")]),
+        ("Write to HELP@northwind.example", []),  # a guide contact, any case
+        ("Call 555-123-4567", [("phone", "555-123-4567")]),
+        ("Call (555) 123-4567 now", [("phone", "(555) 123-4567")]),
+        ("Call +44 20 7946 0958", [("phone", "+44 20 7946 0958")]),
+        ("Call 5551234567", [("phone", "5551234567")]),
+        ("Call +1 555 0100", []),  # the guide's contact
+        ("Call 555 0100", []),  # same contact by digits, no country code
+        ("Call 1-555-0100", []),
+        ("Card 4111 1111 1111 1111", [("card", "4111 1111 1111 1111")]),
+        ("Card 4111-1111-1111-1111", [("card", "4111-1111-1111-1111")]),
+        ("Card 4111111111111111", [("card", "4111111111111111")]),
+        ("Ref 4111 1111 1111 1112", []),  # fails Luhn, and too long for a phone
+        ("Order #12345678 ships 2024-01-15", []),
+        ("Sizes 8 10 12 14 in stock", []),
+        ("Was $129.99, now 15.01.2024", []),
+        ("Open 9:00-17:30", []),
+    ],
+)
+def test_pii(northwind: CompiledGuide, text: str, expected: list) -> None:
+    assert kind(northwind, "pii", text) == expected
+
+
+def test_pii_suggests_guide_contact(northwind: CompiledGuide) -> None:
+    result = check_fields(northwind, "push", {"body": "mail me@example.com"})
+    [f] = [f for f in result.findings if f.kind == "pii"]
+    assert f.suggestion == "help@northwind.example"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hi {{ first_name }}", []),
+        ("Hi {{first_name}}", []),
+        ("Hi {{ coupon_code }}", [("coupon_code", "{{ coupon_code }}")]),
+        ("Hi {{ first_name }", [("malformed", "{{ first_name }")]),
+        ("Hi {first_name}}", [("malformed", "{first_name}}")]),
+        ("Hi {{}}", [("malformed", "{{}}")]),
+        ("Hi {{ first name }}", [("malformed", "{{ first name }}")]),
+        ("Hi { first_name }", [("malformed", "{ first_name }")]),
+        ("Hi }} there {{", [("malformed", "}}"), ("malformed", "{{")]),
+        ("{% if vip %}Hi{% endif %}", [("malformed", "{% if vip %}"), ("malformed", "{% endif %}")]),
+    ],
+)
+def test_merge_fields(northwind: CompiledGuide, text: str, expected: list) -> None:
+    assert kind(northwind, "merge_field", text) == expected
+
+
+def test_merge_field_suggestions(northwind: CompiledGuide) -> None:
+    result = check_fields(northwind, "push", {"body": "Hi {{ frist_name }} and {{ first_name }"})
+    got = [(f.rule, f.suggestion) for f in result.findings if f.kind == "merge_field"]
+    assert got == [("frist_name", "{{ first_name }}"), ("malformed", "{{ first_name }}")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("See https://northwind.example/boots", []),
+        ("See https://shop.northwind.example/boots?x=1.", []),
+        ("See www.northwind.example.", []),
+        ("See HTTPS://NORTHWIND.EXAMPLE:443/x", []),
+        ("Your cart: {{ cart_url }}", []),
+        ("See https://evil.com/boots", [("evil.com", "https://evil.com/boots")]),
+        ("See http://northwind.example.evil.com/x", [("northwind.example.evil.com", "http://northwind.example.evil.com/x")]),
+        ("See https://northwind-example.com", [("northwind-example.com", "https://northwind-example.com")]),
+        ("See https://evilnorthwind.example", [("evilnorthwind.example", "https://evilnorthwind.example")]),
+        ("See https://northwind.example@evil.com/x", [("evil.com", "https://northwind.example@evil.com/x")]),
+        ("See www.evil.com/deal!", [("www.evil.com", "www.evil.com/deal")]),
+        ("(https://evil.com)", [("evil.com", "https://evil.com")]),
+    ],
+)
+def test_links(northwind: CompiledGuide, text: str, expected: list) -> None:
+    assert kind(northwind, "link", text) == expected
+
+
+def test_userinfo_link_is_one_link_finding_not_pii(northwind: CompiledGuide) -> None:
+    result = check_fields(northwind, "push", {"body": "https://northwind.example@evil.com"})
+    assert [f.kind for f in result.findings] == ["link"]
+    assert "actually points to evil.com" in result.findings[0].message
+
+
+def test_required_text_per_channel(northwind: CompiledGuide) -> None:
+    ok = check_fields(northwind, "sms", {"body": "Boots shipped. reply  stop to\nopt out"})
+    assert [f for f in ok.findings if f.kind == "required_text"] == []
+    missing = check_fields(northwind, "sms", {"body": "Boots shipped."})
+    [f] = [f for f in missing.findings if f.kind == "required_text"]
+    assert f.to_dict() == {
+        "kind": "required_text", "rule": "Reply STOP to opt out", "severity": "block", "field": "body",
+        "start": 14, "end": 14, "match": "",
+        "message": "Required text is missing: every sms message must include \"Reply STOP to opt out\"",
+        "suggestion": "Reply STOP to opt out",
+    }
+    assert not missing.passed
+
+
+def test_required_text_may_be_in_any_field(northwind: CompiledGuide) -> None:
+    result = check_fields(northwind, "email", {"subject": "Hi", "preheader": "{{unsubscribe_url}}", "body": "Yo"})
+    assert [f for f in result.findings if f.kind == "required_text"] == []
+    result = check_fields(northwind, "push", {"body": "No requirement for push"})
+    assert result.passed

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -22,6 +24,18 @@ def pytest_configure() -> None:
     settings.COPYDESK_AUDIT_MAINTENANCE = True
     # Strong hashing is for production; the suite creates many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """One test database per pytest process, so two runs on one machine never share (and break) one."""
+    db = settings.DATABASES["default"]
+    test = db.setdefault("TEST", {})
+    if db["ENGINE"].endswith("sqlite3"):
+        base = Path(test.get("NAME") or Path(db["NAME"]).with_name("test-copydesk.sqlite3"))
+        test["NAME"] = str(base.with_name(f"{base.stem}-{os.getpid()}{base.suffix}"))
+    else:
+        test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_{os.getpid()}"
 
 
 @pytest.fixture(autouse=True)

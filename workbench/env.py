@@ -127,3 +127,32 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:
     raise ConfigError(
         f"DATABASE_URL={url!r}: expected sqlite:///PATH or postgres://USER@HOST:PORT/NAME"
     )
+
+
+DEFAULT_PRICES: dict[str, tuple[float, float]] = {
+    "offline-template-v1": (0.0, 0.0),
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1": (2.00, 8.00),
+}
+
+
+def parse_price_table(raw: str) -> dict[str, tuple[float, float]]:
+    """COPYDESK_PRICE_TABLE='{"my-model": [0.2, 0.8]}' (USD per million input, output tokens)."""
+    table = dict(DEFAULT_PRICES)
+    if not raw.strip():
+        return table
+    import json
+
+    try:
+        parsed = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"COPYDESK_PRICE_TABLE: not valid JSON ({exc.msg})") from None
+    if not isinstance(parsed, dict):
+        raise ConfigError('COPYDESK_PRICE_TABLE: expected an object like {"model": [input, output]}')
+    for model, prices in parsed.items():
+        if not (isinstance(prices, list) and len(prices) == 2 and all(isinstance(p, (int, float)) and p >= 0 for p in prices)):
+            raise ConfigError(f"COPYDESK_PRICE_TABLE[{model!r}]: expected [input_usd_per_million, output_usd_per_million]")
+        table[model] = (float(prices[0]), float(prices[1]))
+    return table

@@ -21,6 +21,7 @@ from workbench.env import (
     env_list,
     env_str,
     parse_database_url,
+    parse_price_table,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -223,6 +224,14 @@ if LLM_PROVIDER == "openai" and not OPENAI_API_KEY:
     raise ConfigError("COPYDESK_LLM_PROVIDER=openai needs OPENAI_API_KEY")
 GENERATION_MAX_ATTEMPTS = env_int("COPYDESK_GENERATION_MAX_ATTEMPTS", 4, minimum=1)
 MAX_VARIANTS_PER_SEGMENT = env_int("COPYDESK_MAX_VARIANTS", 5, minimum=1)
+MAX_DRAFTS_PER_BRIEF = env_int("COPYDESK_MAX_DRAFTS_PER_BRIEF", 200, minimum=1)
+# Tokens (input + output) one user may spend per UTC day; 0 means no limit.
+DAILY_TOKEN_BUDGET = env_int("COPYDESK_DAILY_TOKEN_BUDGET", 500_000, minimum=0)
+# A job's lease outlasts the hard time limit, so only a dead worker's job is ever handed out again.
+GENERATION_LEASE_SECONDS = env_int("COPYDESK_GENERATION_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 10, minimum=1)
+GENERATION_SWEEP_SECONDS = env_int("COPYDESK_GENERATION_SWEEP_SECONDS", 30, minimum=1)
+# US dollars per million input and output tokens, by model; JSON to override or extend.
+PRICE_TABLE = parse_price_table(env_str("COPYDESK_PRICE_TABLE", ""))
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,8 @@ class Channel(models.TextChoices):
 class Brand(models.Model):
     slug = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
+    llm_model = models.CharField(max_length=100, blank=True, help_text="The model for this brand's briefs; blank uses the site default.")
+    llm_parameters = models.JSONField(default=dict, blank=True, help_text="e.g. {\"temperature\": 0.6}")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

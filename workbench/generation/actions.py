@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from workbench.accounts.models import User
@@ -14,6 +15,7 @@ from workbench.audit.models import Action
 from workbench.brand.models import CHANNELS, Brand, PromptTemplate, Segment
 from workbench.checks.engine import CHANNEL_FIELDS
 from workbench.errors import CopydeskError
+from workbench.generation.budget import check_brief_cap, check_token_budget, estimate_cost
 from workbench.generation.models import (
     Brief,
     Draft,
@@ -21,6 +23,7 @@ from workbench.generation.models import (
     DraftVersion,
     GenerationJob,
     GenerationRun,
+    JobMode,
     RunStatus,
     VersionOrigin,
 )
@@ -83,83 +86,195 @@ def brief_create(
     return brief
 
 
+def _run_settings(brief: Brief, provider: str) -> tuple[str, dict[str, object]]:
+    """The model and parameters for a run: the brief's override the brand's, which override the site's."""
+    if provider == "offline":
+        return "offline-template-v1", {}
+    model = brief.llm_model or brief.brand.llm_model or settings.OPENAI_MODEL
+    return model, {**(brief.brand.llm_parameters or {}), **(brief.llm_parameters or {})}
+
+
+def _enqueue(job_ids: list[int]) -> None:
+    """Send the jobs as one Celery group once the transaction that made them commits."""
+    from celery import group
+
+    from workbench.generation.tasks import generate_cell
+
+    if job_ids:
+        transaction.on_commit(lambda: group(generate_cell.s(job_id) for job_id in job_ids).apply_async())
+
+
 def generation_start(brief: Brief, *, acting_user: User, provider: str | None = None, enqueue: bool = True) -> GenerationRun:
     """Queue one job per segment × channel; the tasks are sent once the transaction commits.
 
     enqueue=False leaves the jobs for the caller to run in-process (seed_demo does, so demo data needs no worker).
     """
-    from workbench.generation.tasks import generate_cell
-
     _require(acting_user.can_author, "Only marketers can generate drafts.", "forbidden")
+    check_token_budget(acting_user)
     provider_name = provider or settings.LLM_PROVIDER
     with transaction.atomic():
         Brief.objects.select_for_update().get(pk=brief.pk)
         active = GenerationJob.objects.filter(run__brief=brief, run__cancelled=False, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
         _require(not active.exists(), "This brief is already generating; wait for it to finish or cancel it.", "conflict")
+        segments = list(brief.segments.order_by("name"))
+        check_brief_cap(brief, len(segments) * len(brief.channels) * brief.variants_per_segment)
+        model, parameters = _run_settings(brief, provider_name)
         run = GenerationRun.objects.create(
             brief=brief,
             provider=provider_name,
-            model=settings.OPENAI_MODEL if provider_name == "openai" else "offline-template-v1",
+            model=model,
+            parameters=parameters,
             guide_version=brief.brand.current_guide(),
             prompt_version=brief.prompt_template.current_version(),
             created_by=acting_user,
         )
         jobs = [
-            GenerationJob.objects.create(run=run, segment=segment, channel=channel)
-            for segment in brief.segments.order_by("name")
+            GenerationJob.objects.create(run=run, segment=segment, channel=channel, variants=brief.variants_per_segment)
+            for segment in segments
             for channel in brief.channels
         ]
-        record(Action.GENERATION_START, run, actor=acting_user, changes={"brief": brief.pk, "jobs": len(jobs), "provider": provider_name})
-        for job in jobs if enqueue else []:
-            transaction.on_commit(lambda job_id=job.pk: generate_cell.delay(job_id))
+        record(Action.GENERATION_START, run, actor=acting_user, changes={"brief": brief.pk, "jobs": len(jobs), "provider": provider_name, "model": model})
+        if enqueue:
+            _enqueue([job.pk for job in jobs])
     return run
+
+
+def generation_retry_failed(run: GenerationRun, *, acting_user: User) -> int:
+    """Queue the failed parts of a run again; the parts that succeeded keep their drafts."""
+    _require(acting_user.can_author, "Only marketers can generate drafts.", "forbidden")
+    check_token_budget(acting_user)
+    with transaction.atomic():
+        run = GenerationRun.objects.select_for_update().get(pk=run.pk)
+        _require(not run.cancelled, "This run was cancelled; start a new one with Generate.", "conflict")
+        failed = list(run.jobs.filter(status=RunStatus.FAILED).values_list("pk", flat=True))
+        _require(bool(failed), "Nothing failed in this run.", "conflict")
+        GenerationJob.objects.filter(pk__in=failed).update(status=RunStatus.QUEUED, error="", finished_at=None, lease_expires_at=None)
+        record(Action.GENERATION_RETRY, run, actor=acting_user, changes={"jobs": failed})
+        _enqueue(failed)
+    return len(failed)
 
 
 def generation_cancel(run: GenerationRun, *, acting_user: User) -> GenerationRun:
     with transaction.atomic():
         run = GenerationRun.objects.select_for_update().get(pk=run.pk)
-        run.cancelled = True
-        run.save(update_fields=["cancelled"])
-        GenerationJob.objects.filter(run=run, status=RunStatus.QUEUED).update(status=RunStatus.CANCELLED, finished_at=timezone.now())
-        record(Action.GENERATION_JOB_FAILED, run, actor=acting_user, changes={"cancelled": [False, True]})
+        if not run.cancelled:
+            run.cancelled = True
+            run.save(update_fields=["cancelled"])
+            GenerationJob.objects.filter(run=run, status=RunStatus.QUEUED).update(status=RunStatus.CANCELLED, finished_at=timezone.now())
+            record(Action.GENERATION_CANCEL, run, actor=acting_user, changes={"cancelled": [False, True]})
     return run
 
 
-def drafts_create_from_job(job: GenerationJob, variants: list[dict[str, str]], *, provenance: dict[str, object]) -> list[Draft]:
-    """Store a job's variants as drafts, exactly once however often the task runs."""
+def draft_request_variation(
+    draft: Draft, *, mode: JobMode, base_version: int, acting_user: User, instruction: str = "", count: int = 1
+) -> GenerationJob:
+    """Regenerate a draft, rewrite it with an instruction (both make a new version), or ask for more like it (new drafts)."""
+    _require(acting_user.can_author, "Only marketers can ask for new drafts.", "forbidden")
+    _require(mode != JobMode.GENERATE, "Use Generate on the brief for a full run.")
+    instruction = instruction.strip()
+    _require(mode != JobMode.REWRITE or bool(instruction), "Say how to rewrite it, e.g. “shorter” or “remove the discount”.")
+    _require(len(instruction) <= 300, "Keep the instruction under 300 characters.")
+    check_token_budget(acting_user)
     with transaction.atomic():
-        job = GenerationJob.objects.select_for_update().select_related("run__brief", "segment").get(pk=job.pk)
+        draft = Draft.objects.select_for_update(of=("self",)).select_related("brief__brand", "segment").get(pk=draft.pk)
+        latest = draft.latest_version()
+        _require(latest.number == base_version, f"Version {latest.number} is now current; reload before asking again.", "conflict")
+        if mode == JobMode.MORE_LIKE_THIS:
+            _require(1 <= count <= settings.MAX_VARIANTS_PER_SEGMENT, f"Ask for 1 to {settings.MAX_VARIANTS_PER_SEGMENT} more.")
+            check_brief_cap(draft.brief, count)
+        model, parameters = _run_settings(draft.brief, settings.LLM_PROVIDER)
+        run = GenerationRun.objects.create(
+            brief=draft.brief, provider=settings.LLM_PROVIDER, model=model, parameters=parameters,
+            guide_version=draft.brief.brand.current_guide(), prompt_version=draft.brief.prompt_template.current_version(),
+            created_by=acting_user,
+        )
+        job = GenerationJob.objects.create(
+            run=run, segment=draft.segment, channel=draft.channel, mode=mode, source_draft=draft,
+            source_version=latest.number, instruction=instruction, variants=count if mode == JobMode.MORE_LIKE_THIS else 1,
+        )
+        record(Action.GENERATION_START, run, actor=acting_user, changes={"draft": draft.pk, "mode": mode, "instruction": instruction or None})
+        _enqueue([job.pk])
+    return job
+
+
+def _job_provenance(job: GenerationJob, share: int, provenance: dict[str, object]) -> dict[str, object]:
+    """Per-version provenance: the call's figures split over the versions it produced."""
+    share = max(share, 1)
+    return {
+        **provenance,
+        "input_tokens": int(provenance["input_tokens"]) // share,  # type: ignore[call-overload]
+        "output_tokens": int(provenance["output_tokens"]) // share,  # type: ignore[call-overload]
+        "cost_usd": job.cost_usd / share,
+        "prompt_version_id": job.run.prompt_version_id,
+        "guide_version_id": job.run.guide_version_id,
+        "job": job,
+    }
+
+
+def _finish_job(job: GenerationJob, provenance: dict[str, object], made: int) -> None:
+    job.status = RunStatus.DONE
+    job.error = ""
+    job.finished_at = timezone.now()
+    job.lease_expires_at = None
+    job.save(update_fields=["status", "error", "finished_at", "lease_expires_at", "input_tokens", "output_tokens", "cost_usd"])
+    record(
+        Action.GENERATION_JOB_DONE, job, actor=None,
+        changes={"made": made, "attempts": job.attempts, "tokens": [job.input_tokens, job.output_tokens], "cost_usd": str(job.cost_usd)},
+    )
+
+
+def drafts_create_from_job(job: GenerationJob, variants: list[dict[str, str]], *, provenance: dict[str, object]) -> list[Draft]:
+    """Store a job's variants as new drafts, or as a new version of its draft, exactly once however often the task runs."""
+    with transaction.atomic():
+        job = GenerationJob.objects.select_for_update(of=("self",)).select_related("run__brief", "segment", "source_draft").get(pk=job.pk)
         if job.status == RunStatus.DONE:
-            return list(job.drafts.all())
+            return list(job.drafts.all()) or ([job.source_draft] if job.source_draft else [])
         run = job.run
+        job.input_tokens = int(provenance["input_tokens"])  # type: ignore[call-overload]
+        job.output_tokens = int(provenance["output_tokens"])  # type: ignore[call-overload]
+        job.cost_usd = estimate_cost(str(provenance["model"]), job.input_tokens, job.output_tokens)
+        if job.mode in (JobMode.REGENERATE, JobMode.REWRITE):
+            draft = _version_from_job(job, variants[0], provenance)
+            _finish_job(job, provenance, 1)
+            return [draft]
+        first_variant = 1
+        if job.mode == JobMode.MORE_LIKE_THIS:
+            siblings = Draft.objects.filter(brief=run.brief, segment=job.segment, channel=job.channel)
+            first_variant = (siblings.aggregate(m=Max("variant"))["m"] or 0) + 1
         drafts = []
-        for index, fields in enumerate(variants, start=1):
-            try:
-                with transaction.atomic():
-                    draft = Draft.objects.create(
-                        brief=run.brief, segment=job.segment, channel=job.channel, variant=index, job=job, created_by=run.created_by
-                    )
-            except IntegrityError:
-                draft = Draft.objects.get(job=job, variant=index)
-                drafts.append(draft)
-                continue
-            record(Action.DRAFT_CREATE, draft, actor=None, changes={"job": job.pk, "variant": index})
+        for index, fields in enumerate(variants, start=first_variant):
+            draft = Draft.objects.create(brief=run.brief, segment=job.segment, channel=job.channel, variant=index, job=job, created_by=run.created_by)
+            record(Action.DRAFT_CREATE, draft, actor=None, changes={"job": job.pk, "variant": index, "mode": job.mode})
             _version_create(
-                draft,
-                fields=sanitize_fields(job.channel, fields),
-                origin=VersionOrigin.GENERATED,
-                author=run.created_by,
-                prompt_version_id=run.prompt_version_id,
-                guide_version_id=run.guide_version_id,
-                **provenance,  # type: ignore[arg-type]
+                draft, fields=sanitize_fields(job.channel, fields), origin=VersionOrigin.GENERATED, author=run.created_by,
+                **_job_provenance(job, len(variants), provenance),
             )
             drafts.append(draft)
-        job.status = RunStatus.DONE
-        job.error = ""
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
-        record(Action.GENERATION_JOB_DONE, job, actor=None, changes={"drafts": len(drafts), "attempts": job.attempts})
+        _finish_job(job, provenance, len(drafts))
     return drafts
+
+
+def _version_from_job(job: GenerationJob, fields: dict[str, str], provenance: dict[str, object]) -> Draft:
+    draft = Draft.objects.select_for_update().get(pk=job.source_draft_id)
+    latest = draft.latest_version()
+    if latest.number != job.source_version:
+        raise CopydeskError(f"The draft changed (now version {latest.number}) while it was being rewritten; nothing was stored.", code="conflict")
+    origin = VersionOrigin.REWRITTEN if job.mode == JobMode.REWRITE else VersionOrigin.REGENERATED
+    _version_create(
+        draft, fields=sanitize_fields(job.channel, fields), origin=origin, author=job.run.created_by,
+        instruction=job.instruction, **_job_provenance(job, 1, provenance),
+    )
+    _reset_to_draft(draft, job.run.created_by)
+    return draft
+
+
+def _reset_to_draft(draft: Draft, actor: User) -> None:
+    """A new version needs a fresh review: the draft goes back to the draft state."""
+    before = draft.state
+    if before != DraftState.DRAFT:
+        draft.state = DraftState.DRAFT
+        draft.save(update_fields=["state", "updated_at"])
+        record(Action.DRAFT_STATE_RESET, draft, actor=actor, changes={"state": [before, draft.state]})
 
 
 def _version_create(draft: Draft, *, fields: dict[str, str], origin: str, author: User, **provenance: object) -> DraftVersion:
@@ -195,11 +310,7 @@ def draft_edit(draft: Draft, *, fields: dict[str, str], base_version: int, actin
             guide_version_id=draft.brief.brand.current_guide().pk,
             prompt_version_id=latest.prompt_version_id, provider=latest.provider, model=latest.model,
         )
-        before = draft.state
-        draft.state = DraftState.DRAFT
-        draft.save(update_fields=["state", "updated_at"])
-        if before != draft.state:
-            record(Action.DRAFT_VERSION_CREATE, draft, actor=acting_user, changes={"state": [before, draft.state]})
+        _reset_to_draft(draft, acting_user)
     return version
 
 

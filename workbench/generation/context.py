@@ -11,7 +11,7 @@ from workbench.generation.models import Brief
 
 # The prompt fences marketer-written text in <brief> and <segment> blocks; text that
 # opens or closes such a fence itself could smuggle instructions outside it.
-_FENCE = re.compile(r"<\s*/?\s*(brief|segment)\b[^>]*>", re.IGNORECASE)
+_FENCE = re.compile(r"<\s*/?\s*(brief|segment|instruction|current|example)\b[^>]*>", re.IGNORECASE)
 
 
 def fenced(text: str) -> str:
@@ -69,4 +69,5 @@ def prompt_context(
         "merge_fields": list(data.get("merge_fields", [])),
         "variants": brief.variants_per_segment,
         "past_rejections": [fenced(reason) for reason in past_rejections],
+        "task": {"mode": "generate", "instruction": "", "current": None, "seed": 0},
     }

@@ -22,6 +22,8 @@ class Brief(models.Model):
     channels = models.JSONField(default=list)
     variants_per_segment = models.PositiveSmallIntegerField(default=2)
     prompt_template = models.ForeignKey(PromptTemplate, on_delete=models.PROTECT, related_name="briefs")
+    llm_model = models.CharField(max_length=100, blank=True, help_text="Overrides the brand's and the site's model for this brief.")
+    llm_parameters = models.JSONField(default=dict, blank=True, help_text="e.g. {\"temperature\": 0.4}; merged over the brand's.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="briefs")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -46,6 +48,7 @@ class GenerationRun(models.Model):
     brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="runs")
     provider = models.CharField(max_length=32)
     model = models.CharField(max_length=100, blank=True)
+    parameters = models.JSONField(default=dict, blank=True)
     # Pinned when the run starts so every draft of one run shares its provenance.
     guide_version = models.ForeignKey(BrandGuideVersion, on_delete=models.PROTECT, related_name="+")
     prompt_version = models.ForeignKey(PromptTemplateVersion, on_delete=models.PROTECT, related_name="+")
@@ -70,19 +73,45 @@ class GenerationRun(models.Model):
         return RunStatus.DONE
 
 
+class JobMode(models.TextChoices):
+    GENERATE = "generate", "Generate"
+    REGENERATE = "regenerate", "Regenerate a variant"
+    MORE_LIKE_THIS = "more_like_this", "More like this"
+    REWRITE = "rewrite", "Rewrite"
+
+
 class GenerationJob(models.Model):
+    """One model call: a segment × channel of a run, or a regenerate / more-like-this / rewrite of one draft."""
+
     run = models.ForeignKey(GenerationRun, on_delete=models.CASCADE, related_name="jobs")
     segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(max_length=16, choices=Channel.choices)
+    mode = models.CharField(max_length=16, choices=JobMode.choices, default=JobMode.GENERATE)
+    source_draft = models.ForeignKey("Draft", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    source_version = models.PositiveIntegerField(null=True, blank=True)
+    instruction = models.CharField(max_length=300, blank=True)
+    variants = models.PositiveSmallIntegerField(default=1)
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
+    # While a worker holds the job its lease runs; an expired lease on a running
+    # job means the worker died, and the recovery sweep hands the job out again.
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    input_tokens = models.PositiveIntegerField(default=0)
+    output_tokens = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=12, decimal_places=6, default=0)
+    queued_at = models.DateTimeField(auto_now_add=True, null=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["run", "segment__name", "channel"]
-        constraints = [models.UniqueConstraint(fields=["run", "segment", "channel"], name="unique_job_per_cell")]
+        ordering = ["run", "segment__name", "channel", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "segment", "channel"], condition=models.Q(mode="generate"), name="unique_job_per_cell"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "lease_expires_at"])]
 
     def __str__(self) -> str:
         return f"job {self.pk} {self.segment.slug}/{self.channel}"
@@ -129,6 +158,8 @@ class Draft(models.Model):
 class VersionOrigin(models.TextChoices):
     GENERATED = "generated", "Generated"
     EDITED = "edited", "Edited"
+    REGENERATED = "regenerated", "Regenerated"
+    REWRITTEN = "rewritten", "Rewritten"
 
 
 class DraftVersion(models.Model):
@@ -147,11 +178,18 @@ class DraftVersion(models.Model):
     input_tokens = models.PositiveIntegerField(default=0)
     output_tokens = models.PositiveIntegerField(default=0)
     latency_ms = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=12, decimal_places=6, default=0)
+    job = models.ForeignKey(GenerationJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="versions")
+    instruction = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["draft", "number"]
-        constraints = [models.UniqueConstraint(fields=["draft", "number"], name="unique_draft_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["draft", "number"], name="unique_draft_version"),
+            # A redelivered rewrite task finds its version instead of writing a second one.
+            models.UniqueConstraint(fields=["draft", "job"], name="one_version_per_rewrite_job"),
+        ]
 
     def __str__(self) -> str:
         return f"draft {self.draft_id} v{self.number}"
@@ -175,4 +213,6 @@ class DraftVersion(models.Model):
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,
             "latency_ms": self.latency_ms,
+            "cost_usd": str(self.cost_usd),
+            "instruction": self.instruction or None,
         }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -105,6 +106,24 @@ class OfflineProvider:
 
     def generate(self, request: GenerationRequest) -> GenerationResult:
         started = time.monotonic()
+        task = request.context.get("task") or {}
+        if task.get("mode") == "rewrite":
+            variants = [rewrite_offline(task["current"] or {}, task["instruction"], request.context)]
+        else:
+            variants = self._write(request, int(task.get("seed") or 0))
+        prompt_tokens = (len(request.prompt.system) + len(request.prompt.user)) // 4
+        output_tokens = sum(len(v) for f in variants for v in f.values()) // 4
+        return GenerationResult(
+            variants=variants,
+            provider=self.name,
+            model="offline-template-v1",
+            parameters={},
+            input_tokens=prompt_tokens,
+            output_tokens=output_tokens,
+            latency_ms=int((time.monotonic() - started) * 1000),
+        )
+
+    def _write(self, request: GenerationRequest, seed_offset: int) -> list[dict[str, str]]:
         ctx = request.context
         brief, limits = ctx["brief"], ctx["channel"]["limits"]
         key_message = brief["key_message"].strip().rstrip(".") + "."
@@ -117,7 +136,7 @@ class OfflineProvider:
         }
         required = " ".join(ctx.get("required", []))
         # Seeded by the brief and segment so the same brief gives the same drafts.
-        seed = int(hashlib.sha256(f"{ctx['segment']['slug']}|{brief['key_message']}".encode()).hexdigest(), 16)
+        seed = int(hashlib.sha256(f"{ctx['segment']['slug']}|{brief['key_message']}".encode()).hexdigest(), 16) + seed_offset
         variants = []
         for index in range(request.variants):
             pick = (seed + index) % len(_OPENERS)
@@ -140,17 +159,50 @@ class OfflineProvider:
                 fields["body"] = _fit(body, limits.get("body_max_chars"))
                 fields["cta"] = _fit(words["cta"], limits.get("cta_max_chars"))
             variants.append(fields)
-        prompt_tokens = (len(request.prompt.system) + len(request.prompt.user)) // 4
-        output_tokens = sum(len(v) for f in variants for v in f.values()) // 4
-        return GenerationResult(
-            variants=variants,
-            provider=self.name,
-            model="offline-template-v1",
-            parameters={},
-            input_tokens=prompt_tokens,
-            output_tokens=output_tokens,
-            latency_ms=int((time.monotonic() - started) * 1000),
+        return variants
+
+
+OFFLINE_INSTRUCTIONS = ("shorter", "warmer", "plainer", "remove the offer / discount")
+
+
+def rewrite_offline(current: dict[str, str], instruction: str, ctx: dict[str, Any]) -> dict[str, str]:
+    """The offline stand-in follows a few plain instructions; anything else needs a real model."""
+    wanted = instruction.lower()
+    fields = dict(current)
+    # Required texts (opt-out, unsubscribe link) are set aside so no instruction can cut them.
+    required = [text for text in ctx.get("required", []) if text in fields.get("body", "")]
+    for text in required:
+        fields["body"] = fields["body"].replace(text, "").strip()
+    understood = False
+    if "offer" in wanted or "discount" in wanted:
+        offer = (ctx["brief"].get("offer") or "").strip().rstrip(".")
+        for name, text in fields.items():
+            sentences = re.split(r"(?<=[.!?])\s+", text)
+            kept = [x for x in sentences if not (offer and offer.lower() in x.lower()) and not re.search(r"\d+\s*%|\boff\b|discount", x, re.I)]
+            fields[name] = " ".join(kept)
+        understood = True
+    if "short" in wanted or "concise" in wanted:
+        for name, text in fields.items():
+            if name != "cta":
+                fields[name] = _fit(text, max(20, int(len(text) * 0.7)), ellipsis="...")
+        understood = True
+    if "warm" in wanted or "friendl" in wanted:
+        if fields.get("body"):
+            fields["body"] = "Thanks for being with us. " + fields["body"]
+        understood = True
+    if "plain" in wanted or "calm" in wanted or "exclam" in wanted:
+        fields = {name: text.replace("!", ".") for name, text in fields.items()}
+        understood = True
+    if not understood:
+        raise ProviderError(
+            f"The offline stand-in cannot follow “{instruction}”; it understands: {', '.join(OFFLINE_INSTRUCTIONS)}. "
+            "Configure an LLM provider (COPYDESK_LLM_PROVIDER=openai) for free-form rewrites.",
+            retryable=False,
         )
+    if required:
+        separator = "\n\n" if ctx["channel"]["name"] == "email" else " "
+        fields["body"] = f"{fields['body'].strip()}{separator}{' '.join(required)}".strip()
+    return fields
 
 
 # --- OpenAI-compatible ----------------------------------------------------------

@@ -1,10 +1,12 @@
-"""Running one generation job: prompt, provider, sanitised drafts, checks."""
+"""Running generation jobs: claim, prompt, provider, sanitised drafts, checks; and recovering lost ones."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import random
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,8 +15,9 @@ from workbench.audit.models import Action
 from workbench.checks.engine import CHANNEL_FIELDS
 from workbench.errors import CopydeskError
 from workbench.generation.actions import drafts_create_from_job
-from workbench.generation.context import prompt_context
-from workbench.generation.models import GenerationJob, RunStatus
+from workbench.generation.budget import check_token_budget
+from workbench.generation.context import fenced, prompt_context
+from workbench.generation.models import GenerationJob, JobMode, RunStatus
 from workbench.generation.prompting import render_prompt
 from workbench.generation.providers import GenerationRequest, get_provider
 from workbench.review.models import Decision, ReviewDecision
@@ -36,29 +39,52 @@ def past_rejection_reasons(job: GenerationJob, limit: int = 5) -> list[str]:
     return list(reasons)
 
 
-def run_job(job_id: int) -> None:
-    """Generate, sanitise, store and check one segment × channel. Safe to run twice."""
+def claim(job_id: int) -> GenerationJob | None:
+    """Take a job for this worker, or None when it is finished, cancelled, or leased to a live worker."""
     with transaction.atomic():
-        job = GenerationJob.objects.select_for_update().select_related(
-            "run__brief__brand", "run__guide_version", "run__prompt_version", "segment"
+        job = GenerationJob.objects.select_for_update(of=("self",)).select_related(
+            "run__brief__brand", "run__guide_version", "run__prompt_version", "run__created_by", "segment", "source_draft"
         ).get(pk=job_id)
-        if job.status in (RunStatus.DONE, RunStatus.CANCELLED) or job.run.cancelled:
-            return
+        now = timezone.now()
+        if job.status in (RunStatus.DONE, RunStatus.CANCELLED, RunStatus.FAILED) or job.run.cancelled:
+            return None
+        if job.status == RunStatus.RUNNING and job.lease_expires_at and job.lease_expires_at > now:
+            return None
         job.status = RunStatus.RUNNING
         job.attempts += 1
-        job.started_at = job.started_at or timezone.now()
-        job.save(update_fields=["status", "attempts", "started_at"])
+        job.started_at = job.started_at or now
+        job.lease_expires_at = now + dt.timedelta(seconds=settings.GENERATION_LEASE_SECONDS)
+        job.save(update_fields=["status", "attempts", "started_at", "lease_expires_at"])
+    return job
+
+
+def job_context(job: GenerationJob) -> dict[str, object]:
     run = job.run
     context = prompt_context(
-        brief=run.brief, segment=job.segment, channel=job.channel, guide=run.guide_version,
-        past_rejections=past_rejection_reasons(job),
+        brief=run.brief, segment=job.segment, channel=job.channel, guide=run.guide_version, past_rejections=past_rejection_reasons(job)
     )
+    context["variants"] = job.variants
+    current = None
+    if job.source_draft is not None:
+        version = job.source_draft.versions.filter(number=job.source_version).first()
+        current = {name: fenced(text) for name, text in (version.fields if version else {}).items()}
+    context["task"] = {"mode": job.mode, "instruction": fenced(job.instruction), "current": current, "seed": job.pk}
+    return context
+
+
+def run_job(job_id: int) -> None:
+    """Generate, sanitise, store and check one job. Safe to run twice, or in two workers at once."""
+    job = claim(job_id)
+    if job is None:
+        return
+    run = job.run
+    check_token_budget(run.created_by)
+    context = job_context(job)
     prompt = render_prompt(run.prompt_version.system_source, run.prompt_version.user_source, context)
-    provider = get_provider(run.provider)
-    result = provider.generate(
+    result = get_provider(run.provider).generate(
         GenerationRequest(
-            prompt=prompt, channel=job.channel, fields=CHANNEL_FIELDS[job.channel],
-            variants=run.brief.variants_per_segment, context=context, model=run.model if run.provider == "openai" else "",
+            prompt=prompt, channel=job.channel, fields=CHANNEL_FIELDS[job.channel], variants=job.variants,
+            context=context, model=run.model if run.provider != "offline" else "", parameters=dict(run.parameters or {}),
         )
     )
     drafts_create_from_job(
@@ -76,20 +102,49 @@ def run_job(job_id: int) -> None:
 
 
 def job_retry_pending(job_id: int, message: str) -> None:
-    GenerationJob.objects.filter(pk=job_id).update(status=RunStatus.QUEUED, error=f"Retrying: {message}")
+    GenerationJob.objects.filter(pk=job_id, status=RunStatus.RUNNING).update(
+        status=RunStatus.QUEUED, error=f"Retrying: {message}", lease_expires_at=None
+    )
 
 
 def job_fail(job_id: int, message: str) -> None:
     with transaction.atomic():
         job = GenerationJob.objects.select_for_update().get(pk=job_id)
-        if job.status == RunStatus.DONE:
+        if job.status in (RunStatus.DONE, RunStatus.CANCELLED):
             return
         job.status = RunStatus.FAILED
         job.error = message
         job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
+        job.lease_expires_at = None
+        job.save(update_fields=["status", "error", "finished_at", "lease_expires_at"])
         record(Action.GENERATION_JOB_FAILED, job, actor=None, changes={"error": message, "attempts": job.attempts})
     log.warning("generation job %s failed: %s", job_id, message)
+
+
+def recover_orphaned_jobs(*, include_queued: bool) -> list[int]:
+    """Hand out again the jobs whose worker died: running with an expired lease, and (at worker start) queued ones.
+
+    A queued job may still sit in the broker, so sending it again can deliver it
+    twice; claim() makes the second delivery a no-op, and drafts are unique per job.
+    """
+    from workbench.generation.tasks import generate_cell
+
+    now = timezone.now()
+    with transaction.atomic():
+        stale = GenerationJob.objects.select_for_update(skip_locked=True).filter(
+            status=RunStatus.RUNNING, lease_expires_at__lt=now, run__cancelled=False
+        )
+        job_ids = list(stale.values_list("pk", flat=True))
+        if include_queued:
+            job_ids += list(GenerationJob.objects.filter(status=RunStatus.QUEUED, run__cancelled=False).values_list("pk", flat=True))
+        if not job_ids:
+            return []
+        GenerationJob.objects.filter(pk__in=job_ids, status=RunStatus.RUNNING).update(status=RunStatus.QUEUED, lease_expires_at=None)
+        record(Action.GENERATION_RECOVER, ("generation.generationjob", ",".join(map(str, job_ids))[:64]), actor=None, changes={"jobs": job_ids})
+        for job_id in job_ids:
+            transaction.on_commit(lambda job_id=job_id: generate_cell.delay(job_id))
+    log.info("recovered generation jobs %s", job_ids)
+    return job_ids
 
 
 def backoff_seconds(retries: int, *, base: float = 2.0, cap: float = 60.0) -> float:
@@ -101,3 +156,6 @@ def describe_failure(exc: BaseException) -> str:
     if isinstance(exc, CopydeskError):
         return exc.message
     return f"an unexpected error ({type(exc).__name__}); the team has been told in the worker log"
+
+
+__all__ = ["JobMode", "run_job", "job_fail", "job_retry_pending", "recover_orphaned_jobs"]

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import logging
+import threading
+from typing import Any
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_ready, worker_shutdown
 from django.conf import settings
+from django.db import close_old_connections
 
 from workbench.errors import CopydeskError
 from workbench.generation import services
@@ -15,7 +19,7 @@ log = logging.getLogger(__name__)
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def generate_cell(self, job_id: int) -> None:  # type: ignore[no-untyped-def]
-    """Generate the drafts of one segment × channel. Takes an id; all the work is in the service."""
+    """Run one generation job. Takes an id; all the work is in the service."""
     try:
         services.run_job(job_id)
     except ProviderError as exc:
@@ -32,3 +36,39 @@ def generate_cell(self, job_id: int) -> None:  # type: ignore[no-untyped-def]
     except Exception as exc:
         log.exception("generation job %s crashed", job_id)
         services.job_fail(job_id, services.describe_failure(exc))
+
+
+# --- recovery ------------------------------------------------------------------------
+# Brokers without acknowledgements (the embedded file-system broker) lose the
+# messages a killed worker had taken; Redis only hands them out again after its
+# visibility timeout. So each worker, when it starts and then every
+# GENERATION_SWEEP_SECONDS, hands out again the jobs whose lease has expired.
+
+_stop_sweeping = threading.Event()
+
+
+def _sweep_forever() -> None:
+    while not _stop_sweeping.wait(settings.GENERATION_SWEEP_SECONDS):
+        try:
+            services.recover_orphaned_jobs(include_queued=False)
+        except Exception:  # a sweep must never take the worker down
+            log.exception("generation recovery sweep failed")
+        finally:
+            close_old_connections()
+
+
+@worker_ready.connect
+def _on_worker_ready(**kwargs: Any) -> None:
+    try:
+        services.recover_orphaned_jobs(include_queued=True)
+    except Exception:
+        log.exception("generation recovery at worker start failed")
+    finally:
+        close_old_connections()
+    _stop_sweeping.clear()
+    threading.Thread(target=_sweep_forever, name="copydesk-generation-sweep", daemon=True).start()
+
+
+@worker_shutdown.connect
+def _on_worker_shutdown(**kwargs: Any) -> None:
+    _stop_sweeping.set()

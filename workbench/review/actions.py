@@ -2,32 +2,68 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from collections.abc import Iterable
+from datetime import timedelta
 
-from workbench.accounts.models import User
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from workbench.accounts.models import Role, User
 from workbench.audit.log import record
 from workbench.audit.models import Action
 from workbench.checks.models import finding_key
 from workbench.checks.services import latest_check
 from workbench.errors import CopydeskError
+from workbench.generation import actions as generation_actions
 from workbench.generation.models import Draft, DraftState, DraftVersion
-from workbench.review.models import Decision, FindingOverride, ReviewDecision
+from workbench.review.models import (
+    Comment,
+    Decision,
+    DraftPresence,
+    FindingOverride,
+    Notification,
+    NotificationKind,
+    ReviewDecision,
+)
+
+# How long an open draft page counts as "someone has it open"; the page re-announces itself well within it.
+PRESENCE_TTL = timedelta(seconds=45)
 
 
 def _locked_for_review(draft: Draft, version_number: int, acting_user: User) -> tuple[Draft, DraftVersion]:
     """Lock the draft, and refuse a decision on anything but the version the reviewer was looking at."""
     if not acting_user.can_review:
         raise CopydeskError("Only reviewers can decide on drafts.", code="forbidden")
-    draft = Draft.objects.select_for_update().select_related("segment").get(pk=draft.pk)
+    draft = Draft.objects.select_for_update(of=("self",)).select_related("segment").get(pk=draft.pk)
     version = draft.latest_version()
     if version.number != version_number:
         raise CopydeskError(
-            f"This draft changed while you were reading it: version {version.number} is now current. Reload to review it.",
+            f"This draft changed while you were reading it: version {version.number} is now current. Nothing was recorded; review the new version.",
             code="conflict",
         )
     if draft.state != DraftState.IN_REVIEW:
-        raise CopydeskError(f"This draft is {draft.get_state_display().lower()}, not waiting for review.", code="conflict")
+        raise CopydeskError(f"Your decision was not recorded: {current_state_sentence(draft, version)}", code="conflict")
     return draft, version
+
+
+def current_state_sentence(draft: Draft, version: DraftVersion) -> str:
+    """Say who moved the draft out of review, so a reviewer who lost a race knows where it stands."""
+    last = version.decisions.select_related("reviewer").order_by("-created_at", "-id").first()
+    state = draft.get_state_display().lower()
+    if last is None:
+        return f"this draft is {state}, not waiting for review."
+    return f"{last.reviewer.display_name} already decided ({last.get_decision_display().lower()}); the draft is now {state}."
+
+
+def _notify(recipient_ids: Iterable[int], draft: Draft, kind: NotificationKind, message: str) -> None:
+    Notification.objects.bulk_create(Notification(recipient_id=pk, draft=draft, kind=kind, message=message[:300]) for pk in sorted(set(recipient_ids)))
+
+
+def _reviewers_except_authors(draft: Draft) -> list[int]:
+    authors = {draft.created_by_id, *draft.versions.values_list("author_id", flat=True)}
+    reviewers = User.objects.filter(Q(role__in=[Role.REVIEWER, Role.ADMIN]) | Q(is_superuser=True), is_active=True)
+    return [pk for pk in reviewers.values_list("pk", flat=True) if pk not in authors]
 
 
 def is_author(draft: Draft, user: User) -> bool:
@@ -71,6 +107,13 @@ def review_approve(draft: Draft, *, version_number: int, acting_user: User) -> R
             actor=acting_user,
             changes={"state": [before, draft.state], "version": version.number, "approvals": [count - 1, count], "required": required},
         )
+        who = acting_user.display_name
+        if draft.state == DraftState.APPROVED:
+            _notify([draft.created_by_id], draft, NotificationKind.DECISION, f"{who} approved {draft} (v{version.number}); it is ready to publish.")
+        else:
+            _notify([draft.created_by_id], draft, NotificationKind.DECISION, f"{who} approved {draft} (v{version.number}); it waits for a second reviewer.")
+            second = [pk for pk in _reviewers_except_authors(draft) if pk != acting_user.pk]
+            _notify(second, draft, NotificationKind.SUBMITTED, f"{draft} needs a second approval (sensitive segment).")
     return decision
 
 
@@ -94,6 +137,8 @@ def _send_back(draft: Draft, version_number: int, reason: str, acting_user: User
         draft.save(update_fields=["state", "updated_at"])
         action = Action.REVIEW_REJECT if decision == Decision.REJECT else Action.REVIEW_REQUEST_CHANGES
         record(action, draft, actor=acting_user, changes={"state": [before, draft.state], "version": version.number, "reason": made.reason})
+        what = "rejected" if decision == Decision.REJECT else "asked for changes to"
+        _notify([draft.created_by_id], draft, NotificationKind.DECISION, f"{acting_user.display_name} {what} {draft}: “{made.reason}”")
     return made
 
 
@@ -117,3 +162,49 @@ def finding_override(version: DraftVersion, *, key: str, justification: str, act
             raise CopydeskError("This finding is already overridden.", code="conflict")
         record(Action.REVIEW_OVERRIDE, version, actor=acting_user, changes={"finding": key, "justification": override.justification})
     return override
+
+
+def submit_for_review(draft: Draft, *, acting_user: User) -> Draft:
+    """Submit a draft and tell every reviewer who may decide on it, in one transaction."""
+    with transaction.atomic():
+        draft = generation_actions.draft_submit(draft, acting_user=acting_user)
+        _notify(_reviewers_except_authors(draft), draft, NotificationKind.SUBMITTED, f"{acting_user.display_name} submitted {draft} for review.")
+    return draft
+
+
+def comment_add(draft: Draft, *, body: str, acting_user: User) -> Comment:
+    if not (acting_user.can_author or acting_user.can_review):
+        raise CopydeskError("Only marketers and reviewers can comment on drafts.", code="forbidden")
+    text = body.strip()
+    if not text:
+        raise CopydeskError("Write something before posting a comment.")
+    if len(text) > 5000:
+        raise CopydeskError("Keep comments under 5,000 characters.")
+    with transaction.atomic():
+        version = draft.latest_version()
+        comment = Comment.objects.create(version=version, author=acting_user, body=text)
+        record(Action.REVIEW_COMMENT, draft, actor=acting_user, changes={"version": version.number, "comment": text})
+        people = {draft.created_by_id, *version.decisions.values_list("reviewer_id", flat=True), *Comment.objects.filter(version__draft=draft).values_list("author_id", flat=True)}
+        people.discard(acting_user.pk)
+        _notify(sorted(people), draft, NotificationKind.COMMENT, f"{acting_user.display_name} commented on {draft}: “{text[:120]}”")
+    return comment
+
+
+# Presence and read marks are screen state, not content state: they are not audited.
+
+
+def presence_touch(draft: Draft, *, acting_user: User) -> list[User]:
+    """Record that the user has the draft open; return the others who have it open now."""
+    now = timezone.now()
+    DraftPresence.objects.update_or_create(draft=draft, user=acting_user, defaults={"seen_at": now})
+    recent = DraftPresence.objects.filter(draft=draft, seen_at__gte=now - PRESENCE_TTL).exclude(user=acting_user).select_related("user")
+    return [p.user for p in recent.order_by("user__username")]
+
+
+def notifications_mark_read(*, acting_user: User, draft: Draft | None = None) -> int:
+    """Mark the user's unread notifications read: all of them, or those about one draft they just opened."""
+    unread = Notification.objects.unread().filter(recipient=acting_user)
+    if draft is not None:
+        unread = unread.filter(draft=draft)
+    return unread.update(read_at=timezone.now())
+

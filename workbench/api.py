@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -11,20 +12,36 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from workbench.errors import CopydeskError
-from workbench.journeys.actions import authenticate_token
+from workbench.journeys import ratelimit
+from workbench.journeys.actions import api_client_mark_used, authenticate_token, hash_token
+from workbench.journeys.livecache import exchange, remembered
 from workbench.journeys.models import ApiClient
+
+
+def _client_for(token: str) -> ApiClient | None:
+    client = authenticate_token(token)
+    if client is not None:
+        client.journey_ids  # loaded now, so the remembered client answers scope questions without a query
+    return client
 
 
 class BearerToken(HttpBearer):
     openapi_description = "An API client's token, `cpd_<id>_<secret>`, as made by create_api_client or the API clients page."
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiClient | None:
-        client = authenticate_token(token)
-        if client is not None:
-            # Written at most once a minute so a busy client doesn't write on every pull.
-            now = timezone.now()
-            if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
-                ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        token_hash = hash_token(token)
+        now = time.time()
+        # One trip to the shared cache per request: is this process's memory current (see livecache), and how many calls this minute.
+        stamp, count = exchange(ratelimit.counter_key(token_hash, now), counter_ttl=2 * ratelimit.WINDOW_SECONDS)
+        request.live_stamp = stamp  # type: ignore[attr-defined]
+        client = remembered(("client", token_hash), lambda: _client_for(token), stamp=stamp)
+        if client is None:
+            return None
+        # Written at most once a minute per process so a busy client doesn't write on every pull.
+        used_at = timezone.now()
+        if client.last_used_at is None or (used_at - client.last_used_at).total_seconds() > 60:
+            api_client_mark_used(client, used_at)
+        ratelimit.enforce(client, count, now)
         return client
 
 
@@ -53,6 +70,15 @@ def on_domain_error(request: HttpRequest, exc: CopydeskError) -> HttpResponse:
 def on_auth_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     response = api.create_response(request, {"detail": "A valid bearer token is required: Authorization: Bearer cpd_<id>_<secret>."}, status=401)
     response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(ratelimit.RateLimited)
+def on_rate_limited(request: HttpRequest, exc: ratelimit.RateLimited) -> HttpResponse:
+    response = api.create_response(
+        request, {"detail": f"Too many requests: this client may make {exc.limit} a minute. Retry in {exc.retry_after} s."}, status=429
+    )
+    response["Retry-After"] = str(exc.retry_after)
     return response
 
 

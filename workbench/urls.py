@@ -25,10 +25,13 @@ urlpatterns = [
     path("login/", login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("workbench.generation.urls")),
+    path("", include("workbench.generation.engine_urls")),
     path("", include("workbench.review.urls")),
     path("", include("workbench.journeys.urls")),
     path("", include("workbench.brand.urls")),
+    path("", include("workbench.checks.urls")),
     path("", include("workbench.audit.urls")),
+    path("", include("workbench.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", (_token_authenticated(api_urls), api_app, api_namespace)),
 ]

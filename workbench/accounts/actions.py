@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from workbench.accounts.models import Role, User
@@ -8,12 +10,24 @@ from workbench.audit.models import Action
 from workbench.errors import CopydeskError
 
 
-def user_create(*, username: str, password: str, role: Role, full_name: str = "", acting_user: User | None) -> User:
+def _require_admin(acting_user: User | None, message: str) -> None:
     if acting_user is not None and not acting_user.is_copydesk_admin:
-        raise CopydeskError("Only admins can add users.", code="forbidden")
+        raise CopydeskError(message, code="forbidden")
+
+
+def user_create(*, username: str, password: str, role: Role, full_name: str = "", acting_user: User | None) -> User:
+    """Add a user. The password is checked against the password validators and never reaches the audit log."""
+    _require_admin(acting_user, "Only admins can add users.")
+    username = username.strip()
+    if not username:
+        raise CopydeskError("Give the user a username.")
     if User.objects.filter(username=username).exists():
         raise CopydeskError(f"A user called {username!r} already exists.", code="conflict")
-    first, _, last = full_name.partition(" ")
+    first, _, last = full_name.strip().partition(" ")
+    try:
+        password_validation.validate_password(password, User(username=username, first_name=first, last_name=last))
+    except ValidationError as exc:
+        raise CopydeskError("The password is too weak: " + " ".join(exc.messages)) from None
     with transaction.atomic():
         user = User.objects.create_user(username=username, password=password, role=role, first_name=first, last_name=last)
         record(Action.USER_CREATE, user, actor=acting_user, changes={"username": [None, username], "role": [None, role]})
@@ -21,8 +35,11 @@ def user_create(*, username: str, password: str, role: Role, full_name: str = ""
 
 
 def user_set_role(user: User, *, role: Role, acting_user: User) -> User:
-    if not acting_user.is_copydesk_admin:
-        raise CopydeskError("Only admins can change roles.", code="forbidden")
+    _require_admin(acting_user, "Only admins can change roles.")
+    if role not in Role.values:
+        raise CopydeskError(f"Unknown role {role!r}; use one of {', '.join(Role.values)}.")
+    if user.pk == acting_user.pk:
+        raise CopydeskError("You cannot change your own role; ask another admin.", code="forbidden")
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.role != role:
@@ -30,4 +47,18 @@ def user_set_role(user: User, *, role: Role, acting_user: User) -> User:
             user.role = role
             user.save(update_fields=["role"])
             record(Action.USER_ROLE_CHANGE, user, actor=acting_user, changes={"role": [before, role]})
+    return user
+
+
+def user_set_active(user: User, *, active: bool, acting_user: User) -> User:
+    """Deactivate a leaver (they can no longer log in; their history stays) or reactivate them."""
+    _require_admin(acting_user, "Only admins can deactivate users.")
+    if user.pk == acting_user.pk:
+        raise CopydeskError("You cannot deactivate yourself; ask another admin.", code="forbidden")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active != active:
+            user.is_active = active
+            user.save(update_fields=["is_active"])
+            record(Action.USER_REACTIVATE if active else Action.USER_DEACTIVATE, user, actor=acting_user, changes={"is_active": [not active, active]})
     return user

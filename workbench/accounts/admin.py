@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.models import Group
 
 from workbench.accounts.models import User
 from workbench.readonly_admin import ReadOnlyAdmin
@@ -10,3 +11,6 @@ class UserAdmin(ReadOnlyAdmin):
 
 
 admin.site.register(User, UserAdmin)
+
+# Copydesk grants rights by role, never by group: a group editor in the admin would be a side door to permissions.
+admin.site.unregister(Group)

@@ -76,8 +76,13 @@ class VerifyReport:
     broken_seq: int | None = None
 
 
-def verify_chain(*, since: int | None = None, expected_head: str | None = None) -> VerifyReport:
-    """Walk the chain in order; report the first broken, missing or reordered event."""
+def verify_chain(*, since: int | None = None, expected_head: str | None = None, expected_head_seq: int | None = None) -> VerifyReport:
+    """Walk the chain in order; report the first broken, missing or reordered event.
+
+    expected_head is a head hash kept outside the database (with its sequence
+    number when known): the chain must still contain it, so a chain rewritten
+    from scratch, internally consistent as it may be, is caught.
+    """
     events = AuditEvent.objects.order_by("seq")
     prev_hash, expected_seq = GENESIS_HASH, 1
     if since is not None and since > 1:
@@ -101,9 +106,14 @@ def verify_chain(*, since: int | None = None, expected_head: str | None = None) 
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.seq, head.hash) != (last_seq, last_hash) and since is None:
         return VerifyReport(False, count, last_seq, last_hash, f"the chain ends at #{last_seq} but the head says #{head.seq}: events after #{last_seq} are missing", last_seq + 1)
-    if expected_head is not None and expected_head not in (last_hash,) and not AuditEvent.objects.filter(hash=expected_head).exists():
+    if expected_head is not None and not _contains(expected_head, expected_head_seq):
         return VerifyReport(False, count, last_seq, last_hash, "the exported head hash kept outside the database is not in the chain", None)
     return VerifyReport(True, count, last_seq, last_hash)
+
+
+def _contains(head_hash: str, head_seq: int | None) -> bool:
+    events = AuditEvent.objects.filter(hash=head_hash)
+    return (events.filter(seq=head_seq) if head_seq is not None else events).exists()
 
 
 def _iterate(events: models.QuerySet[AuditEvent]) -> Iterator[AuditEvent]:

@@ -8,41 +8,55 @@ from collections.abc import Iterator
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 
 from workbench.access import acting_user
+from workbench.audit.forms import AuditFilterForm
+from workbench.audit.history import HISTORY_TYPES, object_history
 from workbench.audit.log import record
 from workbench.audit.models import Action, AuditEvent
 
 EXPORT_FIELDS = ["seq", "created_at", "actor_type", "actor_id", "actor_label", "action", "object_type", "object_id", "changes", "request_id", "ip", "prev_hash", "hash"]
+PAGE_SIZE = 50
 
 
-def filtered_events(request: HttpRequest) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.all()
-    if actor := request.GET.get("actor", "").strip():
-        events = events.filter(actor_label=actor)
-    if action := request.GET.get("action", "").strip():
-        events = events.filter(action=action)
-    if object_type := request.GET.get("object_type", "").strip():
-        events = events.filter(object_type=object_type)
-    if object_id := request.GET.get("object_id", "").strip():
-        events = events.filter(object_id=object_id)
-    return events
+def _filter_form(request: HttpRequest) -> AuditFilterForm:
+    form = AuditFilterForm(request.GET or None)
+    form.is_valid()
+    return form
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def audit_log(request: HttpRequest) -> HttpResponse:
-    events = filtered_events(request).order_by("-seq")
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "audit/log.html", {"page": page, "actions": Action.choices, "query": query.urlencode(), "filters": request.GET})
+    form = _filter_form(request)
+    events = form.apply(AuditEvent.objects.all()).order_by("-seq")
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "audit/log.html", {"page": page, "form": form, "query": _query_without_page(request)})
 
 
-def audit_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
-    events = filtered_events(request).order_by("seq")
+def audit_object(request: HttpRequest, object_type: str, object_id: str) -> HttpResponse:
+    events = object_history(object_type, object_id)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "object_type": object_type, "object_id": object_id, "with_related": object_type in HISTORY_TYPES, "query": ""}
+    return render(request, "audit/object.html", context)
+
+
+def audit_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    form = _filter_form(request)
+    if form.errors:
+        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        return HttpResponseBadRequest(f"The export filters are invalid ({problems}). Nothing was exported.", content_type="text/plain; charset=utf-8")
+    events = form.apply(AuditEvent.objects.all()).order_by("seq")
     with transaction.atomic():
-        record(Action.AUDIT_EXPORT, ("audit.auditevent", "export"), actor=acting_user(request), changes={"format": fmt, "filters": dict(request.GET.items())})
+        filters = {name: str(value) for name, value in form.cleaned_data.items() if value} if form.is_bound else {}
+        record(Action.AUDIT_EXPORT, ("audit.auditevent", "export"), actor=acting_user(request), changes={"format": fmt, "filters": filters})
+    # iterator() keeps memory flat: rows are fetched in chunks (a server-side cursor on PostgreSQL), never all at once.
     rows = events.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000)
     if fmt == "csv":
         response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")

@@ -9,6 +9,7 @@ from workbench.audit.log import record
 from workbench.audit.models import Action
 from workbench.brand.models import Brand, BrandGuideVersion, PromptTemplate, PromptTemplateVersion, Segment
 from workbench.checks.engine import GuideError, dump_guide_yaml, parse_guide_yaml
+from workbench.checks.tasks import recertify_guide
 from workbench.errors import CopydeskError
 from workbench.generation.prompting import ENVIRONMENT
 
@@ -39,6 +40,9 @@ def guide_version_create(*, source_yaml: str, acting_user: User | None, expected
             created_by=acting_user,
         )
         record(Action.GUIDE_VERSION_CREATE, version, actor=acting_user, changes={"brand": brand.slug, "number": [latest.number if latest else None, version.number]})
+        if latest is not None:
+            # Approved and live content is re-checked against the changed guide once this version is committed.
+            transaction.on_commit(lambda: recertify_guide.delay(version.pk), robust=True)
     return version
 
 

@@ -1,20 +1,106 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+import difflib
 
-from workbench.brand.models import Brand, PromptTemplate
+from django.contrib import messages
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from workbench.access import acting_user, role_required
+from workbench.brand import actions
+from workbench.brand.forms import GuideForm, SegmentForm
+from workbench.brand.models import Brand, BrandGuideVersion, PromptTemplate, Segment
+from workbench.errors import CopydeskError
+
+
+def yaml_diff(before: str, after: str, *, before_name: str, after_name: str) -> list[tuple[str, str]]:
+    """A unified diff as (kind, line) pairs, kind one of file, hunk, add, del, same; the template escapes the lines."""
+    lines = difflib.unified_diff(before.splitlines(), after.splitlines(), fromfile=before_name, tofile=after_name, lineterm="", n=3)
+    out: list[tuple[str, str]] = []
+    for line in lines:
+        if line.startswith(("---", "+++")) and len(out) < 2:
+            out.append(("file", line))
+        elif line.startswith("@@"):
+            out.append(("hunk", line))
+        else:
+            out.append(({"+": "add", "-": "del"}.get(line[:1], "same"), line))
+    return out
 
 
 def guide_list(request: HttpRequest) -> HttpResponse:
-    brands = Brand.objects.prefetch_related("guide_versions", "segments")
-    prompts = PromptTemplate.objects.prefetch_related("versions")
+    brands = Brand.objects.annotate(version_count=Count("guide_versions", distinct=True), segment_count=Count("segments", distinct=True))
+    prompts = PromptTemplate.objects.annotate(version_count=Count("versions"))
     return render(request, "brand/guide_list.html", {"brands": brands, "prompts": prompts})
 
 
 def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
     brand = get_object_or_404(Brand, slug=slug)
-    versions = brand.guide_versions.select_related("created_by").order_by("-number")
-    number = request.GET.get("version")
-    shown = get_object_or_404(versions, number=number) if number and number.isdigit() else versions.first()
-    return render(request, "brand/guide_detail.html", {"brand": brand, "versions": versions, "shown": shown, "segments": brand.segments.all()})
+    versions = list(brand.guide_versions.select_related("created_by").order_by("-number"))
+    number = request.GET.get("version", "")
+    shown = next((v for v in versions if str(v.number) == number), None) if number else (versions[0] if versions else None)
+    if shown is None:
+        raise Http404(f"{brand.name} has no guide version {number}.")
+    previous = next((v for v in versions if v.number < shown.number), None)
+    diff = yaml_diff(previous.source_yaml, shown.source_yaml, before_name=str(previous), after_name=str(shown)) if previous else None
+    context = {"brand": brand, "versions": versions, "shown": shown, "previous": previous, "diff": diff, "segments": brand.segments.all()}
+    return render(request, "brand/guide_detail.html", context)
+
+
+def guide_export(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    version = get_object_or_404(BrandGuideVersion.objects.select_related("brand"), brand__slug=slug, number=number)
+    response = HttpResponse(version.source_yaml, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{version.brand.slug}-v{version.number}.yaml"'
+    return response
+
+
+@role_required("is_copydesk_admin")
+def guide_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    brand = get_object_or_404(Brand, slug=slug)
+    current = brand.current_guide()
+    form = GuideForm(request.POST or None, initial={"source_yaml": current.source_yaml})
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["source_yaml"]
+        if "preview" in request.POST:
+            preview = yaml_diff(current.source_yaml, text, before_name=str(current), after_name="your edit")
+        else:
+            try:
+                version = actions.guide_version_create(source_yaml=text, acting_user=acting_user(request), expected_slug=brand.slug)
+            except CopydeskError as exc:
+                form.add_error(None, exc.message)
+            else:
+                if version.pk == current.pk:
+                    messages.info(request, "The guide's rules did not change, so no new version was made.")
+                else:
+                    messages.success(request, f"Saved as version {version.number}. Approved and live content is being re-checked against it.")
+                return redirect("guide_detail", slug=brand.slug)
+    status = 400 if form.errors else 200
+    return render(request, "brand/guide_edit.html", {"brand": brand, "current": current, "form": form, "preview": preview}, status=status)
+
+
+@role_required("is_copydesk_admin")
+def segment_edit(request: HttpRequest, slug: str, segment_slug: str | None = None) -> HttpResponse:
+    brand = get_object_or_404(Brand, slug=slug)
+    segment = get_object_or_404(Segment, brand=brand, slug=segment_slug) if segment_slug else None
+    contexts = sorted(((brand.current_guide().data.get("tone") or {}).get("contexts") or {}).keys())
+    initial = {k: getattr(segment, k) for k in ("slug", "name", "description", "tone_context", "sensitive")} if segment else None
+    form = SegmentForm(request.POST or None, initial=initial, contexts=contexts, segment=segment)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if segment is None and Segment.objects.filter(brand=brand, slug=data["slug"]).exists():
+            form.add_error("slug", f"{brand.name} already has a segment {data['slug']!r}; edit that one instead.")
+        else:
+            try:
+                saved = actions.segment_save(
+                    brand=brand, slug=segment.slug if segment else data["slug"], name=data["name"], description=data["description"],
+                    tone_context=data["tone_context"], sensitive=data["sensitive"],
+                    attributes=segment.attributes if segment else None, acting_user=acting_user(request),
+                )
+            except CopydeskError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Segment “{saved.name}” saved.")
+                return redirect("guide_detail", slug=brand.slug)
+    status = 400 if form.errors else 200
+    return render(request, "brand/segment_form.html", {"brand": brand, "segment": segment, "form": form}, status=status)

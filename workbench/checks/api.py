@@ -7,7 +7,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from workbench.api import client_of
-from workbench.brand.models import Brand
+from workbench.brand.models import BrandGuideVersion
 from workbench.checks.engine import EngineInputError, check_fields
 from workbench.checks.services import compiled_guide
 from workbench.errors import CopydeskError
@@ -45,11 +45,11 @@ class CheckOut(Schema):
 def post_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
     if not client_of(request).can_check:
         raise CopydeskError("This API client may not run checks; ask an admin to give it the checks scope.", code="forbidden")
-    brand = Brand.objects.filter(slug=payload.brand).first()
-    if brand is None:
+    guide_version = BrandGuideVersion.objects.filter(brand__slug=payload.brand).order_by("-number").first()
+    if guide_version is None:
         raise CopydeskError(f"Unknown brand {payload.brand!r}.", code="not_found")
     try:
-        result = check_fields(compiled_guide(brand.current_guide()), payload.channel, payload.fields, payload.context)
+        result = check_fields(compiled_guide(guide_version), payload.channel, payload.fields, payload.context)
     except EngineInputError as exc:
         raise CopydeskError(str(exc)) from None
     return result.to_dict(id=payload.id)

@@ -101,7 +101,8 @@ def _enqueue(job_ids: list[int]) -> None:
     from workbench.generation.tasks import generate_cell
 
     if job_ids:
-        transaction.on_commit(lambda: group(generate_cell.s(job_id) for job_id in job_ids).apply_async())
+        # robust: with the broker down the jobs stay queued, and a worker's start-up sweep sends them.
+        transaction.on_commit(lambda: group(generate_cell.s(job_id) for job_id in job_ids).apply_async(), robust=True)
 
 
 def generation_start(brief: Brief, *, acting_user: User, provider: str | None = None, enqueue: bool = True) -> GenerationRun:
@@ -283,7 +284,10 @@ def _version_create(draft: Draft, *, fields: dict[str, str], origin: str, author
     last = draft.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = DraftVersion.objects.create(draft=draft, number=last + 1, fields=fields, origin=origin, author=author, **provenance)
     record(Action.DRAFT_VERSION_CREATE, version, actor=author if origin == VersionOrigin.EDITED else None, changes={"draft": draft.pk, "number": version.number, "origin": origin})
-    check_version(version)
+    blocking = not check_version(version).passed
+    if draft.blocking != blocking:
+        draft.blocking = blocking
+        draft.save(update_fields=["blocking"])
     return version
 
 

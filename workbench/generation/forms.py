@@ -6,14 +6,20 @@ from django import forms
 from django.conf import settings
 
 from workbench.brand.models import Brand, Channel, PromptTemplate, Segment
+from workbench.generation.models import Brief
+
+CHANNEL_HELP = {
+    "email": "Subject, preheader and body; must carry the unsubscribe link.",
+    "sms": "One short body; GSM-7 or Unicode segments are counted, opt-out text required.",
+    "push": "A title and a short body shown on the lock screen.",
+    "in_app": "A title, a body and a button label (call to action).",
+}
 
 
 class SegmentChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Segment) -> str:  # type: ignore[override]
-        extras = [f"tone: {obj.tone_context or 'default'}"]
-        if obj.sensitive:
-            extras.append("sensitive — needs two approvals")
-        return f"{obj.name} ({'; '.join(extras)})"
+    def label_from_instance(self, obj: Segment) -> str:
+        # The picker template shows tone context and sensitivity beside the name as badges.
+        return obj.name
 
 
 class BriefForm(forms.Form):
@@ -30,16 +36,28 @@ class BriefForm(forms.Form):
         error_messages={"required": "Pick at least one audience segment."},
     )
     channels = forms.MultipleChoiceField(
-        choices=Channel.choices, widget=forms.CheckboxSelectMultiple, error_messages={"required": "Pick at least one channel."}
+        choices=Channel.choices, widget=forms.CheckboxSelectMultiple, error_messages={"required": "Pick at least one channel."},
+        help_text="Each channel has its own fields and limits from the brand guide.",
     )
     variants_per_segment = forms.IntegerField(min_value=1, initial=2, help_text="How many variants per segment and channel.")
     tone_context = forms.CharField(required=False, max_length=64, help_text="Optional: a tone context from the guide for every segment (e.g. service_recovery).")
     prompt_template = forms.ModelChoiceField(queryset=PromptTemplate.objects.all(), empty_label=None)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["variants_per_segment"].max_value = settings.MAX_VARIANTS_PER_SEGMENT  # type: ignore[attr-defined]
         self.fields["variants_per_segment"].widget.attrs["max"] = settings.MAX_VARIANTS_PER_SEGMENT
+
+    @classmethod
+    def initial_from(cls, brief: Brief) -> dict[str, Any]:
+        """A new brief's starting values copied from an existing one (duplicating a brief)."""
+        return {
+            "brand": brief.brand_id, "title": f"Copy of {brief.title}"[:200], "goal": brief.goal, "key_message": brief.key_message,
+            "offer": brief.offer, "call_to_action": brief.call_to_action, "segments": [s.pk for s in brief.segments.all()],
+            "channels": brief.channels, "variants_per_segment": brief.variants_per_segment, "tone_context": brief.tone_context,
+            "prompt_template": brief.prompt_template_id,
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -60,7 +78,8 @@ class DraftEditForm(forms.Form):
     base_version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, channel_fields: tuple[str, ...], **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for name in channel_fields:
-            widget = forms.Textarea(attrs={"rows": 8 if name == "body" else 2})
+            widget = forms.Textarea(attrs={"rows": 8 if name == "body" else 2, "aria-describedby": f"meter-{name}"})
             self.fields[name] = forms.CharField(required=False, widget=widget, strip=False)

@@ -12,6 +12,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -63,8 +64,14 @@ def get_provider(name: str | None = None) -> Provider:
     if name == "offline":
         return OfflineProvider()
     if name == "openai":
-        return OpenAIProvider()
+        # One client per process and configuration: it keeps its HTTP connections open between jobs.
+        return _openai_provider(settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL, settings.OPENAI_TIMEOUT_SECONDS)
     raise CopydeskError(f"unknown LLM provider {name!r}: use offline or openai")
+
+
+@lru_cache(maxsize=4)
+def _openai_provider(api_key: str, base_url: str, timeout: float) -> OpenAIProvider:
+    return OpenAIProvider()
 
 
 # --- offline -------------------------------------------------------------------
@@ -211,6 +218,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+@lru_cache(maxsize=8)
 def variants_model(fields: tuple[str, ...]) -> type[BaseModel]:
     variant = create_model("Variant", __base__=_Strict, **{name: (str, ...) for name in fields})  # type: ignore[call-overload]
     return create_model("Variants", __base__=_Strict, variants=(list[variant], ...))  # type: ignore[valid-type]

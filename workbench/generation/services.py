@@ -142,7 +142,7 @@ def recover_orphaned_jobs(*, include_queued: bool) -> list[int]:
         GenerationJob.objects.filter(pk__in=job_ids, status=RunStatus.RUNNING).update(status=RunStatus.QUEUED, lease_expires_at=None)
         record(Action.GENERATION_RECOVER, ("generation.generationjob", ",".join(map(str, job_ids))[:64]), actor=None, changes={"jobs": job_ids})
         for job_id in job_ids:
-            transaction.on_commit(lambda job_id=job_id: generate_cell.delay(job_id))
+            transaction.on_commit(lambda job_id=job_id: generate_cell.delay(job_id), robust=True)
     log.info("recovered generation jobs %s", job_ids)
     return job_ids
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("runs/<int:run_id>/cancel/", views.run_cancel, name="run_cancel"),
     path("drafts/<int:draft_id>/", views.draft_detail, name="draft_detail"),
     path("drafts/<int:draft_id>/edit/", views.draft_edit, name="draft_edit"),
+    path("drafts/<int:draft_id>/check/", views.draft_live_check, name="draft_live_check"),
     path("drafts/<int:draft_id>/submit/", views.draft_submit, name="draft_submit"),
 ]

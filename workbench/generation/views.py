@@ -1,36 +1,44 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
 from workbench.checks.engine import CHANNEL_FIELDS
+from workbench.checks.services import run_engine
 from workbench.errors import CopydeskError
 from workbench.generation import actions
-from workbench.generation.forms import BriefForm, DraftEditForm
-from workbench.generation.models import Brief, Draft, DraftState, GenerationRun
-from workbench.generation.presenters import brief_grid, draft_page_context
+from workbench.generation.forms import CHANNEL_HELP, BriefForm, DraftEditForm
+from workbench.generation.models import Brief, Draft, DraftState, DraftVersion, GenerationJob, GenerationRun, RunStatus
+from workbench.generation.presenters import brief_grid, draft_page_context, field_meters, highlighted_fields
+from workbench.generation.sanitize import sanitize_fields
+from workbench.review import actions as review_actions
 
 
 def brief_list(request: HttpRequest) -> HttpResponse:
+    generating = GenerationJob.objects.filter(run__brief=OuterRef("pk"), run__cancelled=False, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
     briefs = (
         Brief.objects.select_related("brand", "created_by")
         .annotate(
-            draft_count=Count("drafts", distinct=True),
-            in_review=Count("drafts", filter=Q(drafts__state=DraftState.IN_REVIEW), distinct=True),
-            approved=Count("drafts", filter=Q(drafts__state=DraftState.APPROVED), distinct=True),
+            draft_count=Count("drafts"),
+            drafting=Count("drafts", filter=Q(drafts__state=DraftState.DRAFT)),
+            in_review=Count("drafts", filter=Q(drafts__state=DraftState.IN_REVIEW)),
+            approved=Count("drafts", filter=Q(drafts__state=DraftState.APPROVED)),
+            rejected=Count("drafts", filter=Q(drafts__state=DraftState.REJECTED)),
+            generating=Exists(generating),
         )
-        .order_by("-created_at")
+        .order_by("-created_at", "-id")
     )
     return render(request, "generation/brief_list.html", {"briefs": briefs})
 
 
 @role_required("can_author")
 def brief_create(request: HttpRequest) -> HttpResponse:
-    form = BriefForm(request.POST or None)
+    source = Brief.objects.filter(pk=request.GET.get("from") or 0).prefetch_related("segments").first() if request.GET.get("from", "").isdigit() else None
+    form = BriefForm(request.POST or None, initial=BriefForm.initial_from(source) if source else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -45,14 +53,15 @@ def brief_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Brief saved. Click Generate to write the drafts.")
             return redirect("brief_detail", brief_id=brief.pk)
-    return render(request, "generation/brief_form.html", {"form": form})
+    return render(request, "generation/brief_form.html", {"form": form, "source": source, "channel_help": CHANNEL_HELP})
 
 
 def brief_detail(request: HttpRequest, brief_id: int) -> HttpResponse:
     brief = get_object_or_404(Brief.objects.select_related("brand", "created_by", "prompt_template"), pk=brief_id)
     run = GenerationRun.objects.filter(brief=brief).prefetch_related("jobs__segment").first()
-    context = {"brief": brief, "run": run, "grid": brief_grid(brief), "state_filter": request.GET.get("state", "")}
-    template = "generation/brief_detail.html#progress" if request.htmx and request.GET.get("part") == "progress" else "generation/brief_detail.html"
+    state = request.GET.get("state", "")
+    context = {"brief": brief, "run": run, "grid": brief_grid(brief, state), "state_filter": state}
+    template = "generation/brief_detail.html#progress" if request.headers.get("HX-Request") and request.GET.get("part") == "progress" else "generation/brief_detail.html"
     return render(request, template, context)
 
 
@@ -78,35 +87,67 @@ def run_cancel(request: HttpRequest, run_id: int) -> HttpResponse:
     return redirect("brief_detail", brief_id=run.brief_id)
 
 
+def _draft(draft_id: int) -> Draft:
+    return get_object_or_404(Draft.objects.select_related("brief__brand", "segment", "created_by"), pk=draft_id)
+
+
 def draft_detail(request: HttpRequest, draft_id: int) -> HttpResponse:
-    draft = get_object_or_404(Draft.objects.select_related("brief__brand", "segment", "created_by"), pk=draft_id)
-    return render(request, "generation/draft_detail.html", draft_page_context(draft, acting_user(request)))
+    draft, user = _draft(draft_id), acting_user(request)
+    review_actions.notifications_mark_read(acting_user=user, draft=draft)
+    context = draft_page_context(draft, user)
+    context["present"] = review_actions.presence_touch(draft, acting_user=user)
+    return render(request, "generation/draft_detail.html", context)
+
+
+def render_draft_page(request: HttpRequest, draft: Draft, status: int, **extra: object) -> HttpResponse:
+    """The draft page again, after a refused change, with what the user typed and the reason."""
+    context = draft_page_context(draft, acting_user(request), edit_form=extra.pop("edit_form", None))  # type: ignore[arg-type]
+    context.update(extra, present=[])
+    return render(request, "generation/draft_detail.html", context, status=status)
 
 
 @require_POST
 def draft_edit(request: HttpRequest, draft_id: int) -> HttpResponse:
-    draft = get_object_or_404(Draft.objects.select_related("brief__brand", "segment"), pk=draft_id)
+    draft = _draft(draft_id)
     form = DraftEditForm(request.POST, channel_fields=CHANNEL_FIELDS[draft.channel])
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        base = data.pop("base_version")
-        try:
-            version = actions.draft_edit(draft, fields=data, base_version=base, acting_user=acting_user(request))
-        except CopydeskError as exc:
-            context = draft_page_context(draft, acting_user(request), edit_form=form)
-            context["edit_error"] = exc.message
-            return render(request, "generation/draft_detail.html", context, status=exc.http_status)
-        messages.success(request, f"Saved as version {version.number}; it was checked again and needs a fresh review.")
+    if not form.is_valid():
+        return render_draft_page(request, draft, 400, edit_form=form, edit_error="The form was incomplete; reload the page and try again.")
+    data = dict(form.cleaned_data)
+    base = data.pop("base_version")
+    try:
+        version = actions.draft_edit(draft, fields=data, base_version=base, acting_user=acting_user(request))
+    except CopydeskError as exc:
+        return render_draft_page(request, draft, exc.http_status, edit_form=form, edit_error=exc.message)
+    if version.number == base:
+        messages.info(request, "Nothing changed, so no new version was made.")
+    else:
+        messages.success(request, f"Saved as version {version.number}. It was checked again and needs a fresh review; submit it when ready.")
     return redirect("draft_detail", draft_id=draft.pk)
+
+
+@require_POST
+def draft_live_check(request: HttpRequest, draft_id: int) -> HttpResponse:
+    """Check the text being typed without storing anything: the findings and counters partial."""
+    draft = _draft(draft_id)
+    names = CHANNEL_FIELDS[draft.channel]
+    fields = sanitize_fields(draft.channel, {name: request.POST.get(name, "") for name in names})
+    guide_version = draft.brief.brand.current_guide()
+    result, context = run_engine(DraftVersion(draft=draft, fields=fields), guide_version)
+    findings = [f.to_dict() for f in result.findings]
+    status = "blocking" if not result.passed else "warnings" if findings else "clean"
+    return render(request, "generation/draft_detail.html#live", {
+        "live": True, "live_status": status, "draft": draft, "findings": findings, "context_name": context,
+        "live_fields": highlighted_fields(draft.channel, fields, findings), "meters": field_meters(draft.channel, fields, guide_version),
+    })
 
 
 @require_POST
 def draft_submit(request: HttpRequest, draft_id: int) -> HttpResponse:
     draft = get_object_or_404(Draft, pk=draft_id)
     try:
-        actions.draft_submit(draft, acting_user=acting_user(request))
+        review_actions.submit_for_review(draft, acting_user=acting_user(request))
     except CopydeskError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Submitted for review. A reviewer other than you will decide on it.")
+        messages.success(request, "Submitted for review. Reviewers were notified; someone other than you will decide on it.")
     return redirect("draft_detail", draft_id=draft.pk)

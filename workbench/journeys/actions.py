@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -17,7 +20,8 @@ from workbench.audit.models import Action
 from workbench.brand.models import CHANNELS, Brand, Segment
 from workbench.errors import CopydeskError
 from workbench.generation.models import Draft, DraftState, DraftVersion
-from workbench.journeys.models import ApiClient, Journey, JourneyStep, OutcomeCount, OutcomeEvent, Publication
+from workbench.journeys.livecache import live_changed
+from workbench.journeys.models import ApiClient, Journey, JourneyStep, OutcomeBatch, OutcomeCount, OutcomeEvent, Publication
 from workbench.review.actions import approvals_of, unresolved_blocks
 
 
@@ -33,6 +37,21 @@ def journey_create(*, brand: Brand, slug: str, name: str, acting_user: User) -> 
     with transaction.atomic():
         journey = Journey.objects.create(brand=brand, slug=slug, name=name)
         record(Action.JOURNEY_CREATE, journey, actor=acting_user, changes={"slug": [None, slug], "name": [None, name]})
+        live_changed()
+    return journey
+
+
+def journey_update(journey: Journey, *, name: str, acting_user: User) -> Journey:
+    _require_publisher(acting_user)
+    name = name.strip()
+    if not name:
+        raise CopydeskError("Give the journey a name.")
+    with transaction.atomic():
+        journey = Journey.objects.select_for_update().get(pk=journey.pk)
+        if journey.name != name:
+            record(Action.JOURNEY_UPDATE, journey, actor=acting_user, changes={"name": [journey.name, name]})
+            journey.name = name
+            journey.save(update_fields=["name"])
     return journey
 
 
@@ -51,8 +70,7 @@ def journey_step_create(
     _require_publisher(acting_user)
     if channel not in CHANNELS:
         raise CopydeskError(f"Unknown channel {channel!r}.")
-    if default_segment is not None and default_segment.brand_id != journey.brand_id:
-        raise CopydeskError("The default segment must belong to the journey's brand.")
+    _check_step_settings(journey, default_segment, suppress_signals)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -64,7 +82,56 @@ def journey_step_create(
         except IntegrityError:
             raise CopydeskError(f"Journey {journey.slug} already has a step {slug!r}.", code="conflict") from None
         record(Action.JOURNEY_STEP_CREATE, step, actor=acting_user, changes={"journey": journey.slug, "slug": [None, slug], "channel": [None, channel]})
+        live_changed()
     return step
+
+
+SIGNAL = re.compile(r"^[a-z0-9_.-]{1,64}$")
+
+
+def _check_step_settings(journey: Journey, default_segment: Segment | None, suppress_signals: Sequence[str]) -> None:
+    if default_segment is not None and default_segment.brand_id != journey.brand_id:
+        raise CopydeskError("The default segment must belong to the journey's brand.")
+    bad = [s for s in suppress_signals if not SIGNAL.match(s)]
+    if bad:
+        raise CopydeskError(f"Signal names are lower-case letters, digits, _ . and - (not {bad[0]!r}).")
+
+
+def journey_step_update(
+    step: JourneyStep,
+    *,
+    name: str,
+    tone_context: str,
+    promotional: bool,
+    suppress_signals: Sequence[str],
+    default_segment: Segment | None,
+    acting_user: User,
+) -> JourneyStep:
+    """Change how a step behaves; its slug and channel stay, since engines and live content depend on them."""
+    _require_publisher(acting_user)
+    _check_step_settings(step.journey, default_segment, suppress_signals)
+    if not name.strip():
+        raise CopydeskError("Give the step a name.")
+    with transaction.atomic():
+        step = JourneyStep.objects.select_for_update(of=("self",)).select_related("default_segment").get(pk=step.pk)
+        new = {
+            "name": name.strip(), "tone_context": tone_context.strip(), "promotional": promotional,
+            "suppress_signals": sorted(set(suppress_signals)), "default_segment": default_segment,
+        }
+        changes = {
+            key: [_audit_value(getattr(step, key)), _audit_value(value)] for key, value in new.items() if getattr(step, key) != value
+        }
+        if changes:
+            for key, value in new.items():
+                setattr(step, key, value)
+            step.save(update_fields=list(new))
+            record(Action.JOURNEY_STEP_UPDATE, step, actor=acting_user, changes=changes)
+            live_changed()
+    return step
+
+
+def _audit_value(value: object) -> object:
+    return value.slug if isinstance(value, Segment) else value
 
 
 def journey_set_paused(journey: Journey, *, paused: bool, acting_user: User) -> Journey:
@@ -75,58 +142,186 @@ def journey_set_paused(journey: Journey, *, paused: bool, acting_user: User) -> 
             journey.paused = paused
             journey.save(update_fields=["paused"])
             record(Action.JOURNEY_PAUSE if paused else Action.JOURNEY_RESUME, journey, actor=acting_user, changes={"paused": [not paused, paused]})
+            live_changed()
     return journey
 
 
-def assert_publishable(version: DraftVersion, draft: Draft) -> None:
-    """Invariant 1: only the current, fully approved version of a draft may go live."""
+def assert_publishable(version: DraftVersion, draft: Draft, segment: Segment) -> None:
+    """Invariant 1: only the current, fully approved version of a draft may go live, with the approvals the target segment needs too."""
     latest = draft.latest_version()
     if latest.pk != version.pk:
         raise CopydeskError(f"Version {version.number} is not the draft's current version ({latest.number}); publish the current one once approved.", code="conflict")
     if draft.state != DraftState.APPROVED:
         raise CopydeskError(f"This draft is {draft.get_state_display().lower()}; only approved versions can be published.", code="conflict")
-    required = draft.segment.approvals_required
+    required = max(draft.segment.approvals_required, segment.approvals_required)
     if approvals_of(version) < required:
-        raise CopydeskError(f"This version has {approvals_of(version)} of the {required} approvals its segment needs.", code="conflict")
+        raise CopydeskError(f"This version has {approvals_of(version)} of the {required} approvals {segment.name} needs.", code="conflict")
     if unresolved_blocks(version):
         raise CopydeskError("This version has blocking findings without an override.", code="conflict")
 
 
-def publication_create(
-    step: JourneyStep, *, version: DraftVersion, weight: int = 100, segment: Segment | None = None, acting_user: User
+def _check_target(step: JourneyStep, draft: Draft, segment: Segment) -> None:
+    if draft.channel != step.channel:
+        raise CopydeskError(f"This is {draft.get_channel_display()} copy; the step {step.slug} sends {step.get_channel_display()}.")
+    if draft.brief.brand_id != step.journey.brand_id or segment.brand_id != step.journey.brand_id:
+        raise CopydeskError("This copy or segment belongs to another brand than the journey.")
+    # The checks ran under the draft's tone context; serving it where another context applies would skip them.
+    context = draft.brief.tone_context or draft.segment.tone_context
+    if segment.pk != draft.segment_id and segment.tone_context != draft.segment.tone_context:
+        raise CopydeskError(f"This copy was written and checked for {draft.segment.name}; {segment.name} needs copy for its own tone ({segment.tone_context or 'default'}).")
+    if step.tone_context and step.tone_context != context:
+        raise CopydeskError(f"The step {step.slug} needs copy checked for the {step.tone_context} tone; this copy was checked for {context or 'the default tone'}.")
+
+
+def _check_window(starts_at: datetime | None, ends_at: datetime | None, now: datetime) -> None:
+    if ends_at is not None and ends_at <= now:
+        raise CopydeskError("The end of the window is in the past; nothing would be served.")
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        raise CopydeskError("The window must end after it starts.")
+
+
+def _publish_locked(
+    step: JourneyStep, version: DraftVersion, segment: Segment | None, weight: int,
+    starts_at: datetime | None, ends_at: datetime | None, acting_user: User,
 ) -> Publication:
-    _require_publisher(acting_user)
+    """Check the invariant and insert, inside the caller's transaction, with the draft row locked."""
     if not 1 <= weight <= 10000:
         raise CopydeskError("The A/B weight must be between 1 and 10000.")
+    # Lock the draft so a concurrent edit or rejection cannot slip in between check and insert.
+    draft = Draft.objects.select_for_update(of=("self",)).select_related("segment", "brief").get(pk=version.draft_id)
+    segment = segment or draft.segment
+    assert_publishable(version, draft, segment)
+    _check_target(step, draft, segment)
+    return Publication.objects.create(
+        step=step, segment=segment, version=version, weight=weight, starts_at=starts_at, ends_at=ends_at, created_by=acting_user
+    )
+
+
+def _end_all(publications: Sequence[Publication], now: datetime, acting_user: User) -> None:
+    for publication in publications:
+        publication.ended_at = now
+        publication.ended_by = acting_user
+        publication.save(update_fields=["ended_at", "ended_by"])
+
+
+def _locked_step(step: JourneyStep) -> JourneyStep:
+    return JourneyStep.objects.select_for_update(of=("self",)).select_related("journey").get(pk=step.pk)
+
+
+def publication_create(
+    step: JourneyStep,
+    *,
+    version: DraftVersion,
+    weight: int = 100,
+    segment: Segment | None = None,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    replace: bool = False,
+    acting_user: User,
+) -> Publication:
+    """Put an approved version live on a step for a segment (the draft's own unless given).
+
+    Alongside what is live it becomes another A/B variant; with replace=True what was live
+    for that segment ends in the same transaction.
+    """
+    _require_publisher(acting_user)
+    now = timezone.now()
+    _check_window(starts_at, ends_at, now)
     with transaction.atomic():
-        # Lock the draft so a concurrent edit or rejection cannot slip in between check and insert.
-        draft = Draft.objects.select_for_update().select_related("segment", "brief").get(pk=version.draft_id)
-        step = JourneyStep.objects.select_for_update().select_related("journey").get(pk=step.pk)
-        assert_publishable(version, draft)
-        if draft.channel != step.channel:
-            raise CopydeskError(f"This is {draft.get_channel_display()} copy; the step {step.slug} sends {step.get_channel_display()}.")
-        if draft.brief.brand_id != step.journey.brand_id:
-            raise CopydeskError("This copy belongs to another brand than the journey.")
-        segment = segment or draft.segment
-        publication = Publication.objects.create(step=step, segment=segment, version=version, weight=weight, created_by=acting_user)
+        step = _locked_step(step)
+        publication = _publish_locked(step, version, segment, weight, starts_at, ends_at, acting_user)
+        replaced = list(step.publications.current().filter(segment=publication.segment).exclude(pk=publication.pk)) if replace else []
+        _end_all(replaced, now, acting_user)
         record(
             Action.PUBLICATION_CREATE,
             publication,
             actor=acting_user,
-            changes={"step": str(step), "segment": segment.slug, "version": version.pk, "weight": [None, weight]},
+            changes={
+                "step": str(step), "segment": publication.segment.slug, "version": version.pk, "weight": [None, weight],
+                "window": [None, [_iso(starts_at), _iso(ends_at)]], "replaced": [p.pk for p in replaced],
+            },
         )
+        live_changed()
     return publication
 
 
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat() if at else None
+
+
 def publication_end(publication: Publication, *, acting_user: User) -> Publication:
+    """Unpublish (or retire an A/B variant): the API stops serving it at once."""
     _require_publisher(acting_user)
     with transaction.atomic():
         publication = Publication.objects.select_for_update().get(pk=publication.pk)
         if publication.ended_at is None:
-            publication.ended_at = timezone.now()
-            publication.save(update_fields=["ended_at"])
+            _end_all([publication], timezone.now(), acting_user)
             record(Action.PUBLICATION_END, publication, actor=acting_user, changes={"live": [True, False]})
+            live_changed()
     return publication
+
+
+def publication_rollback(step: JourneyStep, *, segment: Segment, acting_user: User) -> list[Publication]:
+    """End what is live on step × segment and put back what was ended most recently (the whole set ended in one action).
+
+    The restored versions pass the same approval check as any publication; rolling back twice returns to where you were.
+    """
+    _require_publisher(acting_user)
+    now = timezone.now()
+    with transaction.atomic():
+        step = _locked_step(step)
+        current = list(step.publications.select_for_update().current().filter(segment=segment))
+        ended = step.publications.filter(segment=segment, ended_at__isnull=False)
+        last = ended.order_by("-ended_at").first()
+        if last is None:
+            raise CopydeskError(f"Nothing was live on {step.slug} for {segment.name} before; there is nothing to roll back to.", code="conflict")
+        previous = list(ended.filter(ended_at=last.ended_at).select_related("version").order_by("pk"))
+        _end_all(current, now, acting_user)
+        for p in previous:
+            if p.ends_at is not None and p.ends_at <= now:
+                raise CopydeskError(f"Publication {p.pk}'s window ended {p.ends_at:%d %b %Y %H:%M}; publish it again with a new window.", code="conflict")
+        restored = [_publish_locked(step, p.version, segment, p.weight, p.starts_at, p.ends_at, acting_user) for p in previous]
+        record(
+            Action.PUBLICATION_ROLLBACK,
+            step,
+            actor=acting_user,
+            changes={"segment": segment.slug, "ended": [p.pk for p in current], "restored": {str(old.pk): new.pk for old, new in zip(previous, restored)}},
+        )
+        live_changed()
+    return restored
+
+
+def publication_set_weights(step: JourneyStep, *, weights: Mapping[int, int], acting_user: User) -> list[Publication]:
+    """Shift traffic between a step's live variants in one action; weight 0 retires a variant."""
+    _require_publisher(acting_user)
+    with transaction.atomic():
+        step = _locked_step(step)
+        current = {p.pk: p for p in step.publications.select_for_update().current().filter(pk__in=list(weights))}
+        unknown = sorted(set(weights) - set(current))
+        if unknown:
+            raise CopydeskError(f"Publication {unknown[0]} is not live on {step.slug}.", code="not_found")
+        if any(not 0 <= w <= 10000 for w in weights.values()):
+            raise CopydeskError("Weights are whole numbers from 0 (retire) to 10000.")
+        segments = {p.segment_id for p in current.values()}
+        for segment_id in segments:
+            remaining = [pk for pk, p in current.items() if p.segment_id == segment_id and weights[pk] > 0]
+            if not remaining:
+                raise CopydeskError("That would retire every variant of a segment; use Unpublish if you mean to take it down.")
+        now = timezone.now()
+        changes: dict[str, object] = {}
+        for pk, publication in current.items():
+            weight = weights[pk]
+            if weight == 0:
+                _end_all([publication], now, acting_user)
+                changes[str(pk)] = [publication.weight, "retired"]
+            elif weight != publication.weight:
+                changes[str(pk)] = [publication.weight, weight]
+                publication.weight = weight
+                publication.save(update_fields=["weight"])
+        if changes:
+            record(Action.PUBLICATION_REWEIGHT, step, actor=acting_user, changes={"weights": changes})
+            live_changed()
+    return list(current.values())
 
 
 # --- API clients ------------------------------------------------------------------
@@ -136,7 +331,8 @@ def hash_token(token: str) -> str:
 
 
 def api_client_create(
-    *, name: str, journeys: Sequence[Journey] = (), all_journeys: bool = False, can_check: bool = False, acting_user: User | None
+    *, name: str, journeys: Sequence[Journey] = (), all_journeys: bool = False, can_check: bool = False,
+    rate_limit_per_minute: int = 6000, acting_user: User | None,
 ) -> tuple[ApiClient, str]:
     """Create a client and return it with its token, which is shown once and stored only as a hash."""
     if acting_user is not None and not acting_user.is_copydesk_admin:
@@ -146,10 +342,15 @@ def api_client_create(
         raise CopydeskError("Give the API client a name.")
     if not journeys and not all_journeys and not can_check:
         raise CopydeskError("Give the client a scope: some journeys, all journeys, or checks.")
+    if not 1 <= rate_limit_per_minute <= 1_000_000:
+        raise CopydeskError("The rate limit is between 1 and 1,000,000 requests a minute.")
     with transaction.atomic():
         try:
             with transaction.atomic():
-                client = ApiClient.objects.create(name=name, token_hash="", all_journeys=all_journeys, can_check=can_check, created_by=acting_user)
+                client = ApiClient.objects.create(
+                    name=name, token_hash="", all_journeys=all_journeys, can_check=can_check,
+                    rate_limit_per_minute=rate_limit_per_minute, created_by=acting_user,
+                )
         except IntegrityError:
             raise CopydeskError(f"An API client called {name!r} already exists; pick another name.", code="conflict") from None
         token = f"cpd_{client.pk}_{secrets.token_urlsafe(32)}"
@@ -160,7 +361,8 @@ def api_client_create(
             Action.API_CLIENT_CREATE,
             client,
             actor=acting_user,
-            changes={"name": [None, name], "journeys": [None, [j.slug for j in journeys]], "all_journeys": [None, all_journeys], "checks": [None, can_check]},
+            changes={"name": [None, name], "journeys": [None, [j.slug for j in journeys]], "all_journeys": [None, all_journeys], "checks": [None, can_check],
+                     "rate_limit_per_minute": [None, rate_limit_per_minute]},
         )
     return client, token
 
@@ -174,6 +376,7 @@ def api_client_revoke(client: ApiClient, *, acting_user: User) -> ApiClient:
             client.revoked_at = timezone.now()
             client.save(update_fields=["revoked_at"])
             record(Action.API_CLIENT_REVOKE, client, actor=acting_user, changes={"revoked": [False, True]})
+            live_changed()
     return client
 
 
@@ -188,16 +391,48 @@ def authenticate_token(token: str) -> ApiClient | None:
     return client
 
 
-def outcomes_record(step: JourneyStep, reports: Sequence[tuple[int, str, int]], *, acting_client: ApiClient) -> int:
-    """Add outcome counts reported by a journey engine; all of a batch or none of it."""
+def api_client_mark_used(client: ApiClient, now: datetime) -> None:
+    """Note when a client last called; telemetry, not a decision, so not audited (it would add an event per minute per client)."""
+    ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+    client.last_used_at = now
+
+
+def outcomes_record(
+    step: JourneyStep, reports: Sequence[tuple[int, str, int]], *, batch_id: str | None = None, acting_client: ApiClient
+) -> tuple[int, bool]:
+    """Add outcome counts reported by a journey engine; all of a batch or none of it.
+
+    With a batch id, a batch the client already sent is not counted again: the first result is
+    returned with replayed=True. The same id with different reports is a conflict.
+    """
+    if not reports:
+        raise CopydeskError("Send at least one outcome.")
+    for _, event, count in reports:
+        if event not in OutcomeEvent.values:
+            raise CopydeskError(f"Unknown event {event!r}; use one of {', '.join(OutcomeEvent.values)}.")
+        if not 1 <= count <= 10_000_000:
+            raise CopydeskError("Each count is a whole number from 1 to 10,000,000.")
+    if batch_id is not None and not 1 <= len(batch_id) <= 100:
+        raise CopydeskError("A batch id is 1 to 100 characters.")
+    fingerprint = hashlib.sha256(json.dumps([step.pk, sorted(map(list, reports))]).encode()).hexdigest()
     with transaction.atomic():
-        publications = {p.pk: p for p in Publication.objects.filter(step=step, pk__in=[r[0] for r in reports])}
+        if batch_id is not None:
+            try:
+                with transaction.atomic():
+                    OutcomeBatch.objects.create(client=acting_client, batch_id=batch_id, step=step, fingerprint=fingerprint, recorded=len(reports))
+            except IntegrityError:
+                earlier = OutcomeBatch.objects.get(client=acting_client, batch_id=batch_id)
+                if earlier.fingerprint != fingerprint:
+                    raise CopydeskError(f"Batch {batch_id!r} was already sent with other reports; use a new batch id.", code="conflict") from None
+                return earlier.recorded, True
+        publications = set(Publication.objects.filter(step=step, pk__in=[r[0] for r in reports]).values_list("pk", flat=True))
         for publication_id, event, count in reports:
             if publication_id not in publications:
                 raise CopydeskError(f"Publication {publication_id} does not belong to step {step.slug}.", code="not_found")
-            if event not in OutcomeEvent.values:
-                raise CopydeskError(f"Unknown event {event!r}.")
             counter, _ = OutcomeCount.objects.get_or_create(publication_id=publication_id, event=event)
             OutcomeCount.objects.filter(pk=counter.pk).update(count=F("count") + count)
-        record(Action.OUTCOMES_REPORT, step, actor=acting_client, changes={"reports": len(reports), "total": sum(r[2] for r in reports)})
-    return len(reports)
+        record(
+            Action.OUTCOMES_REPORT, step, actor=acting_client,
+            changes={"reports": len(reports), "total": sum(r[2] for r in reports), "batch_id": batch_id},
+        )
+    return len(reports), False

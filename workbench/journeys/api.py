@@ -1,20 +1,31 @@
 from __future__ import annotations
 
-from typing import Literal
+import json
+from typing import Annotated, Literal
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Body, Header, Path, Query, Router, Schema
 from pydantic import Field
 
 from workbench.api import client_of
 from workbench.errors import CopydeskError
 from workbench.journeys import actions
-from workbench.journeys.delivery import choose, merge_fields_in, suppressed_by
+from workbench.journeys.delivery import StepSnapshot, Variant, choose, load_snapshot, render_merge_fields, suppressed_by
+from workbench.journeys.livecache import remembered
 from workbench.journeys.models import Journey, JourneyStep, Publication
 
-router = Router(tags=["journeys"])
+router: Router = Router(tags=["journeys"])
+
+SLUG = r"^[-a-zA-Z0-9_]{1,64}$"
+
+
+class Message(Schema):
+    detail: str
+
+
+ERRORS: dict[int, type[Schema]] = {400: Message, 401: Message, 403: Message, 404: Message, 409: Message, 422: Message, 429: Message, 503: Message}
 
 
 class StepOut(Schema):
@@ -41,33 +52,41 @@ class ContentOut(Schema):
     channel: str
     journey: str
     step: str
-    segment: str
+    segment: str = Field(description="The segment whose content this is: the one asked for, or the step's default segment.")
     fields: dict[str, str]
     merge_fields: list[str] = Field(description="Placeholders ({{ name }}) the fields expect to be filled.")
-
-
-class Message(Schema):
-    detail: str
+    rendered: bool = Field(False, description="True when render=true filled the merge fields from `attributes`.")
+    unfilled_merge_fields: list[str] = Field(default_factory=list, description="With render=true: placeholders left as written (no value, or not a merge field the brand guide knows).")
 
 
 class OutcomeIn(Schema):
-    publication: int
+    publication: int = Field(ge=1, le=2**53)
     event: Literal["delivered", "opened", "clicked", "converted", "unsubscribed"]
     count: int = Field(ge=1, le=10_000_000)
 
 
+class OutcomeBatchIn(Schema):
+    batch_id: str = Field(min_length=1, max_length=100, description="Your id for this batch: a retried batch is counted once.")
+    outcomes: list[OutcomeIn] = Field(min_length=1, max_length=1000)
+
+
 class OutcomesOut(Schema):
     recorded: int
+    replayed: bool = Field(False, description="True when this batch id was already recorded; nothing was counted again.")
 
 
-def _journey_in_scope(request: HttpRequest, journey_slug: str) -> Journey:
-    journey = get_object_or_404(Journey, slug=journey_slug)
-    if not client_of(request).may_access(journey):
-        raise CopydeskError(f"This API client may not access journey {journey_slug!r}.", code="forbidden")
-    return journey
+def _snapshot_in_scope(request: HttpRequest, journey: str, step: str) -> StepSnapshot:
+    snapshot = remembered(("step", journey, step), lambda: load_snapshot(journey, step), stamp=getattr(request, "live_stamp", None))
+    if snapshot is None:
+        raise CopydeskError(f"There is no journey {journey!r}.", code="not_found")
+    if not client_of(request).may_access(snapshot.journey_id):
+        raise CopydeskError(f"This API client may not access journey {journey!r}.", code="forbidden")
+    if snapshot.step_id is None:
+        raise CopydeskError(f"Journey {journey!r} has no step {step!r}.", code="not_found")
+    return snapshot
 
 
-@router.get("", response=JourneyListOut, summary="Journeys in this client's scope and what is live on them")
+@router.get("", response={200: JourneyListOut, **ERRORS}, summary="Journeys in this client's scope and what is live on them")
 def list_journeys(request: HttpRequest) -> dict[str, object]:
     client = client_of(request)
     journeys = Journey.objects.all() if client.all_journeys else client.journeys.all()
@@ -79,7 +98,7 @@ def list_journeys(request: HttpRequest) -> dict[str, object]:
                 "slug": j.slug,
                 "name": j.name,
                 "steps": [
-                    {"slug": s.slug, "channel": s.channel, "live_segments": sorted({p.segment.slug for p in s.live}) if not j.paused else []}
+                    {"slug": s.slug, "channel": s.channel, "live_segments": sorted({p.segment.slug for p in s.live}) if not j.paused else []}  # type: ignore[attr-defined]
                     for s in j.steps.all()
                 ],
             }
@@ -88,55 +107,95 @@ def list_journeys(request: HttpRequest) -> dict[str, object]:
     }
 
 
+def _parse_attributes(raw: str | None) -> dict[str, object]:
+    if raw is None:
+        return {}
+    try:
+        attributes = json.loads(raw)
+    except ValueError:
+        raise CopydeskError('attributes must be a JSON object, e.g. {"first_name": "Ann"}.') from None
+    if not isinstance(attributes, dict) or not all(isinstance(v, (str, int, float)) or v is None for v in attributes.values()):
+        raise CopydeskError('attributes must be a JSON object of names to strings or numbers, e.g. {"first_name": "Ann"}.')
+    return attributes
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
+    return "*" in tags or etag in tags
+
+
+def _rendered(variant: Variant, snapshot: StepSnapshot, attributes: dict[str, object]) -> tuple[bytes, str]:
+    fields, unfilled = render_merge_fields(variant.body["fields"], attributes, snapshot.known_merge_fields)  # type: ignore[arg-type]
+    body = dict(variant.body, fields=fields, rendered=True, unfilled_merge_fields=unfilled)
+    encoded = json.dumps(body, separators=(",", ":")).encode()
+    # The rendered representation differs per attributes, so its ETag does too.
+    return encoded, f'{variant.etag[:-1]}-r{actions.hash_token(json.dumps(attributes, sort_keys=True))[:16]}"'
+
+
 @router.get(
     "/{journey}/steps/{step}/content",
-    response={200: ContentOut, 204: None, 304: None, 403: Message, 404: Message},
+    response={200: ContentOut, 204: None, 304: None, **ERRORS},
     summary="The live, approved content for a step and segment",
+    description=(
+        "A/B variants are picked by weight: deterministically per `subject_id`, at random without one. "
+        "204 when one of `signals` suppresses the step; 404 when nothing is live (or the journey is paused). "
+        "Send the `ETag` back in `If-None-Match` to get 304 while nothing changed."
+    ),
 )
 def get_content(
-    request: HttpRequest, journey: str, step: str, segment: str, subject_id: str | None = None, signals: str = ""
-) -> HttpResponse | tuple[int, object]:
-    journey_obj = _journey_in_scope(request, journey)
-    step_obj = get_object_or_404(JourneyStep.objects.select_related("default_segment"), journey=journey_obj, slug=step)
-    step_obj.journey = journey_obj
-    signal_list = [s.strip() for s in signals.split(",") if s.strip()]
-    if suppressed_by(step_obj, signal_list):
-        return 204, None
-    delivery = choose(step_obj, segment, subject_id)
-    if delivery is None:
-        return 404, {"detail": f"Nothing is published on {journey}/{step} for segment {segment!r} or the step's default segment."}
-    if request.headers.get("If-None-Match") == delivery.etag:
+    request: HttpRequest,
+    journey: Annotated[str, Path(pattern=SLUG)],
+    step: Annotated[str, Path(pattern=SLUG)],
+    segment: Annotated[str, Query(pattern=SLUG, description="The customer's segment; the step's default segment is used when it has nothing live.")],
+    subject_id: Annotated[str | None, Query(max_length=200, description="A stable id of the customer: the same subject always gets the same A/B variant.")] = None,
+    signals: Annotated[str, Query(max_length=1000, description="Comma-separated signals about the customer, e.g. open_support_case,billing_issue.")] = "",
+    render: Annotated[bool, Query(description="Fill the merge fields from `attributes` (values are HTML-escaped).")] = False,
+    attributes: Annotated[str | None, Query(max_length=10_000, description='With render=true: a JSON object, e.g. {"first_name": "Ann"}.')] = None,
+) -> HttpResponse:
+    snapshot = _snapshot_in_scope(request, journey, step)
+    if suppressed_by(snapshot, [s.strip() for s in signals.split(",")]):
+        return HttpResponse(status=204)
+    attribute_values = _parse_attributes(attributes) if render else {}
+    variant = choose(snapshot, segment, subject_id, timezone.now())
+    if variant is None:
+        raise CopydeskError(f"Nothing is live on {journey}/{step} for segment {segment!r} or the step's default segment.", code="not_found")
+    encoded, etag = _rendered(variant, snapshot, attribute_values) if render else (variant.encoded, variant.etag)
+    if _etag_matches(request.headers.get("If-None-Match"), etag):
         response = HttpResponse(status=304)
     else:
-        publication = delivery.publication
-        version = publication.version
-        body = {
-            "content_id": version.draft_id,
-            "publication": publication.pk,
-            "version": version.number,
-            "variant": version.draft.variant,
-            "channel": version.draft.channel,
-            "journey": journey,
-            "step": step,
-            "segment": delivery.segment_slug,
-            "fields": version.fields,
-            "merge_fields": merge_fields_in(version.fields),
-        }
-        response = JsonResponse(body)
-    response["ETag"] = delivery.etag
+        response = HttpResponse(encoded, content_type="application/json")
+    response["ETag"] = etag
+    # Engines may keep a copy but must revalidate it every time, so unpublishing and the kill switch apply at once.
     response["Cache-Control"] = "private, no-cache"
+    response["Vary"] = "Authorization"
     return response
 
 
 @router.post(
     "/{journey}/steps/{step}/outcomes",
-    response={200: OutcomesOut, 403: Message, 404: Message},
+    response={200: OutcomesOut, **ERRORS},
     summary="Report delivered, opened, clicked, converted and unsubscribed counts",
+    description=(
+        "The body is a list of reports, or `{\"batch_id\": ..., \"outcomes\": [...]}`. A batch id (in the body or the "
+        "`Idempotency-Key` header) makes retries safe: a batch already recorded answers `replayed: true` and counts nothing again."
+    ),
 )
-def post_outcomes(request: HttpRequest, journey: str, step: str, outcomes: list[OutcomeIn]) -> dict[str, int]:
-    journey_obj = _journey_in_scope(request, journey)
-    step_obj = get_object_or_404(JourneyStep, journey=journey_obj, slug=step)
-    if not outcomes:
-        raise CopydeskError("Send at least one outcome.")
-    recorded = actions.outcomes_record(step_obj, [(o.publication, o.event, o.count) for o in outcomes], acting_client=client_of(request))
-    return {"recorded": recorded}
+def post_outcomes(
+    request: HttpRequest,
+    journey: Annotated[str, Path(pattern=SLUG)],
+    step: Annotated[str, Path(pattern=SLUG)],
+    outcomes: Annotated[Annotated[list[OutcomeIn], Field(min_length=1, max_length=1000)] | OutcomeBatchIn, Body()],
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=100)] = None,
+) -> dict[str, object]:
+    snapshot = _snapshot_in_scope(request, journey, step)
+    step_obj = JourneyStep.objects.get(journey_id=snapshot.journey_id, slug=step)
+    reports = outcomes.outcomes if isinstance(outcomes, OutcomeBatchIn) else outcomes
+    batch_id = outcomes.batch_id if isinstance(outcomes, OutcomeBatchIn) else idempotency_key
+    if isinstance(outcomes, OutcomeBatchIn) and idempotency_key and idempotency_key != outcomes.batch_id:
+        raise CopydeskError("The Idempotency-Key header and batch_id disagree; send one of them.", code="conflict")
+    recorded, replayed = actions.outcomes_record(
+        step_obj, [(o.publication, o.event, o.count) for o in reports], batch_id=batch_id, acting_client=client_of(request)
+    )
+    return {"recorded": recorded, "replayed": replayed}

@@ -1,66 +1,163 @@
-"""Choosing the live content a journey step serves to a segment."""
+"""Choosing the live content a journey step serves to a segment, and filling its merge fields.
+
+The API reads a StepSnapshot: everything one step can serve, loaded with three
+queries and kept in the process's memory until the live stamp moves (see
+livecache). Windows are checked on every request against the clock, so
+content starts and stops on time without anything being invalidated.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from workbench.journeys.models import JourneyStep, Publication
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.utils.html import escape
+
+from workbench.journeys.models import Journey, JourneyStep, Publication
+from workbench.review.models import Decision
 
 MERGE_FIELD = re.compile(r"\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}")
 
 
 @dataclass(frozen=True)
-class Delivery:
-    publication: Publication
-    segment_slug: str
+class Variant:
+    """One publication as the API serves it, its JSON body already encoded."""
+
+    publication_id: int
+    version_id: int
+    weight: int
+    starts_at: datetime | None
+    ends_at: datetime | None
+    body: dict[str, object]
+    encoded: bytes
 
     @property
     def etag(self) -> str:
-        return f'"p{self.publication.pk}-v{self.publication.version_id}"'
+        return f'"p{self.publication_id}-v{self.version_id}"'
+
+    def in_window(self, at: datetime) -> bool:
+        return (self.starts_at is None or self.starts_at <= at) and (self.ends_at is None or at < self.ends_at)
 
 
-def live_publications(step: JourneyStep, segment_slug: str) -> list[Publication]:
+@dataclass(frozen=True)
+class StepSnapshot:
+    journey_id: int
+    step_id: int | None  # None: the journey exists but has no such step
+    suppress_signals: frozenset[str] = frozenset()
+    default_segment: str | None = None
+    known_merge_fields: frozenset[str] = frozenset()
+    variants: Mapping[str, tuple[Variant, ...]] = field(default_factory=dict)  # by segment slug, empty while paused
+
+
+def servable(step: JourneyStep) -> list[Publication]:
+    """The step's unpublished-or-not-yet-ended publications whose version has the approvals its segments need.
+
+    The approval check repeats, at serving time, what publication_create enforced, so a row that
+    reached the table some other way (a shell, a restore) is still never served.
+    """
+    approvals = Count("version__decisions__reviewer", filter=Q(version__decisions__decision=Decision.APPROVE), distinct=True)
+    needed = Case(
+        When(Q(segment__sensitive=True) | Q(version__draft__segment__sensitive=True), then=Value(2)), default=Value(1), output_field=IntegerField()
+    )
     return list(
-        Publication.objects.live()
-        .filter(step=step, segment__slug=segment_slug)
+        Publication.objects.current()
+        .filter(step=step)
+        .annotate(approvals=approvals, needed=needed)
+        .filter(approvals__gte=needed)
         .select_related("version__draft", "segment")
         .order_by("pk")
     )
 
 
-def pick_weighted(publications: list[Publication], subject_id: str | None, step: JourneyStep) -> Publication:
+def load_snapshot(journey_slug: str, step_slug: str) -> StepSnapshot | None:
+    journey = Journey.objects.select_related("brand").filter(slug=journey_slug).first()
+    if journey is None:
+        return None
+    step = JourneyStep.objects.select_related("default_segment").filter(journey=journey, slug=step_slug).first()
+    if step is None:
+        return StepSnapshot(journey_id=journey.pk, step_id=None)
+    variants: dict[str, list[Variant]] = {}
+    if not journey.paused:
+        for p in servable(step):
+            version = p.version
+            body: dict[str, object] = {
+                "content_id": version.draft_id,
+                "publication": p.pk,
+                "version": version.number,
+                "variant": version.draft.variant,
+                "channel": version.draft.channel,
+                "journey": journey.slug,
+                "step": step.slug,
+                "segment": p.segment.slug,
+                "fields": version.fields,
+                "merge_fields": merge_fields_in(version.fields),
+            }
+            encoded = json.dumps(body, separators=(",", ":")).encode()
+            variants.setdefault(p.segment.slug, []).append(Variant(p.pk, version.pk, p.weight, p.starts_at, p.ends_at, body, encoded))
+    guide = journey.brand.guide_versions.order_by("-number").values_list("data", flat=True).first() or {}
+    return StepSnapshot(
+        journey_id=journey.pk,
+        step_id=step.pk,
+        suppress_signals=frozenset(step.suppress_signals or []),
+        default_segment=step.default_segment.slug if step.default_segment else None,
+        known_merge_fields=frozenset(guide.get("merge_fields") or []),
+        variants={slug: tuple(vs) for slug, vs in variants.items()},
+    )
+
+
+def pick_weighted(variants: list[Variant], subject_id: str | None, step_id: int) -> Variant:
     """Pick by weight; the same subject always gets the same variant of a step (a stable hash)."""
-    total = sum(p.weight for p in publications)
+    total = sum(v.weight for v in variants)
     if subject_id:
-        digest = hashlib.sha256(f"{step.pk}:{subject_id}".encode()).digest()
+        digest = hashlib.sha256(f"{step_id}:{subject_id}".encode()).digest()
         point = int.from_bytes(digest[:8], "big") % total
     else:
         point = random.randrange(total)
-    for publication in publications:
-        if point < publication.weight:
-            return publication
-        point -= publication.weight
-    return publications[-1]
+    for variant in variants:
+        if point < variant.weight:
+            return variant
+        point -= variant.weight
+    return variants[-1]
 
 
-def choose(step: JourneyStep, segment_slug: str, subject_id: str | None) -> Delivery | None:
-    if step.journey.paused:
-        return None
-    publications = live_publications(step, segment_slug)
-    if not publications and step.default_segment is not None and step.default_segment.slug != segment_slug:
-        segment_slug = step.default_segment.slug
-        publications = live_publications(step, segment_slug)
-    if not publications:
-        return None
-    return Delivery(pick_weighted(publications, subject_id, step), segment_slug)
+def choose(snapshot: StepSnapshot, segment_slug: str, subject_id: str | None, at: datetime) -> Variant | None:
+    """The variant to serve, from the segment's live content or else the step's default segment's."""
+    assert snapshot.step_id is not None
+    for slug in (segment_slug, snapshot.default_segment):
+        live = [v for v in snapshot.variants.get(slug or "", ()) if v.in_window(at)]
+        if live:
+            return pick_weighted(live, subject_id, snapshot.step_id)
+    return None
 
 
-def merge_fields_in(fields: dict[str, str]) -> list[str]:
+def merge_fields_in(fields: Mapping[str, str]) -> list[str]:
     return sorted({m.group(1) for text in fields.values() for m in MERGE_FIELD.finditer(text)})
 
 
-def suppressed_by(step: JourneyStep, signals: list[str]) -> list[str]:
-    return sorted(set(step.suppress_signals or []) & set(signals))
+def render_merge_fields(fields: Mapping[str, str], attributes: Mapping[str, object], known: frozenset[str]) -> tuple[dict[str, str], list[str]]:
+    """Fill the guide's known {{ field }} placeholders with HTML-escaped attribute values (invariant 5).
+
+    A plain substitution: the content is never evaluated as a template. Placeholders the guide
+    doesn't know, or that have no value, stay as written and are returned so the caller sees them.
+    """
+    unfilled: set[str] = set()
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        value = attributes.get(name)
+        if name not in known or value is None:
+            unfilled.add(name)
+            return match.group(0)
+        return str(escape(str(value)))
+
+    return {name: MERGE_FIELD.sub(fill, text) for name, text in fields.items()}, sorted(unfilled)
+
+
+def suppressed_by(snapshot: StepSnapshot, signals: list[str]) -> list[str]:
+    return sorted(snapshot.suppress_signals & set(signals))

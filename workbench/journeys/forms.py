@@ -1,8 +1,15 @@
 from __future__ import annotations
 
-from django import forms
+from typing import Any
 
-from workbench.journeys.models import Journey
+from django import forms
+from django.db.models import F, Max, QuerySet
+
+from workbench.brand.models import Brand, Channel, Segment
+from workbench.generation.models import DraftState, DraftVersion
+from workbench.journeys.models import Journey, JourneyStep
+
+DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class ApiClientForm(forms.Form):
@@ -10,3 +17,74 @@ class ApiClientForm(forms.Form):
     journeys = forms.ModelMultipleChoiceField(queryset=Journey.objects.all(), required=False, widget=forms.CheckboxSelectMultiple)
     all_journeys = forms.BooleanField(required=False, help_text="Every journey, including ones made later.")
     can_check = forms.BooleanField(required=False, label="May run checks", help_text="Allows POST /api/v1/checks.")
+    rate_limit_per_minute = forms.IntegerField(min_value=1, max_value=1_000_000, initial=6000, help_text="Requests a minute before the API answers 429.")
+
+
+class JourneyForm(forms.Form):
+    brand = forms.ModelChoiceField(queryset=Brand.objects.all())
+    slug = forms.SlugField(max_length=64, help_text="Used in API paths; cannot change later.")
+    name = forms.CharField(max_length=200)
+
+
+class JourneyNameForm(forms.Form):
+    name = forms.CharField(max_length=200)
+
+
+class SignalsField(forms.CharField):
+    """Comma-separated signal names, as a list."""
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return sorted({s.strip() for s in text.split(",") if s.strip()})
+
+    def prepare_value(self, value: Any) -> str:
+        return ", ".join(value) if isinstance(value, list) else str(value or "")
+
+
+class StepSettingsForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    tone_context = forms.CharField(max_length=64, required=False, help_text="When set, only copy checked for this tone context may be published here.")
+    promotional = forms.BooleanField(required=False, help_text="A promotional step: suppress it for customers in a service situation.")
+    suppress_signals = SignalsField(
+        required=False, label="Suppressed by signals", help_text="Comma-separated, e.g. open_support_case, billing_issue: the API answers 204 when a request carries one."
+    )
+    default_segment = forms.ModelChoiceField(queryset=Segment.objects.none(), required=False, help_text="Served when the asked-for segment has nothing live.")
+
+    def __init__(self, *args: Any, journey: Journey, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["default_segment"].queryset = Segment.objects.filter(brand_id=journey.brand_id)  # type: ignore[attr-defined]
+
+
+class StepCreateForm(StepSettingsForm):
+    slug = forms.SlugField(max_length=64, help_text="Used in API paths; cannot change later.")
+    channel = forms.ChoiceField(choices=Channel.choices)
+    field_order = ["slug", "name", "channel"]
+
+
+def publishable_versions(step: JourneyStep) -> QuerySet[DraftVersion]:
+    """Current versions of approved drafts for the step's channel and brand; publication_create has the last word."""
+    return (
+        DraftVersion.objects.filter(draft__state=DraftState.APPROVED, draft__channel=step.channel, draft__brief__brand_id=step.journey.brand_id)
+        .annotate(latest=Max("draft__versions__number"))
+        .filter(number=F("latest"))
+        .select_related("draft__segment", "draft__brief")
+        .order_by("-draft__updated_at")
+    )
+
+
+class PublishForm(forms.Form):
+    version = forms.ModelChoiceField(queryset=DraftVersion.objects.none(), label="Approved content")
+    segment = forms.ModelChoiceField(queryset=Segment.objects.none(), required=False, empty_label="the draft's own segment")
+    weight = forms.IntegerField(min_value=1, max_value=10000, initial=100, label="A/B weight")
+    starts_at = forms.DateTimeField(required=False, widget=DATETIME_LOCAL, label="Live from", help_text="Empty: now.")
+    ends_at = forms.DateTimeField(required=False, widget=DATETIME_LOCAL, label="Live until", help_text="Empty: until unpublished.")
+    replace = forms.TypedChoiceField(
+        choices=[("1", "Replace what is live for the segment"), ("0", "Add as an A/B variant beside it")], coerce=lambda v: v == "1", initial="1",
+        widget=forms.RadioSelect, label="Mode",
+    )
+
+    def __init__(self, *args: Any, step: JourneyStep, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = publishable_versions(step)  # type: ignore[attr-defined]
+        self.fields["version"].label_from_instance = lambda v: f"draft {v.draft_id} v{v.number} · {v.draft.segment.name} · {v.headline[:60]}"  # type: ignore[attr-defined]
+        self.fields["segment"].queryset = Segment.objects.filter(brand_id=step.journey.brand_id)  # type: ignore[attr-defined]

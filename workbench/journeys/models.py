@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from workbench.brand.models import Brand, Channel, Segment
 from workbench.generation.models import DraftVersion
@@ -41,8 +45,15 @@ class JourneyStep(models.Model):
 
 
 class PublicationQuerySet(models.QuerySet["Publication"]):
-    def live(self) -> PublicationQuerySet:
-        return self.filter(ended_at__isnull=True, step__journey__paused=False)
+    def current(self) -> PublicationQuerySet:
+        """Not unpublished: live now, or waiting for its window to open."""
+        return self.filter(ended_at__isnull=True)
+
+    def live(self, at: datetime | None = None) -> PublicationQuerySet:
+        at = at or timezone.now()
+        return self.current().filter(
+            Q(starts_at__isnull=True) | Q(starts_at__lte=at), Q(ends_at__isnull=True) | Q(ends_at__gt=at), step__journey__paused=False
+        )
 
 
 class Publication(models.Model):
@@ -52,9 +63,12 @@ class Publication(models.Model):
     segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="publications")
     version = models.ForeignKey(DraftVersion, on_delete=models.PROTECT, related_name="publications")
     weight = models.PositiveIntegerField(default=100)
+    starts_at = models.DateTimeField(null=True, blank=True, help_text="Not served before this time.")
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="Not served from this time on.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="When it was unpublished, retired or replaced.")
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     objects = PublicationQuerySet.as_manager()
 
@@ -64,6 +78,9 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"publication {self.pk}: {self.version} on {self.step}"
+
+    def in_window(self, at: datetime) -> bool:
+        return (self.starts_at is None or self.starts_at <= at) and (self.ends_at is None or at < self.ends_at)
 
 
 class ApiClient(models.Model):
@@ -78,6 +95,7 @@ class ApiClient(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    rate_limit_per_minute = models.PositiveIntegerField(default=6000, help_text="Requests per minute before the API answers 429.")
 
     class Meta:
         ordering = ["name"]
@@ -85,8 +103,15 @@ class ApiClient(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def may_access(self, journey: Journey) -> bool:
-        return self.all_journeys or any(j.pk == journey.pk for j in self.journeys.all())
+    def may_access(self, journey_id: int) -> bool:
+        return self.all_journeys or journey_id in self.journey_ids
+
+    @property
+    def journey_ids(self) -> frozenset[int]:
+        # Kept on the instance: the API caches authenticated clients between requests.
+        if not hasattr(self, "_journey_ids"):
+            self._journey_ids = frozenset(j.pk for j in self.journeys.all())
+        return self._journey_ids
 
 
 class OutcomeEvent(models.TextChoices):
@@ -104,3 +129,17 @@ class OutcomeCount(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["publication", "event"], name="unique_outcome_counter")]
+
+
+class OutcomeBatch(models.Model):
+    """A batch of outcome reports a client sent under its own id, so a retried batch counts once."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="outcome_batches")
+    batch_id = models.CharField(max_length=100)
+    step = models.ForeignKey(JourneyStep, on_delete=models.PROTECT, related_name="+")
+    fingerprint = models.CharField(max_length=64, help_text="Hash of the batch's reports: the same id with other reports is refused.")
+    recorded = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "batch_id"], name="unique_outcome_batch")]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from itertools import groupby
+
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -7,11 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
+from workbench.brand.models import Segment
 from workbench.errors import CopydeskError
 from workbench.generation.models import DraftVersion
 from workbench.journeys import actions
-from workbench.journeys.forms import ApiClientForm
+from workbench.journeys.forms import ApiClientForm, JourneyForm, JourneyNameForm, PublishForm, StepCreateForm, StepSettingsForm
 from workbench.journeys.models import ApiClient, Journey, JourneyStep, Publication
+from workbench.journeys.stats import SIGNIFICANCE_METHOD, compare_variants, performance_by
 
 
 def journey_list(request: HttpRequest) -> HttpResponse:
@@ -22,15 +26,146 @@ def journey_list(request: HttpRequest) -> HttpResponse:
     return render(request, "journeys/journey_list.html", {"journeys": journeys})
 
 
-def step_detail(request: HttpRequest, journey_slug: str, step_slug: str) -> HttpResponse:
-    step = get_object_or_404(JourneyStep.objects.select_related("journey", "default_segment"), journey__slug=journey_slug, slug=step_slug)
-    history = step.publications.select_related("segment", "version__draft", "created_by").prefetch_related("outcomes")
-    return render(request, "journeys/step_detail.html", {"step": step, "journey": step.journey, "history": history})
+@role_required("can_publish")
+def journey_create(request: HttpRequest) -> HttpResponse:
+    form = JourneyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            journey = actions.journey_create(acting_user=acting_user(request), **form.cleaned_data)
+        except CopydeskError as exc:
+            form.add_error("slug" if exc.code == "conflict" else None, exc.message)
+        else:
+            messages.success(request, f"Created {journey.name}. Add its steps next.")
+            return redirect("journey_edit", journey_slug=journey.slug)
+    return render(request, "journeys/journey_form.html", {"form": form})
+
+
+@role_required("can_publish")
+def journey_edit(request: HttpRequest, journey_slug: str) -> HttpResponse:
+    journey = get_object_or_404(Journey, slug=journey_slug)
+    form = JourneyNameForm(request.POST or None, initial={"name": journey.name})
+    step_form = StepCreateForm(journey=journey)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.journey_update(journey, name=form.cleaned_data["name"], acting_user=acting_user(request))
+        except CopydeskError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("journey_edit", journey_slug=journey.slug)
+    return render(request, "journeys/journey_form.html", {"form": form, "journey": journey, "step_form": step_form})
+
+
+@require_POST
+@role_required("can_publish")
+def step_create(request: HttpRequest, journey_slug: str) -> HttpResponse:
+    journey = get_object_or_404(Journey, slug=journey_slug)
+    step_form = StepCreateForm(request.POST, journey=journey)
+    if step_form.is_valid():
+        try:
+            step = actions.journey_step_create(journey, acting_user=acting_user(request), **step_form.cleaned_data)
+        except CopydeskError as exc:
+            step_form.add_error("slug" if exc.code == "conflict" else None, exc.message)
+        else:
+            messages.success(request, f"Added step {step.name}.")
+            return redirect("step_detail", journey_slug=journey.slug, step_slug=step.slug)
+    form = JourneyNameForm(initial={"name": journey.name})
+    return render(request, "journeys/journey_form.html", {"form": form, "journey": journey, "step_form": step_form}, status=400)
+
+
+def _step(journey_slug: str, step_slug: str) -> JourneyStep:
+    return get_object_or_404(JourneyStep.objects.select_related("journey__brand", "default_segment"), journey__slug=journey_slug, slug=step_slug)
+
+
+@role_required("can_publish")
+def step_edit(request: HttpRequest, journey_slug: str, step_slug: str) -> HttpResponse:
+    step = _step(journey_slug, step_slug)
+    initial = {f: getattr(step, f) for f in ("name", "tone_context", "promotional", "suppress_signals", "default_segment")}
+    form = StepSettingsForm(request.POST or None, initial=initial, journey=step.journey)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.journey_step_update(step, acting_user=acting_user(request), **form.cleaned_data)
+        except CopydeskError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Step saved. The API follows at once.")
+            return redirect("step_detail", journey_slug=journey_slug, step_slug=step_slug)
+    return render(request, "journeys/step_form.html", {"form": form, "step": step, "journey": step.journey})
+
+
+def step_detail(request: HttpRequest, journey_slug: str, step_slug: str, publish_form: PublishForm | None = None) -> HttpResponse:
+    step = _step(journey_slug, step_slug)
+    history = list(step.publications.select_related("segment", "version__draft", "created_by", "ended_by").prefetch_related("outcomes"))
+    current = sorted((p for p in history if p.ended_at is None), key=lambda p: (p.segment.name, p.pk))
+    groups = [(segment, compare_variants(pubs)) for segment, pubs in groupby(current, key=lambda p: p.segment)]
+    ended_segments = {p.segment for p in history if p.ended_at is not None}
+    context = {
+        "step": step, "journey": step.journey, "history": history, "groups": groups, "method": SIGNIFICANCE_METHOD,
+        "rollback_segments": sorted(ended_segments, key=lambda s: s.name),
+        "publish_form": publish_form or (PublishForm(step=step) if acting_user(request).can_publish else None),
+    }
+    return render(request, "journeys/step_detail.html", context, status=400 if publish_form else 200)
+
+
+@require_POST
+@role_required("can_publish")
+def step_publish(request: HttpRequest, journey_slug: str, step_slug: str) -> HttpResponse:
+    step = _step(journey_slug, step_slug)
+    form = PublishForm(request.POST, step=step)
+    if form.is_valid():
+        try:
+            publication = actions.publication_create(step, acting_user=acting_user(request), **form.cleaned_data)
+        except CopydeskError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Live on {step} for {publication.segment.name}; the API serves it now.")
+            return redirect("step_detail", journey_slug=journey_slug, step_slug=step_slug)
+    return step_detail(request, journey_slug, step_slug, publish_form=form)
+
+
+@require_POST
+@role_required("can_publish")
+def step_rollback(request: HttpRequest, journey_slug: str, step_slug: str) -> HttpResponse:
+    step = _step(journey_slug, step_slug)
+    segment = get_object_or_404(Segment, pk=request.POST.get("segment") or 0, brand_id=step.journey.brand_id)
+    try:
+        restored = actions.publication_rollback(step, segment=segment, acting_user=acting_user(request))
+    except CopydeskError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Rolled back {segment.name}: publication(s) {', '.join(str(p.pk) for p in restored)} live again.")
+    return redirect("step_detail", journey_slug=journey_slug, step_slug=step_slug)
+
+
+@require_POST
+@role_required("can_publish")
+def step_weights(request: HttpRequest, journey_slug: str, step_slug: str) -> HttpResponse:
+    step = _step(journey_slug, step_slug)
+    try:
+        weights = {int(key.removeprefix("weight-")): int(request.POST[key]) for key in request.POST if key.startswith("weight-")}
+        actions.publication_set_weights(step, weights=weights, acting_user=acting_user(request))
+    except ValueError:
+        messages.error(request, "Weights are whole numbers from 0 (retire) to 10000.")
+    except CopydeskError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Weights saved; variants at 0 are retired.")
+    return redirect("step_detail", journey_slug=journey_slug, step_slug=step_slug)
+
+
+def performance(request: HttpRequest) -> HttpResponse:
+    tables = [
+        ("Segment", performance_by(("publication__segment__name",), "{}")),
+        ("Prompt template version", performance_by(("publication__version__prompt_version__template__name", "publication__version__prompt_version__number"), "{} v{}")),
+        ("Journey step", performance_by(("publication__step__journey__slug", "publication__step__slug"), "{}/{}")),
+    ]
+    return render(request, "journeys/performance.html", {"tables": tables})
 
 
 @require_POST
 @role_required("can_publish")
 def publish(request: HttpRequest, version_id: int) -> HttpResponse:
+    """Publish from a draft's page: beside what is live, as another A/B variant (the step page can replace instead)."""
     version = get_object_or_404(DraftVersion.objects.select_related("draft"), pk=version_id)
     step = get_object_or_404(JourneyStep, pk=request.POST.get("step") or 0)
     try:
@@ -69,12 +204,8 @@ def api_client_list(request: HttpRequest) -> HttpResponse:
     form = ApiClientForm(request.POST or None)
     token = None
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            client, token = actions.api_client_create(
-                name=data["name"], journeys=list(data["journeys"]), all_journeys=data["all_journeys"],
-                can_check=data["can_check"], acting_user=acting_user(request),
-            )
+            client, token = actions.api_client_create(acting_user=acting_user(request), **{**form.cleaned_data, "journeys": list(form.cleaned_data["journeys"])})
         except CopydeskError as exc:
             form.add_error("name" if exc.code == "conflict" else None, exc.message)
         else:

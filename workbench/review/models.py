@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from workbench.generation.models import DraftVersion
+from workbench.generation.models import Draft, DraftVersion
 
 
 class Decision(models.TextChoices):
@@ -50,3 +50,64 @@ class FindingOverride(models.Model):
 
     def __str__(self) -> str:
         return f"override {self.finding_key} on {self.version}"
+
+
+class Comment(models.Model):
+    """One message in a draft's discussion, pinned to the version it was written about."""
+
+    version = models.ForeignKey(DraftVersion, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"comment by {self.author} on {self.version}"
+
+
+class NotificationKind(models.TextChoices):
+    SUBMITTED = "submitted", "New in your queue"
+    DECISION = "decision", "Decision"
+    COMMENT = "comment", "Comment"
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """Something a person should see next time they look at Copydesk."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"to {self.recipient}: {self.message}"
+
+
+class DraftPresence(models.Model):
+    """Who last had a draft open, and when; rows older than the TTL mean nobody."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["draft", "user"], name="one_presence_per_user_per_draft")]
+        indexes = [models.Index(fields=["draft", "seen_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} on draft {self.draft_id}"

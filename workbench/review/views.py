@@ -4,73 +4,84 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
 from workbench.errors import CopydeskError
 from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.generation.presenters import prefetched_drafts, with_latest
+from workbench.generation.views import render_draft_page
 from workbench.review import actions
-from workbench.review.models import Decision
+from workbench.review.models import Decision, Notification
+from workbench.review.queue import ANY_STATE, QueueFilters, facet_counts, queue_drafts
 
 QUEUE_PAGE_SIZE = 25
 
 
 def review_queue(request: HttpRequest) -> HttpResponse:
-    drafts = prefetched_drafts().filter(state=DraftState.IN_REVIEW).order_by("updated_at", "id")
-    if request.GET.get("sensitive") == "1":
-        drafts = drafts.filter(segment__sensitive=True)
-    channel = request.GET.get("channel", "")
-    if channel:
-        drafts = drafts.filter(channel=channel)
-    page = Paginator(drafts, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "review/queue.html", {"page": page, "cards": with_latest(page.object_list), "channel": channel})
+    filters = QueueFilters.from_query(request.GET)
+    page = Paginator(queue_drafts(filters).values_list("pk", flat=True), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Page through ids only, then fetch the page's drafts with everything a row shows.
+    by_pk = {d.pk: d for d in prefetched_drafts().filter(pk__in=list(page.object_list))}
+    cards = with_latest(by_pk[pk] for pk in page.object_list if pk in by_pk)
+    user = acting_user(request)
+    rows = [(card, card.approve_blocked_reason(user)) for card in cards]
+    return render(request, "review/queue.html", {
+        "page": page, "rows": rows, "facets": facet_counts(filters), "filters": filters, "any_state": ANY_STATE,
+        "filtered": any(k != "state" for k in filters.values) or filters.state_param != DraftState.IN_REVIEW,
+    })
 
 
-def _decide(request: HttpRequest, draft_id: int) -> tuple[Draft, int]:
-    draft = get_object_or_404(Draft, pk=draft_id)
-    try:
-        version_number = int(request.POST.get("version", ""))
-    except ValueError:
-        version_number = -1
-    return draft, version_number
+def _decision_target(request: HttpRequest, draft_id: int) -> tuple[Draft, int]:
+    draft = get_object_or_404(Draft.objects.select_related("brief__brand", "segment", "created_by"), pk=draft_id)
+    raw = request.POST.get("version", "")
+    return draft, int(raw) if raw.isdigit() else -1
 
 
-def _after_decision(request: HttpRequest, draft: Draft) -> HttpResponse:
-    return redirect("draft_detail", draft_id=draft.pk)
+def _back_to_queue(request: HttpRequest) -> HttpResponse | None:
+    """Decisions taken from the queue return there (with its filters); the rest go to the draft page."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) and target.startswith("/review/"):
+        return redirect(target)
+    return None
 
 
 @require_POST
 @role_required("can_review")
 def review_approve(request: HttpRequest, draft_id: int) -> HttpResponse:
-    draft, version_number = _decide(request, draft_id)
+    draft, version_number = _decision_target(request, draft_id)
     try:
         decision = actions.review_approve(draft, version_number=version_number, acting_user=acting_user(request))
     except CopydeskError as exc:
-        messages.error(request, exc.message)
-        return _after_decision(request, draft)
-    draft.refresh_from_db()
+        if queue := _back_to_queue(request):
+            messages.error(request, f"Draft {draft.pk}: {exc.message}")
+            return queue
+        return render_draft_page(request, draft, exc.http_status, decision_error=exc.message)
+    draft.refresh_from_db(fields=["state"])
     if draft.state == DraftState.APPROVED:
-        messages.success(request, f"Approved version {decision.version.number}. It is ready to publish to a journey step.")
+        messages.success(request, f"Draft {draft.pk}: you approved version {decision.version.number}. It is approved and ready to publish; its author was notified.")
     else:
-        messages.success(request, "Your approval is recorded. This sensitive segment needs a second reviewer's approval before it can be published.")
-    return _after_decision(request, draft)
+        messages.success(request, f"Draft {draft.pk}: your approval of version {decision.version.number} is recorded. This sensitive segment now waits for a second reviewer, who was notified.")
+    return _back_to_queue(request) or redirect("draft_detail", draft_id=draft.pk)
 
 
 @require_POST
 @role_required("can_review")
 def review_reject(request: HttpRequest, draft_id: int) -> HttpResponse:
-    draft, version_number = _decide(request, draft_id)
+    draft, version_number = _decision_target(request, draft_id)
     decision = request.POST.get("decision", Decision.REJECT)
     send_back = actions.review_request_changes if decision == Decision.REQUEST_CHANGES else actions.review_reject
+    reason = request.POST.get("reason", "")
     try:
-        send_back(draft, version_number=version_number, reason=request.POST.get("reason", ""), acting_user=acting_user(request))
+        send_back(draft, version_number=version_number, reason=reason, acting_user=acting_user(request))
     except CopydeskError as exc:
-        messages.error(request, exc.message)
+        return render_draft_page(request, draft, exc.http_status, decision_error=exc.message, typed_reason=reason)
+    if decision == Decision.REQUEST_CHANGES:
+        messages.success(request, f"Changes requested on version {version_number}. The draft went back to its author as a draft, with your comment; it returns to the queue when they resubmit.")
     else:
-        what = "Changes requested" if decision == Decision.REQUEST_CHANGES else "Rejected"
-        messages.success(request, f"{what}. The draft went back to its author with your reason.")
-    return _after_decision(request, draft)
+        messages.success(request, f"Rejected version {version_number}. The author was notified with your reason; they can edit it and submit it again.")
+    return redirect("draft_detail", draft_id=draft.pk)
 
 
 @require_POST
@@ -84,5 +95,37 @@ def finding_override(request: HttpRequest, version_id: int) -> HttpResponse:
     except CopydeskError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Override recorded with your justification; it will be shown on the approval.")
+        messages.success(request, "Override recorded with your justification; it is audited and shown with the approval.")
     return redirect("draft_detail", draft_id=version.draft_id)
+
+
+@require_POST
+def comment_add(request: HttpRequest, draft_id: int) -> HttpResponse:
+    draft, _ = _decision_target(request, draft_id)
+    body = request.POST.get("body", "")
+    try:
+        actions.comment_add(draft, body=body, acting_user=acting_user(request))
+    except CopydeskError as exc:
+        return render_draft_page(request, draft, exc.http_status, comment_error=exc.message, typed_comment=body)
+    messages.success(request, "Comment posted; the people working on this draft were notified.")
+    return redirect("draft_detail", draft_id=draft.pk)
+
+
+def draft_presence(request: HttpRequest, draft_id: int) -> HttpResponse:
+    """Polled by the open draft page: renews this user's presence and lists who else is there."""
+    draft = get_object_or_404(Draft, pk=draft_id)
+    present = actions.presence_touch(draft, acting_user=acting_user(request))
+    return render(request, "generation/draft_detail.html#presence", {"draft": draft, "present": present})
+
+
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notes = Notification.objects.filter(recipient=acting_user(request)).select_related("draft")
+    page = Paginator(notes, 30).get_page(request.GET.get("page"))
+    return render(request, "review/notifications.html", {"page": page})
+
+
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    count = actions.notifications_mark_read(acting_user=acting_user(request))
+    messages.info(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
+    return redirect("notification_list")

@@ -18,6 +18,7 @@ class Command(BaseCommand):
         scope.add_argument("--journey", action="append", default=[], metavar="SLUG", help="a journey in scope (repeatable)")
         scope.add_argument("--all-journeys", action="store_true", help="every journey, including future ones")
         parser.add_argument("--checks", action="store_true", help="may call POST /api/v1/checks")
+        parser.add_argument("--rate-limit", type=int, default=6000, metavar="N", help="requests a minute before 429 (default 6000)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         slugs: list[str] = options["journey"]
@@ -29,7 +30,8 @@ class Command(BaseCommand):
             raise CommandError("give a scope: --journey SLUG (repeatable), --all-journeys, or --checks", returncode=2)
         try:
             client, token = api_client_create(
-                name=options["name"], journeys=journeys, all_journeys=options["all_journeys"], can_check=options["checks"], acting_user=None
+                name=options["name"], journeys=journeys, all_journeys=options["all_journeys"], can_check=options["checks"],
+                rate_limit_per_minute=options["rate_limit"], acting_user=None,
             )
         except CopydeskError as exc:
             raise CommandError(exc.message, returncode=2) from None

@@ -1,0 +1,134 @@
+"""Everything the issue lists as audited writes an event, and no transition in an actions.py forgets to."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.pipeline import submitted_draft
+from workbench.accounts import actions as accounts
+from workbench.accounts.models import Role
+from workbench.audit.log import verify_chain
+from workbench.audit.models import AuditEvent
+from workbench.brand.actions import prompt_version_create, segment_save
+from workbench.errors import CopydeskError
+from workbench.generation import actions as generation
+from workbench.journeys import actions as journeys
+from workbench.review import actions as review
+
+# Functions in an actions.py that write to the database without an audit event, and why that is right.
+NOT_AUDITED = {
+    "presence_touch": "who has a draft open is screen state, not content state",
+    "notifications_mark_read": "read marks are screen state, not content state",
+    "api_client_mark_used": "the last-used timestamp is bookkeeping; each call the client makes is not a state change",
+}
+# ORM method calls that change rows (as ".name": a method call, not a builtin like set()).
+WRITES = {f".{m}" for m in ("save", "create", "update", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create", "set", "add", "remove", "clear", "create_user")}
+AUDITS = {"record", "check_version", ".record", ".check_version"}
+
+
+def _called_names(node: ast.AST) -> set[str]:
+    """Names this function calls: plain calls as "name", method and module calls as ".name" and "name"."""
+    names = set()
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+            names |= {"." + call.func.attr, call.func.attr}
+        elif isinstance(call, ast.Call) and isinstance(call.func, ast.Name):
+            names.add(call.func.id)
+    return names
+
+
+def _transitions() -> dict[str, tuple[Path, set[str]]]:
+    functions: dict[str, tuple[Path, set[str]]] = {}
+    for path in sorted((Path(settings.BASE_DIR) / "workbench").glob("*/actions.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef):
+                functions[node.name] = (path, _called_names(node))
+    return functions
+
+
+def _reaches(name: str, target: set[str], functions: dict[str, tuple[Path, set[str]]], seen: set[str]) -> bool:
+    """Whether the function calls one of target, itself or through other actions functions it calls."""
+    if name in seen or name not in functions:
+        return False
+    seen.add(name)
+    calls = functions[name][1]
+    return bool(calls & target) or any(_reaches(callee, target, functions, seen) for callee in calls if callee in functions)
+
+
+def test_every_transition_in_an_actions_module_records_an_audit_event():
+    functions = _transitions()
+    forgetful = [
+        f"{path.relative_to(settings.BASE_DIR)}: {name}() writes to the database but never calls record(); "
+        "audit it in the same transaction, or list it in NOT_AUDITED in tests/test_audit_coverage.py with the reason"
+        for name, (path, _) in functions.items()
+        if not name.startswith("_") and name not in NOT_AUDITED
+        and _reaches(name, WRITES, functions, set()) and not _reaches(name, AUDITS, functions, set())
+    ]
+    assert not forgetful, "\n".join(forgetful)
+    stale = sorted(set(NOT_AUDITED) - set(functions))
+    assert not stale, f"NOT_AUDITED names functions that no longer exist: {stale}"
+
+
+def test_the_static_walk_notices_a_write_without_record():
+    functions = {"sneaky": (Path("x"), {".save"}), "honest": (Path("x"), {".save", "record"}), "delegating": (Path("x"), {"honest"}), "pure": (Path("x"), {"set"})}
+    assert not _reaches("pure", WRITES, functions, set())
+    assert _reaches("sneaky", WRITES, functions, set()) and not _reaches("sneaky", {"record"}, functions, set())
+    assert _reaches("delegating", {"record"}, functions, set())
+
+
+@pytest.mark.django_db
+def test_the_whole_pipeline_and_its_administration_is_audited(brand, prompt, segments, marketer, reviewer, publisher, admin_user):
+    newcomer = accounts.user_create(username="nora", password="a-long-enough-passphrase", role=Role.MARKETER, acting_user=admin_user)
+    accounts.user_set_role(newcomer, role=Role.REVIEWER, acting_user=admin_user)
+    accounts.user_set_active(newcomer, active=False, acting_user=admin_user)
+    segment_save(brand=brand, slug="new-customers", name="Brand-new customers", acting_user=admin_user)
+    base = settings.BASE_DIR / "prompts"
+    prompt_version_create(
+        slug="brand-voice", name="Brand voice", system_source=(base / "brand-voice.system.j2").read_text() + "\nBe brief.",
+        user_source=(base / "brand-voice.user.j2").read_text(), acting_user=admin_user,
+    )
+    journey = journey_obj = journeys.journey_create(brand=brand, slug="welcome", name="Welcome", acting_user=publisher)
+    step = journeys.journey_step_create(journey, slug="email", name="Email", channel="email", default_segment=segments["new"], acting_user=publisher)
+    draft = submitted_draft(brand, prompt, segments["new"], marketer)
+    generation.draft_edit(draft, fields=dict(draft.latest_version().fields, subject="A quieter subject"), base_version=1, acting_user=marketer)
+    generation.draft_submit(draft, acting_user=marketer)
+    review.review_approve(draft, version_number=2, acting_user=reviewer)
+    publication = journeys.publication_create(step, version=draft.latest_version(), acting_user=publisher)
+    journeys.journey_set_paused(journey_obj, paused=True, acting_user=publisher)
+    journeys.journey_set_paused(journey_obj, paused=False, acting_user=publisher)
+    client, _token = journeys.api_client_create(name="engine", journeys=[journey], acting_user=admin_user)
+    journeys.outcomes_record(step, [(publication.pk, "delivered", 3)], acting_client=client)
+    journeys.publication_end(publication, acting_user=publisher)
+    journeys.api_client_revoke(client, acting_user=admin_user)
+
+    seen = set(AuditEvent.objects.values_list("action", flat=True))
+    expected = {
+        "user.create", "user.role_change", "user.deactivate", "guide.version_create", "prompt.version_create",
+        "segment.create", "segment.update", "brief.create", "generation.start", "generation.job_done", "draft.create",
+        "draft.version_create", "check.run", "draft.submit", "review.approve", "journey.create", "journey.step_create",
+        "publication.create", "journey.pause", "journey.resume", "api_client.create", "outcomes.report",
+        "publication.end", "api_client.revoke",
+    }
+    assert expected <= seen, f"not audited: {sorted(expected - seen)}"
+    role_change = AuditEvent.objects.get(action="user.role_change")
+    assert (role_change.actor_label, role_change.object_id, role_change.changes) == (admin_user.username, str(newcomer.pk), {"role": ["marketer", "reviewer"]})
+    outcome = AuditEvent.objects.get(action="outcomes.report")
+    assert (outcome.actor_type, outcome.actor_label) == ("api_client", "engine")
+    assert verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_a_refused_transition_writes_no_event(brand, prompt, segments, marketer, reviewer):
+    draft = submitted_draft(brand, prompt, segments["new"], marketer)
+    before = AuditEvent.objects.count()
+    with pytest.raises(CopydeskError):
+        review.review_approve(draft, version_number=1, acting_user=marketer)
+    with pytest.raises(CopydeskError):
+        accounts.user_set_role(reviewer, role=Role.ADMIN, acting_user=marketer)
+    with pytest.raises(CopydeskError, match="too weak"):
+        accounts.user_create(username="weak", password="password", role=Role.MARKETER, acting_user=None)
+    assert AuditEvent.objects.count() == before

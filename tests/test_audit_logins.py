@@ -1,0 +1,58 @@
+"""Logins, failed logins and lockouts are audited, with the request's id and address, never the password."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+from workbench.audit.log import verify_chain
+from workbench.audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, username: str, password: str):  # type: ignore[no-untyped-def]
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR="203.0.113.7", HTTP_X_REQUEST_ID="req-login-1")
+
+
+def test_a_login_is_audited_with_request_id_and_address(client, marketer):
+    response = login(client, marketer.username, PASSWORD)
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="user.login")
+    assert (event.actor_type, event.actor_label, event.object_id) == ("user", marketer.username, str(marketer.pk))
+    assert (event.request_id, event.ip) == ("req-login-1", "203.0.113.7")
+
+
+def test_a_failed_login_is_audited_without_the_password(client, marketer):
+    response = login(client, marketer.username, "wrong-password-Xyzzy-42")
+    assert response.status_code == 200
+    assert "correct username and password" in response.content.decode()
+    event = AuditEvent.objects.get(action="user.login_failed")
+    assert event.changes == {"username": marketer.username}
+    assert event.ip == "203.0.113.7"
+    assert not AuditEvent.objects.filter(action="user.login").exists()
+
+
+def test_repeated_failures_lock_the_account_out_and_are_audited(client, marketer, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(3):
+        login(client, marketer.username, "not-it")
+    locked = login(client, marketer.username, PASSWORD)
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action="user.locked_out", changes__username=marketer.username).exists()
+    assert not AuditEvent.objects.filter(action="user.login").exists()
+    # Someone else from another address is not affected.
+    other = client.__class__().post(reverse("login"), {"username": marketer.username, "password": PASSWORD}, REMOTE_ADDR="198.51.100.9")
+    assert other.status_code == 302
+    assert verify_chain().ok
+
+
+def test_a_deactivated_user_cannot_log_in(client, marketer, admin_user):
+    from workbench.accounts.actions import user_set_active
+
+    user_set_active(marketer, active=False, acting_user=admin_user)
+    assert login(client, marketer.username, PASSWORD).status_code == 200
+    assert "_auth_user_id" not in client.session

@@ -1,0 +1,250 @@
+"""The workbench in a real browser: Playwright driving Debian's Chromium against a live server.
+
+Screenshots of the failing page go to test-results/. With COPYDESK_SCREENSHOTS=1 every
+test also saves its key screens at 1280 and 768 pixels wide, to look at them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.pipeline import submitted_draft
+from workbench.generation import tasks
+from workbench.generation.models import Draft, DraftState, GenerationJob, RunStatus
+from workbench.generation.services import run_job
+from workbench.journeys.actions import journey_create, journey_step_create
+
+CHROMIUM = Path("/usr/bin/chromium")
+RESULTS = Path(__file__).resolve().parent.parent / "test-results"
+WIDTHS = {"desktop": 1280, "tablet": 768}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+]
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+# itself (fixtures, run_job) are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-background-networking"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(chromium: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
+    """Open a logged-in page for a user; every page opened is screenshotted if the test fails."""
+    contexts: list[Any] = []
+
+    def opener(user: Any, width: int = WIDTHS["desktop"]) -> Any:
+        context = chromium.new_context(viewport={"width": width, "height": 900}, base_url=live_server.url)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto("/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(re.compile(r"/$"))
+        return page
+
+    opener.contexts = contexts  # type: ignore[attr-defined]
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+def screenshots_on_failure(test: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(test)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            test(*args, **kwargs)
+        except BaseException:
+            RESULTS.mkdir(exist_ok=True)
+            for i, context in enumerate(kwargs["open_page"].contexts):
+                for j, page in enumerate(context.pages):
+                    page.screenshot(path=str(RESULTS / f"{test.__name__}-{i}-{j}.png"), full_page=True)
+            raise
+
+    return wrapper
+
+
+def look(page: Any, name: str) -> None:
+    """Save the current screen at both widths when asked to (COPYDESK_SCREENSHOTS=1)."""
+    if not os.environ.get("COPYDESK_SCREENSHOTS"):
+        return
+    RESULTS.mkdir(exist_ok=True)
+    original = page.viewport_size
+    for label, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(RESULTS / f"screen-{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(original)
+
+
+def logout(page: Any) -> None:
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(r"/login/"))
+
+
+@pytest.fixture
+def jobs_run_in_process(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Generate clicks queue jobs; the test runs them here instead of a Celery worker."""
+    monkeypatch.setattr(tasks.generate_cell, "delay", lambda job_id: None)
+
+    def run_queued() -> None:
+        for job_id in GenerationJob.objects.filter(status=RunStatus.QUEUED).values_list("pk", flat=True):
+            run_job(job_id)
+
+    return run_queued
+
+
+@screenshots_on_failure
+def test_it_goes_from_brief_to_published(open_page, transactional_db, brand, prompt, segments, marketer, reviewer, publisher, jobs_run_in_process):  # type: ignore[no-untyped-def]
+    journey = journey_create(brand=brand, slug="welcome", name="Welcome", acting_user=publisher)
+    journey_step_create(journey, slug="welcome-email", name="Welcome email", channel="email", default_segment=segments["new"], acting_user=publisher)
+
+    page = open_page(marketer)
+    page.get_by_role("link", name="Briefs").first.click()
+    page.get_by_role("link", name="New brief").click()
+    look(page, "brief-form")
+    page.get_by_label("Title", exact=True).fill("Trail boots launch")
+    page.get_by_label("Goal").fill("Bring new customers to the trail range")
+    page.get_by_label("Key message").fill("The new trail boots are light and waterproof")
+    page.get_by_label("Call to action").fill("See the boots")
+    page.get_by_label("New customers").check()
+    page.get_by_label("Email", exact=True).check()
+    page.get_by_label("Variants per segment").fill("1")
+    page.get_by_role("button", name="Save brief").click()
+    page.get_by_text("Brief saved").wait_for()
+    page.get_by_role("button", name="Generate").click()
+    page.get_by_text("Generating 1 segment × channel").wait_for()
+    jobs_run_in_process()
+    page.get_by_role("link", name="Show the drafts").click()  # the htmx poll saw the run finish
+    look(page, "brief-grid")
+    page.locator("a.draft-card").first.click()
+
+    subject = page.get_by_label("Subject")
+    subject.fill("Cheap boots for every trail")
+    live = page.locator("#live")
+    live.locator("mark.sev-block").wait_for()
+    assert "is not allowed" in live.inner_text()
+    look(page, "draft-live-check")
+    subject.fill("Light boots for every trail")
+    live.get_by_text("Cheap", exact=True).wait_for(state="detached")
+    page.get_by_role("button", name=re.compile("Save as version 2")).click()
+    page.get_by_text("Saved as version 2").wait_for()
+    page.get_by_role("button", name=re.compile("Submit version 2 for review")).click()
+    page.get_by_text("Submitted for review").wait_for()
+    logout(page)
+
+    page = open_page(reviewer)
+    assert page.locator(".count-badge").inner_text().startswith("1")
+    page.get_by_role("link", name="Review queue").click()
+    page.wait_for_load_state("load")  # the shortcuts script is deferred
+    look(page, "queue")
+    page.keyboard.press("j")
+    page.locator("tr.is-current").wait_for()
+    page.keyboard.press("o")
+    page.get_by_role("heading", name=re.compile("Email #1 for New customers")).wait_for()
+    look(page, "draft-review")
+    page.get_by_role("button", name=re.compile("Approve version 2")).click()
+    page.get_by_text("It is approved and ready to publish").wait_for()
+    logout(page)
+
+    page = open_page(publisher)
+    page.goto(f"/drafts/{Draft.objects.get().pk}/")
+    page.get_by_role("button", name=re.compile("Publish version 2")).click()
+    page.locator(".messages").get_by_text("Live on").wait_for()
+    assert Draft.objects.get().state == DraftState.APPROVED
+
+
+@screenshots_on_failure
+def test_it_refuses_self_approval(open_page, transactional_db, brand, prompt, segments, admin_user):  # type: ignore[no-untyped-def]
+    draft = submitted_draft(brand, prompt, segments["new"], admin_user)
+    page = open_page(admin_user)
+    page.goto(f"/drafts/{draft.pk}/")
+    approve = page.locator("#approve-button")
+    assert approve.is_disabled()
+    assert "someone else must approve it" in page.locator("#approve-why").inner_text()
+    page.wait_for_load_state("load")
+    page.keyboard.press("a")  # the shortcut respects the disabled button
+    assert page.locator("#approve-why.flash").count() == 1
+    # The server enforces it whatever the page says.
+    approve.evaluate("button => { button.disabled = false; }")
+    approve.click()
+    page.get_by_text("four-eyes").first.wait_for()
+    draft.refresh_from_db()
+    assert draft.state == DraftState.IN_REVIEW
+
+
+@screenshots_on_failure
+def test_it_refuses_a_rejection_without_a_reason(open_page, transactional_db, brand, prompt, segments, marketer, reviewer):  # type: ignore[no-untyped-def]
+    draft = submitted_draft(brand, prompt, segments["new"], marketer)
+    page = open_page(reviewer)
+    page.goto(f"/drafts/{draft.pk}/")
+    page.wait_for_load_state("load")
+    page.keyboard.press("r")
+    assert page.evaluate("document.activeElement.id") == "reason"
+    page.get_by_role("button", name=re.compile("^Reject")).click()
+    assert page.locator("#reason").evaluate("box => box.validity.valueMissing")
+    # Past the browser's own checks (form.submit() skips validation and submit handlers), the server still refuses.
+    page.locator("#reject").evaluate(
+        "form => { const d = document.createElement('input'); d.type = 'hidden'; d.name = 'decision'; d.value = 'reject'; form.append(d); form.submit(); }"
+    )
+    page.get_by_text("Say why you are rejecting").wait_for()
+    draft.refresh_from_db()
+    assert draft.state == DraftState.IN_REVIEW
+
+
+@screenshots_on_failure
+def test_a_sensitive_segment_needs_two_reviewers(open_page, transactional_db, brand, prompt, segments, marketer, reviewer, reviewer2):  # type: ignore[no-untyped-def]
+    draft = submitted_draft(brand, prompt, segments["complaint"], marketer)
+    first = open_page(reviewer)
+    second = open_page(reviewer2, width=WIDTHS["tablet"])
+    first.goto(f"/drafts/{draft.pk}/")
+    second.goto(f"/drafts/{draft.pk}/")
+    first.reload()
+    assert "Also open by Sam" in first.locator("#presence").inner_text()
+    first.get_by_role("button", name=re.compile("Approve version 1")).click()
+    first.get_by_text("waits for a second reviewer").wait_for()
+    assert first.locator("#approve-button").is_disabled()
+    look(first, "draft-pending-second")
+    second.reload()
+    assert "Pending second reviewer" in second.locator(".approvals").inner_text()
+    second.get_by_role("button", name=re.compile("Approve version 1")).click()
+    second.get_by_text("approved and ready to publish").wait_for()
+    draft.refresh_from_db()
+    assert draft.state == DraftState.APPROVED
+
+
+@screenshots_on_failure
+def test_two_reviewers_deciding_at_once_get_one_decision_and_a_conflict(open_page, transactional_db, brand, prompt, segments, marketer, reviewer, reviewer2):  # type: ignore[no-untyped-def]
+    draft = submitted_draft(brand, prompt, segments["new"], marketer)
+    first, second = open_page(reviewer), open_page(reviewer2)
+    first.goto(f"/drafts/{draft.pk}/")
+    second.goto(f"/drafts/{draft.pk}/")
+    second.locator("#reason").fill("The subject oversells the boots.")
+    first.get_by_role("button", name=re.compile("Approve version 1")).click()
+    first.get_by_text("ready to publish").first.wait_for()
+    second.get_by_role("button", name=re.compile("^Reject")).click()
+    alert = second.locator("#decision-error")
+    alert.wait_for()
+    assert "Riley already decided (approved); the draft is now approved." in alert.inner_text()
+    assert "The subject oversells the boots." in alert.inner_text()
+    look(second, "draft-conflict")
+    draft.refresh_from_db()
+    assert draft.state == DraftState.APPROVED

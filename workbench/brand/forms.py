@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from workbench.brand.models import Segment
+from workbench.checks.engine import GuideError, parse_guide_yaml
+from workbench.checks.engine.errors import format_guide_error
+
+
+class GuideForm(forms.Form):
+    source_yaml = forms.CharField(
+        label="Guide (YAML)", strip=False,
+        widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false", "class": "yaml-editor"}),
+        help_text="Saving makes a new version; drafts already written keep the version they were checked with.",
+    )
+
+    def clean_source_yaml(self) -> str:
+        text: str = self.cleaned_data["source_yaml"]
+        try:
+            parse_guide_yaml(text)
+        except GuideError as exc:
+            # Every problem at once, each with its key path and line, so one round trip fixes them all.
+            problems = sorted(exc.errors, key=lambda error: error[1] or 0)  # in file order, as the author reads it
+            raise forms.ValidationError([format_guide_error(path, message, line) for path, line, message in problems]) from None
+        return text
+
+
+class SegmentForm(forms.Form):
+    slug = forms.SlugField(max_length=64, help_text="Used in the API (segment=SLUG); it cannot change later.")
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    tone_context = forms.ChoiceField(required=False, help_text="Which of the guide's tone contexts this audience's copy follows.")
+    sensitive = forms.BooleanField(required=False, help_text="Sensitive segments need two approvals from two different reviewers.")
+
+    def __init__(self, *args: Any, contexts: list[str], segment: Segment | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tone_context = self.fields["tone_context"]
+        assert isinstance(tone_context, forms.ChoiceField)
+        tone_context.choices = [("", "default"), *((c, c) for c in contexts)]
+        if segment is not None:
+            self.fields["slug"].disabled = True

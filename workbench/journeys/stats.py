@@ -1,0 +1,79 @@
+"""How live content performs: rates per variant, a significance test between variants, totals per segment and prompt version."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q, Sum
+
+from workbench.journeys.models import OutcomeCount, OutcomeEvent, Publication
+
+SIGNIFICANCE_METHOD = "two-sided two-proportion z-test on conversion rate (conversions ÷ deliveries) against the leading variant, significant at p < 0.05"
+ALPHA = 0.05
+RATE_EVENTS = (OutcomeEvent.OPENED, OutcomeEvent.CLICKED, OutcomeEvent.CONVERTED, OutcomeEvent.UNSUBSCRIBED)
+
+
+@dataclass
+class Performance:
+    label: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def delivered(self) -> int:
+        return self.counts.get(OutcomeEvent.DELIVERED, 0)
+
+    def rate(self, event: str) -> float | None:
+        return self.counts.get(event, 0) / self.delivered if self.delivered else None
+
+    @property
+    def percentages(self) -> list[tuple[str, float | None]]:
+        return [(str(event), None if (rate := self.rate(event)) is None else rate * 100) for event in RATE_EVENTS]
+
+
+@dataclass
+class VariantResult:
+    publication: Publication
+    performance: Performance
+    leader: bool = False
+    p_value: float | None = None
+
+    @property
+    def significant(self) -> bool:
+        return self.p_value is not None and self.p_value < ALPHA
+
+
+def two_proportion_p_value(x1: int, n1: int, x2: int, n2: int) -> float | None:
+    """Two-sided p-value that two conversion rates differ; None when the test has nothing to go on."""
+    if n1 == 0 or n2 == 0:
+        return None
+    pooled = (x1 + x2) / (n1 + n2)
+    variance = pooled * (1 - pooled) * (1 / n1 + 1 / n2)
+    if variance == 0:
+        return None
+    z = (x1 / n1 - x2 / n2) / math.sqrt(variance)
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def compare_variants(publications: Iterable[Publication]) -> list[VariantResult]:
+    """One group of variants serving the same step and segment; each is tested against the one converting best."""
+    results = [VariantResult(p, Performance(str(p), {o.event: o.count for o in p.outcomes.all()})) for p in publications]
+    if len(results) < 2:
+        return results
+    leader = max(results, key=lambda r: (r.performance.rate(OutcomeEvent.CONVERTED) or 0, r.performance.delivered))
+    leader.leader = True
+    for result in results:
+        if result is not leader:
+            result.p_value = two_proportion_p_value(
+                leader.performance.counts.get(OutcomeEvent.CONVERTED, 0), leader.performance.delivered,
+                result.performance.counts.get(OutcomeEvent.CONVERTED, 0), result.performance.delivered,
+            )
+    return results
+
+
+def performance_by(paths: tuple[str, ...], label: str) -> list[Performance]:
+    """Outcome totals over every publication, ever, grouped by paths from OutcomeCount; label formats their values."""
+    sums = {event: Sum("count", filter=Q(event=event)) for event in OutcomeEvent.values}
+    rows = OutcomeCount.objects.values(*paths).annotate(**sums).order_by(*paths)
+    return [Performance(label.format(*(row[p] for p in paths)), {e: row[e] or 0 for e in OutcomeEvent.values}) for row in rows]

@@ -56,3 +56,14 @@ def test_a_deactivated_user_cannot_log_in(client, marketer, admin_user):
     user_set_active(marketer, active=False, acting_user=admin_user)
     assert login(client, marketer.username, PASSWORD).status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_a_failed_login_with_a_long_username_is_audited_and_an_absurd_one_refused(client):
+    long_name = "x" * 120  # longer than the audit log's object id column
+    assert client.post(reverse("login"), {"username": long_name, "password": "nope"}).status_code == 200
+    event = AuditEvent.objects.get(action="user.login_failed")
+    assert event.changes["username"] == long_name and event.object_id == long_name[:64]
+    absurd = client.post(reverse("login"), {"username": "x" * 400, "password": "nope"})
+    assert absurd.status_code == 200
+    assert "at most 150 characters" in absurd.content.decode()
+    assert verify_chain().ok

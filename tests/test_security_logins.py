@@ -30,7 +30,8 @@ print(json.dumps({
 
 
 def production_env(tmp_path) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COPYDESK_")}
+    # Browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment never would.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COPYDESK_") and k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")}
     env.update(
         COPYDESK_PRODUCTION="true", COPYDESK_SECRET_KEY=secrets.token_urlsafe(60)[:60], COPYDESK_DATA_DIR=str(tmp_path),
         COPYDESK_ALLOWED_HOSTS="copydesk.example.com", DJANGO_SETTINGS_MODULE="workbench.settings",

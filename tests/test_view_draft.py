@@ -173,3 +173,13 @@ def test_its_query_count_stays_constant_as_drafts_versions_and_comments_grow(log
         review.comment_add(draft, body=f"note {n}", acting_user=reviewer)
     actions.draft_submit(draft, acting_user=marketer)
     assert count() == few
+
+
+def test_the_live_check_explains_an_emptied_draft(client, marketer, brand, prompt, segments):
+    from tests.pipeline import submitted_draft
+
+    draft = submitted_draft(brand, prompt, segments["new"], marketer, channel="sms")
+    client.force_login(marketer)
+    response = client.post(f"/drafts/{draft.pk}/check/", {"body": ""})
+    assert response.status_code == 200
+    assert "empty" in response.text.lower()

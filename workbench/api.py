@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +13,7 @@ from ninja.security import HttpBearer
 from workbench.errors import CopydeskError
 from workbench.journeys import ratelimit
 from workbench.journeys.actions import api_client_mark_used, authenticate_token, hash_token
-from workbench.journeys.livecache import exchange, remembered
+from workbench.journeys.livecache import current_stamp, remembered
 from workbench.journeys.models import ApiClient
 
 
@@ -29,19 +28,17 @@ class BearerToken(HttpBearer):
     openapi_description = "An API client's token, `cpd_<id>_<secret>`, as made by create_api_client or the API clients page."
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiClient | None:
-        token_hash = hash_token(token)
-        now = time.time()
-        # One trip to the shared cache per request: is this process's memory current (see livecache), and how many calls this minute.
-        stamp, count = exchange(ratelimit.counter_key(token_hash, now), counter_ttl=2 * ratelimit.WINDOW_SECONDS)
+        # Read once per request: whether what this process remembers is still current (see livecache).
+        stamp = current_stamp()
         request.live_stamp = stamp  # type: ignore[attr-defined]
-        client = remembered(("client", token_hash), lambda: _client_for(token), stamp=stamp)
+        client = remembered(("client", hash_token(token)), lambda: _client_for(token), stamp=stamp)
         if client is None:
             return None
         # Written at most once a minute per process so a busy client doesn't write on every pull.
         used_at = timezone.now()
         if client.last_used_at is None or (used_at - client.last_used_at).total_seconds() > 60:
             api_client_mark_used(client, used_at)
-        ratelimit.enforce(client, count, now)
+        ratelimit.enforce(client)
         return client
 
 
@@ -86,7 +83,8 @@ def on_rate_limited(request: HttpRequest, exc: ratelimit.RateLimited) -> HttpRes
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors: list[dict[str, Any]] = exc.errors
     first = errors[0] if errors else {}
-    where = ".".join(str(p) for p in first.get("loc", []))
+    # Drop pydantic's names for union branches ("list[function-wrap[...]]") so the path reads body.outcomes.0.event.
+    where = ".".join(str(p) for p in first.get("loc", []) if not (isinstance(p, str) and "[" in p))
     return api.create_response(request, {"detail": f"{where}: {first.get('msg', 'invalid input')}", "errors": errors}, status=422)
 
 

@@ -150,7 +150,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing root before collectstatic runs
-STATICFILES_DIRS = [BASE_DIR / "workbench" / "static"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "workbench" / "static"]
 # htmx is installed from npm at setup into var/npm; pages work without it.
 HTMX_DIST_DIR = DATA_DIR / "npm" / "node_modules" / "htmx.org" / "dist"
 if HTMX_DIST_DIR.is_dir():

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver, include, path
 
+from workbench.accounts.forms import LoginForm
 from workbench.accounts.views import home
 from workbench.api import api
 
@@ -21,8 +22,9 @@ def _token_authenticated(patterns: list[URLPattern | URLResolver]) -> list[URLPa
 
 api_urls, api_app, api_namespace = api.urls
 urlpatterns = [
+    path("api/v1/", (_token_authenticated(api_urls), api_app, api_namespace)),
     path("", home, name="home"),
-    path("login/", login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)), name="login"),
+    path("login/", login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm)), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("workbench.generation.urls")),
     path("", include("workbench.generation.engine_urls")),
@@ -33,5 +35,4 @@ urlpatterns = [
     path("", include("workbench.audit.urls")),
     path("", include("workbench.accounts.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", (_token_authenticated(api_urls), api_app, api_namespace)),
 ]

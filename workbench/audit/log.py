@@ -39,7 +39,8 @@ def record(
     if isinstance(obj, models.Model):
         object_type, object_id = obj._meta.label_lower, str(obj.pk)
     else:
-        object_type, object_id = obj[0], str(obj[1])
+        # Ids outside the database (a username typed at the login form) fit the column, whatever was typed.
+        object_type, object_id = obj[0], str(obj[1])[: AuditEvent._meta.get_field("object_id").max_length]
     actor_type, actor_id, actor_label = _actor_fields(actor)
     context = current_request.get()
     # The row lock serialises writers: on PostgreSQL through FOR UPDATE, on

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from workbench.access import acting_user
@@ -47,10 +49,10 @@ def audit_object(request: HttpRequest, object_type: str, object_id: str) -> Http
     return render(request, "audit/object.html", context)
 
 
-def audit_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def audit_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     form = _filter_form(request)
     if form.errors:
-        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        problems = "; ".join(f"{name}: {' '.join(str(e) for e in errors)}" for name, errors in form.errors.items())
         return HttpResponseBadRequest(f"The export filters are invalid ({problems}). Nothing was exported.", content_type="text/plain; charset=utf-8")
     events = form.apply(AuditEvent.objects.all()).order_by("seq")
     with transaction.atomic():
@@ -66,12 +68,26 @@ def audit_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
+def _plain(value: object) -> object:
+    """Timestamps as ISO 8601, exactly as they are hashed, so an export can be re-verified outside Copydesk."""
+    return value.isoformat() if isinstance(value, dt.datetime) else value
+
+
+def _spreadsheet_safe(value: object) -> object:
+    """Anyone can type a username at the login form, and it lands in the log: a cell starting with = + - @
+    would run as a formula when the CSV is opened in a spreadsheet, so it is prefixed with a quote.
+    The JSONL export keeps every value exactly, for verification."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _csv_lines(rows: Iterator[tuple[object, ...]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_FIELDS)
     for row in rows:
-        writer.writerow([json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for v in row])
+        writer.writerow([json.dumps(v, sort_keys=True, ensure_ascii=False) if isinstance(v, (dict, list)) else _spreadsheet_safe(_plain(v)) for v in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -80,4 +96,4 @@ def _csv_lines(rows: Iterator[tuple[object, ...]]) -> Iterator[str]:
 
 def _jsonl_lines(rows: Iterator[tuple[object, ...]]) -> Iterator[str]:
     for row in rows:
-        yield json.dumps(dict(zip(EXPORT_FIELDS, row)), default=str, ensure_ascii=False) + "\n"
+        yield json.dumps(dict(zip(EXPORT_FIELDS, (_plain(v) for v in row))), default=str, ensure_ascii=False) + "\n"

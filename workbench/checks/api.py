@@ -12,11 +12,11 @@ from workbench.checks.engine import EngineInputError, check_fields
 from workbench.checks.services import compiled_guide
 from workbench.errors import CopydeskError
 
-router = Router(tags=["checks"])
+router: Router = Router(tags=["checks"])
 
 
 class CheckIn(Schema):
-    brand: str
+    brand: str = Field(pattern=r"^[a-z0-9-]{1,64}$", description="The brand's slug.")
     channel: str
     context: str | None = None
     fields: dict[str, str] = Field(description="The message's fields, e.g. {\"subject\": ..., \"body\": ...}.")

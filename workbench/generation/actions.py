@@ -256,6 +256,7 @@ def drafts_create_from_job(job: GenerationJob, variants: list[dict[str, str]], *
 
 
 def _version_from_job(job: GenerationJob, fields: dict[str, str], provenance: dict[str, object]) -> Draft:
+    assert job.source_draft_id is not None, "regenerate and rewrite jobs always name their draft"
     draft = Draft.objects.select_for_update().get(pk=job.source_draft_id)
     latest = draft.latest_version()
     if latest.number != job.source_version:

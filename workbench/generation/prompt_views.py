@@ -74,7 +74,8 @@ def prompt_preview(request: HttpRequest, slug: str) -> HttpResponse:
     if brief is not None and version is not None:
         segments = list(brief.segments.order_by("name"))
         segment = next((s for s in segments if str(s.pk) == request.GET.get("segment")), segments[0] if segments else None)
-        channel = request.GET.get("channel") if request.GET.get("channel") in brief.channels else brief.channels[0]
+        wanted = request.GET.get("channel", "")
+        channel: str = wanted if wanted in brief.channels else brief.channels[0]
         context.update({"segments": segments, "segment": segment, "channels": brief.channels, "channel": channel})
         if isinstance(segment, Segment):
             data = prompt_context(brief=brief, segment=segment, channel=channel, guide=brief.brand.current_guide(), past_rejections=[])

@@ -320,10 +320,11 @@ class OpenAIProvider:
 
     def _call(self, model: str, messages: list[dict[str, str]], fields: tuple[str, ...], parameters: dict[str, Any]) -> Any:
         openai = self._openai
+        create: Any = self.client.chat.completions.create  # parameters come from configuration, so typed loosely
         try:
-            return self.client.chat.completions.create(
+            return create(
                 model=model,
-                messages=messages,  # type: ignore[arg-type]
+                messages=messages,
                 response_format={"type": "json_schema", "json_schema": {"name": "copy_variants", "strict": True, "schema": response_schema(fields)}},
                 **parameters,
             )

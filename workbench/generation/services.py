@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -65,7 +66,7 @@ def job_context(job: GenerationJob) -> dict[str, object]:
     )
     context["variants"] = job.variants
     current = None
-    if job.source_draft is not None:
+    if job.source_draft is not None and job.source_version is not None:
         version = job.source_draft.versions.filter(number=job.source_version).first()
         current = {name: fenced(text) for name, text in (version.fields if version else {}).items()}
     context["task"] = {"mode": job.mode, "instruction": fenced(job.instruction), "current": current, "seed": job.pk}
@@ -142,7 +143,7 @@ def recover_orphaned_jobs(*, include_queued: bool) -> list[int]:
         GenerationJob.objects.filter(pk__in=job_ids, status=RunStatus.RUNNING).update(status=RunStatus.QUEUED, lease_expires_at=None)
         record(Action.GENERATION_RECOVER, ("generation.generationjob", ",".join(map(str, job_ids))[:64]), actor=None, changes={"jobs": job_ids})
         for job_id in job_ids:
-            transaction.on_commit(lambda job_id=job_id: generate_cell.delay(job_id), robust=True)
+            transaction.on_commit(partial(generate_cell.delay, job_id), robust=True)
     log.info("recovered generation jobs %s", job_ids)
     return job_ids
 

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
-from workbench.checks.engine import CHANNEL_FIELDS
+from workbench.checks.engine import CHANNEL_FIELDS, EngineInputError
 from workbench.checks.services import run_engine
 from workbench.errors import CopydeskError
 from workbench.generation import actions
@@ -132,7 +132,14 @@ def draft_live_check(request: HttpRequest, draft_id: int) -> HttpResponse:
     names = CHANNEL_FIELDS[draft.channel]
     fields = sanitize_fields(draft.channel, {name: request.POST.get(name, "") for name in names})
     guide_version = draft.brief.brand.current_guide()
-    result, context = run_engine(DraftVersion(draft=draft, fields=fields), guide_version)
+    try:
+        result, context = run_engine(DraftVersion(draft=draft, fields=fields), guide_version)
+    except EngineInputError as exc:
+        # Mid-edit states such as an emptied draft are normal while typing: say so in the panel.
+        return render(request, "generation/draft_detail.html#live", {
+            "live": True, "live_status": "blocking", "live_error": str(exc), "draft": draft, "findings": [],
+            "live_fields": [], "meters": field_meters(draft.channel, fields, guide_version),
+        })
     findings = [f.to_dict() for f in result.findings]
     status = "blocking" if not result.passed else "warnings" if findings else "clean"
     return render(request, "generation/draft_detail.html#live", {

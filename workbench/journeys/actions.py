@@ -76,7 +76,7 @@ def journey_step_create(
             with transaction.atomic():
                 step = JourneyStep.objects.create(
                     journey=journey, slug=slug, name=name, channel=channel, default_segment=default_segment,
-                    promotional=promotional, tone_context=tone_context, suppress_signals=list(suppress_signals),
+                    promotional=promotional, tone_context=tone_context, suppress_signals=sorted(set(suppress_signals)),
                     position=journey.steps.count(),
                 )
         except IntegrityError:
@@ -87,6 +87,7 @@ def journey_step_create(
 
 
 SIGNAL = re.compile(r"^[a-z0-9_.-]{1,64}$")
+BATCH_ID = re.compile(r"^[!-~]{1,100}$")
 
 
 def _check_step_settings(journey: Journey, default_segment: Segment | None, suppress_signals: Sequence[str]) -> None:
@@ -412,8 +413,8 @@ def outcomes_record(
             raise CopydeskError(f"Unknown event {event!r}; use one of {', '.join(OutcomeEvent.values)}.")
         if not 1 <= count <= 10_000_000:
             raise CopydeskError("Each count is a whole number from 1 to 10,000,000.")
-    if batch_id is not None and not 1 <= len(batch_id) <= 100:
-        raise CopydeskError("A batch id is 1 to 100 characters.")
+    if batch_id is not None and not BATCH_ID.match(batch_id):
+        raise CopydeskError("A batch id is 1 to 100 visible ASCII characters (no spaces).")
     fingerprint = hashlib.sha256(json.dumps([step.pk, sorted(map(list, reports))]).encode()).hexdigest()
     with transaction.atomic():
         if batch_id is not None:

@@ -19,6 +19,7 @@ from workbench.journeys.models import Journey, JourneyStep, Publication
 router: Router = Router(tags=["journeys"])
 
 SLUG = r"^[-a-zA-Z0-9_]{1,64}$"
+BATCH_ID = r"^[!-~]{1,100}$"
 
 
 class Message(Schema):
@@ -66,7 +67,7 @@ class OutcomeIn(Schema):
 
 
 class OutcomeBatchIn(Schema):
-    batch_id: str = Field(min_length=1, max_length=100, description="Your id for this batch: a retried batch is counted once.")
+    batch_id: str = Field(pattern=BATCH_ID, description="Your id for this batch (1-100 visible ASCII characters): a retried batch is counted once.")
     outcomes: list[OutcomeIn] = Field(min_length=1, max_length=1000)
 
 
@@ -162,7 +163,7 @@ def get_content(
     if variant is None:
         raise CopydeskError(f"Nothing is live on {journey}/{step} for segment {segment!r} or the step's default segment.", code="not_found")
     encoded, etag = _rendered(variant, snapshot, attribute_values) if render else (variant.encoded, variant.etag)
-    if _etag_matches(request.headers.get("If-None-Match"), etag):
+    if _etag_matches(request.META.get("HTTP_IF_NONE_MATCH"), etag):
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(encoded, content_type="application/json")
@@ -187,7 +188,7 @@ def post_outcomes(
     journey: Annotated[str, Path(pattern=SLUG)],
     step: Annotated[str, Path(pattern=SLUG)],
     outcomes: Annotated[Annotated[list[OutcomeIn], Field(min_length=1, max_length=1000)] | OutcomeBatchIn, Body()],
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=100)] = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", pattern=BATCH_ID)] = None,
 ) -> dict[str, object]:
     snapshot = _snapshot_in_scope(request, journey, step)
     step_obj = JourneyStep.objects.get(journey_id=snapshot.journey_id, slug=step)

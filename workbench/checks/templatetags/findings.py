@@ -23,3 +23,22 @@ def false_positive_of(version: DraftVersion, finding: dict[str, Any]) -> FalsePo
 @register.filter(name="finding_key")
 def finding_key_filter(finding: dict[str, Any]) -> str:
     return str(finding.get("key") or finding_key(finding))
+
+
+KIND_LABELS = {
+    "disallowed_word": "Disallowed word",
+    "taboo_topic": "Taboo topic",
+    "claim": "Claim",
+    "tone": "Tone",
+    "length": "Length",
+    "required_text": "Required text",
+    "pii": "Personal data",
+    "merge_field": "Merge field",
+    "link": "Link",
+}
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    """A finding kind (Contract 2) as a reviewer reads it."""
+    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())

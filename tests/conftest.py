@@ -39,6 +39,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
 
 
 @pytest.fixture(autouse=True)
+def _fresh_compiled_guides() -> Iterator[None]:
+    # Guide versions are immutable in use, but a rolled-back test can leave an id
+    # that the next test reuses for a different guide; the per-process cache must not carry over.
+    from workbench.checks.services import _compiled
+
+    _compiled.cache_clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _no_axes_lockouts_between_tests(settings):  # type: ignore[no-untyped-def]
     settings.AXES_ENABLED = True
     yield

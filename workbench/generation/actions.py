@@ -149,7 +149,9 @@ def generation_retry_failed(run: GenerationRun, *, acting_user: User) -> int:
         _require(not run.cancelled, "This run was cancelled; start a new one with Generate.", "conflict")
         failed = list(run.jobs.filter(status=RunStatus.FAILED).values_list("pk", flat=True))
         _require(bool(failed), "Nothing failed in this run.", "conflict")
-        GenerationJob.objects.filter(pk__in=failed).update(status=RunStatus.QUEUED, error="", finished_at=None, lease_expires_at=None)
+        GenerationJob.objects.filter(pk__in=failed).update(
+            status=RunStatus.QUEUED, error="", finished_at=None, lease_expires_at=None, queued_at=timezone.now(), attempts=0
+        )
         record(Action.GENERATION_RETRY, run, actor=acting_user, changes={"jobs": failed})
         _enqueue(failed)
     return len(failed)

@@ -189,12 +189,17 @@ def _time_limit(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+@lru_cache(maxsize=128)
+def _compiled(source: str) -> Any:
+    # Prompt versions are immutable, so each process compiles a template once; compiling costs more than rendering.
+    return ENVIRONMENT.from_string(source)
+
+
 def render_source(source: str, context: dict[str, Any], *, part: str) -> str:
     """Render one template part; every failure becomes a CopydeskError naming the line."""
     try:
         with _time_limit(RENDER_TIME_LIMIT_SECONDS):
-            template = ENVIRONMENT.from_string(source)
-            return _bounded_render(template, context)
+            return _bounded_render(_compiled(source), context)
     except TemplateSyntaxError as exc:
         raise CopydeskError(f"{part} prompt, line {exc.lineno}: {exc.message}") from None
     except SecurityError as exc:

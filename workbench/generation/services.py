@@ -104,8 +104,12 @@ def run_job(job_id: int) -> None:
 
 def job_retry_pending(job_id: int, message: str) -> None:
     GenerationJob.objects.filter(pk=job_id, status=RunStatus.RUNNING).update(
-        status=RunStatus.QUEUED, error=f"Retrying: {message}", lease_expires_at=None
+        status=RunStatus.QUEUED, error=f"Retrying: {message}", lease_expires_at=None, queued_at=timezone.now()
     )
+
+
+def attempts_of(job_id: int) -> int:
+    return GenerationJob.objects.filter(pk=job_id).values_list("attempts", flat=True).first() or 0
 
 
 def job_fail(job_id: int, message: str) -> None:
@@ -123,24 +127,28 @@ def job_fail(job_id: int, message: str) -> None:
 
 
 def recover_orphaned_jobs(*, include_queued: bool) -> list[int]:
-    """Hand out again the jobs whose worker died: running with an expired lease, and (at worker start) queued ones.
+    """Hand out again the jobs whose message or worker was lost.
 
-    A queued job may still sit in the broker, so sending it again can deliver it
-    twice; claim() makes the second delivery a no-op, and drafts are unique per job.
+    That is: running jobs whose lease expired (the worker died), queued jobs that
+    have waited longer than a lease (the broker lost the message, e.g. a Redis
+    restart without persistence), and at worker start every queued job (the
+    file-system broker forgets what a killed worker had taken). A queued job may
+    still sit in the broker, so sending it again can deliver it twice; claim()
+    makes the second delivery a no-op, and drafts are unique per job.
     """
     from workbench.generation.tasks import generate_cell
 
     now = timezone.now()
     with transaction.atomic():
-        stale = GenerationJob.objects.select_for_update(skip_locked=True).filter(
-            status=RunStatus.RUNNING, lease_expires_at__lt=now, run__cancelled=False
-        )
-        job_ids = list(stale.values_list("pk", flat=True))
-        if include_queued:
-            job_ids += list(GenerationJob.objects.filter(status=RunStatus.QUEUED, run__cancelled=False).values_list("pk", flat=True))
+        live = GenerationJob.objects.select_for_update(skip_locked=True).filter(run__cancelled=False)
+        job_ids = list(live.filter(status=RunStatus.RUNNING, lease_expires_at__lt=now).values_list("pk", flat=True))
+        waiting = live.filter(status=RunStatus.QUEUED)
+        if not include_queued:
+            waiting = waiting.filter(queued_at__lt=now - dt.timedelta(seconds=settings.GENERATION_LEASE_SECONDS))
+        job_ids += list(waiting.values_list("pk", flat=True))
         if not job_ids:
             return []
-        GenerationJob.objects.filter(pk__in=job_ids, status=RunStatus.RUNNING).update(status=RunStatus.QUEUED, lease_expires_at=None)
+        GenerationJob.objects.filter(pk__in=job_ids).update(status=RunStatus.QUEUED, lease_expires_at=None, queued_at=now)
         record(Action.GENERATION_RECOVER, ("generation.generationjob", ",".join(map(str, job_ids))[:64]), actor=None, changes={"jobs": job_ids})
         for job_id in job_ids:
             transaction.on_commit(partial(generate_cell.delay, job_id), robust=True)

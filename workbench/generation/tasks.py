@@ -23,7 +23,8 @@ def generate_cell(self, job_id: int) -> None:  # type: ignore[no-untyped-def]
     try:
         services.run_job(job_id)
     except ProviderError as exc:
-        attempts_left = self.request.retries + 1 < settings.GENERATION_MAX_ATTEMPTS
+        # Counted on the job, not the message: a message sent again by the recovery sweep starts at zero retries.
+        attempts_left = services.attempts_of(job_id) < settings.GENERATION_MAX_ATTEMPTS
         if exc.retryable and attempts_left:
             services.job_retry_pending(job_id, exc.message)
             countdown = exc.retry_after if exc.retry_after is not None else services.backoff_seconds(self.request.retries)
@@ -41,8 +42,9 @@ def generate_cell(self, job_id: int) -> None:  # type: ignore[no-untyped-def]
 # --- recovery ------------------------------------------------------------------------
 # Brokers without acknowledgements (the embedded file-system broker) lose the
 # messages a killed worker had taken; Redis only hands them out again after its
-# visibility timeout. So each worker, when it starts and then every
-# GENERATION_SWEEP_SECONDS, hands out again the jobs whose lease has expired.
+# visibility timeout, and loses its queue on a restart without persistence. So
+# each worker, when it starts and then every GENERATION_SWEEP_SECONDS, hands out
+# again the jobs whose lease expired or that waited longer than a lease.
 
 _stop_sweeping = threading.Event()
 

@@ -249,7 +249,7 @@ def drafts_create_from_job(job: GenerationJob, variants: list[dict[str, str]], *
             draft = Draft.objects.create(brief=run.brief, segment=job.segment, channel=job.channel, variant=index, job=job, created_by=run.created_by)
             record(Action.DRAFT_CREATE, draft, actor=None, changes={"job": job.pk, "variant": index, "mode": job.mode})
             _version_create(
-                draft, fields=sanitize_fields(job.channel, fields), origin=VersionOrigin.GENERATED, author=run.created_by,
+                draft, fields=sanitize_fields(job.channel, fields), origin=VersionOrigin.GENERATED, author=run.created_by, first=True,
                 **_job_provenance(job, len(variants), provenance),
             )
             drafts.append(draft)
@@ -281,10 +281,12 @@ def _reset_to_draft(draft: Draft, actor: User) -> None:
         record(Action.DRAFT_STATE_RESET, draft, actor=actor, changes={"state": [before, draft.state]})
 
 
-def _version_create(draft: Draft, *, fields: dict[str, str], origin: str, author: User, **provenance: object) -> DraftVersion:
+def _version_create(
+    draft: Draft, *, fields: dict[str, str], origin: str, author: User, first: bool = False, **provenance: object
+) -> DraftVersion:
     from workbench.checks.services import check_version
 
-    last = draft.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    last = 0 if first else (draft.versions.order_by("-number").values_list("number", flat=True).first() or 0)
     version = DraftVersion.objects.create(draft=draft, number=last + 1, fields=fields, origin=origin, author=author, **provenance)
     record(Action.DRAFT_VERSION_CREATE, version, actor=author if origin == VersionOrigin.EDITED else None, changes={"draft": draft.pk, "number": version.number, "origin": origin})
     blocking = not check_version(version).passed

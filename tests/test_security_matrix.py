@@ -86,6 +86,7 @@ MATRIX: dict[str, tuple[str, tuple[int, ...], tuple[int, ...] | None]] = {
     'guides/': ('GET', (302, 200, 200, 200, 200, 200, 302), SAME),
     'guides/<slug:slug>/': ('GET', (302, 200, 200, 200, 200, 200, 302), SAME),
     'guides/<slug:slug>/edit/': ('GET', (302, 403, 403, 403, 200, 200, 302), SAME),
+    'guides/<slug:slug>/model/': ('POST', (302, 403, 403, 403, 302, 302, 302), SAME),
     'guides/<slug:slug>/segments/<slug:segment_slug>/': ('GET', (302, 403, 403, 403, 200, 200, 302), SAME),
     'guides/<slug:slug>/segments/new/': ('GET', (302, 403, 403, 403, 200, 200, 302), SAME),
     'guides/<slug:slug>/v<int:number>.yaml': ('GET', (302, 200, 200, 200, 200, 200, 302), SAME),

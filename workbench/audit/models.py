@@ -20,6 +20,7 @@ class Action(models.TextChoices):
     USER_LOGIN_FAILED = "user.login_failed"
     USER_LOCKED_OUT = "user.locked_out"
     GUIDE_VERSION_CREATE = "guide.version_create"
+    BRAND_UPDATE = "brand.update"
     PROMPT_VERSION_CREATE = "prompt.version_create"
     SEGMENT_CREATE = "segment.create"
     SEGMENT_UPDATE = "segment.update"

@@ -93,3 +93,18 @@ def segment_save(
             segment.save()
             record(Action.SEGMENT_UPDATE, segment, actor=acting_user, changes=changes)
     return segment
+
+
+def brand_model_settings_update(brand: Brand, *, llm_model: str, llm_parameters: dict[str, object], acting_user: User) -> Brand:
+    """The model and parameters a brand's briefs use unless a brief names its own."""
+    if not acting_user.is_copydesk_admin:
+        raise CopydeskError("Only admins can change a brand's model settings.", code="forbidden")
+    with transaction.atomic():
+        brand = Brand.objects.select_for_update().get(pk=brand.pk)
+        before = {"llm_model": brand.llm_model, "llm_parameters": brand.llm_parameters}
+        brand.llm_model, brand.llm_parameters = llm_model.strip(), llm_parameters
+        changes = {key: [before[key], getattr(brand, key)] for key in before if before[key] != getattr(brand, key)}
+        if changes:
+            brand.save(update_fields=["llm_model", "llm_parameters"])
+            record(Action.BRAND_UPDATE, brand, actor=acting_user, changes=changes)
+    return brand

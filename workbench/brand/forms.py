@@ -41,3 +41,11 @@ class SegmentForm(forms.Form):
         tone_context.choices = [("", "default"), *((c, c) for c in contexts)]
         if segment is not None:
             self.fields["slug"].disabled = True
+
+
+class BrandModelForm(forms.Form):
+    llm_model = forms.CharField(
+        required=False, max_length=100, label="Model",
+        help_text="With an LLM provider configured: the model for this brand's briefs; blank uses the site default.",
+    )
+    temperature = forms.FloatField(required=False, min_value=0, max_value=2, help_text="0 to 2; blank uses the model's default.")

@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
 from workbench.brand import actions
-from workbench.brand.forms import GuideForm, SegmentForm
+from workbench.brand.forms import BrandModelForm, GuideForm, SegmentForm
 from workbench.brand.models import Brand, BrandGuideVersion, PromptTemplate, Segment
 from workbench.errors import CopydeskError
 
@@ -104,3 +105,21 @@ def segment_edit(request: HttpRequest, slug: str, segment_slug: str | None = Non
                 return redirect("guide_detail", slug=brand.slug)
     status = 400 if form.errors else 200
     return render(request, "brand/segment_form.html", {"brand": brand, "segment": segment, "form": form}, status=status)
+
+
+@require_POST
+@role_required("is_copydesk_admin")
+def brand_model_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    brand = get_object_or_404(Brand, slug=slug)
+    form = BrandModelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
+    else:
+        temperature = form.cleaned_data["temperature"]
+        parameters = {**brand.llm_parameters}
+        parameters.pop("temperature", None)
+        if temperature is not None:
+            parameters["temperature"] = temperature
+        actions.brand_model_settings_update(brand, llm_model=form.cleaned_data["llm_model"], llm_parameters=parameters, acting_user=acting_user(request))
+        messages.success(request, "Saved. New generation runs for this brand use these settings unless a brief names its own.")
+    return redirect("guide_detail", slug=brand.slug)

@@ -48,6 +48,8 @@ def brief_create(
     offer: str = "",
     tone_context: str = "",
     variants_per_segment: int = 2,
+    llm_model: str = "",
+    llm_parameters: dict[str, object] | None = None,
     acting_user: User,
 ) -> Brief:
     _require(acting_user.can_author, "Only marketers can write briefs.", "forbidden")
@@ -74,6 +76,8 @@ def brief_create(
             channels=list(dict.fromkeys(channels)),
             variants_per_segment=variants_per_segment,
             prompt_template=prompt_template,
+            llm_model=llm_model.strip(),
+            llm_parameters=llm_parameters or {},
             created_by=acting_user,
         )
         brief.segments.set(segments)

@@ -42,6 +42,14 @@ class BriefForm(forms.Form):
     variants_per_segment = forms.IntegerField(min_value=1, initial=2, help_text="How many variants per segment and channel.")
     tone_context = forms.CharField(required=False, max_length=64, help_text="Optional: a tone context from the guide for every segment (e.g. service_recovery).")
     prompt_template = forms.ModelChoiceField(queryset=PromptTemplate.objects.all(), empty_label=None)
+    llm_model = forms.CharField(
+        required=False, max_length=100, label="Model (optional)",
+        help_text="With an LLM provider configured: the model for this brief, e.g. gpt-4o. Blank uses the brand's, then the site's.",
+    )
+    temperature = forms.FloatField(
+        required=False, min_value=0, max_value=2, label="Temperature (optional)",
+        help_text="0 to 2; lower is more predictable. Blank uses the brand's setting, then the model's default.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -56,7 +64,8 @@ class BriefForm(forms.Form):
             "brand": brief.brand_id, "title": f"Copy of {brief.title}"[:200], "goal": brief.goal, "key_message": brief.key_message,
             "offer": brief.offer, "call_to_action": brief.call_to_action, "segments": [s.pk for s in brief.segments.all()],
             "channels": brief.channels, "variants_per_segment": brief.variants_per_segment, "tone_context": brief.tone_context,
-            "prompt_template": brief.prompt_template_id,
+            "prompt_template": brief.prompt_template_id, "llm_model": brief.llm_model,
+            **({"temperature": t} if (t := (brief.llm_parameters or {}).get("temperature")) is not None else {}),
         }
 
     def clean(self) -> dict[str, Any]:

@@ -46,7 +46,9 @@ def brief_create(request: HttpRequest) -> HttpResponse:
                 brand=data["brand"], title=data["title"], goal=data["goal"], key_message=data["key_message"],
                 offer=data["offer"], call_to_action=data["call_to_action"], segments=list(data["segments"]),
                 channels=data["channels"], variants_per_segment=data["variants_per_segment"],
-                tone_context=data["tone_context"], prompt_template=data["prompt_template"], acting_user=acting_user(request),
+                tone_context=data["tone_context"], prompt_template=data["prompt_template"], llm_model=data["llm_model"],
+                llm_parameters={} if data["temperature"] is None else {"temperature": data["temperature"]},
+                acting_user=acting_user(request),
             )
         except CopydeskError as exc:
             form.add_error(None, exc.message)

@@ -113,7 +113,7 @@ def brand_model_settings(request: HttpRequest, slug: str) -> HttpResponse:
     brand = get_object_or_404(Brand, slug=slug)
     form = BrandModelForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
+        messages.error(request, " ".join(f"{name}: {' '.join(str(e) for e in errors)}" for name, errors in form.errors.items()))
     else:
         temperature = form.cleaned_data["temperature"]
         parameters = {**brand.llm_parameters}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -204,7 +205,7 @@ def draft_request_variation(
     return job
 
 
-def _job_provenance(job: GenerationJob, share: int, provenance: dict[str, object]) -> dict[str, object]:
+def _job_provenance(job: GenerationJob, share: int, provenance: dict[str, object]) -> dict[str, Any]:
     """Per-version provenance: the call's figures split over the versions it produced."""
     share = max(share, 1)
     return {
@@ -286,7 +287,7 @@ def _reset_to_draft(draft: Draft, actor: User) -> None:
 
 
 def _version_create(
-    draft: Draft, *, fields: dict[str, str], origin: str, author: User, first: bool = False, **provenance: object
+    draft: Draft, *, fields: dict[str, str], origin: str, author: User, first: bool = False, **provenance: Any
 ) -> DraftVersion:
     from workbench.checks.services import check_version
 

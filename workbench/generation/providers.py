@@ -159,10 +159,10 @@ class OfflineProvider:
             elif request.channel == "sms":
                 fields["body"] = _fit_sms(f"{ctx['brand']['name']}: {body}", required, int(limits.get("max_segments", 1)))
             elif request.channel == "push":
-                fields["title"] = _fit(words["key_message_short"], limits.get("title_max_chars"))
+                fields["title"] = _fit(_SUBJECTS[(seed + index) % len(_SUBJECTS)].format(**words), limits.get("title_max_chars"))
                 fields["body"] = _fit(body, limits.get("body_max_chars"))
             else:
-                fields["title"] = _fit(words["key_message_short"], limits.get("title_max_chars"))
+                fields["title"] = _fit(_SUBJECTS[(seed + index) % len(_SUBJECTS)].format(**words), limits.get("title_max_chars"))
                 fields["body"] = _fit(body, limits.get("body_max_chars"))
                 fields["cta"] = _fit(words["cta"], limits.get("cta_max_chars"))
             variants.append(fields)

@@ -54,6 +54,7 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("COPYDESK_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("COPYDESK_CSRF_TRUSTED_ORIGINS", [])
 
+DJANGO_BEFORE_6 = django.VERSION < (6, 0)
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -71,7 +72,7 @@ INSTALLED_APPS = [
     "workbench.review",
     "workbench.journeys",
 ]
-if django.VERSION < (6, 0):
+if DJANGO_BEFORE_6:
     # Django 6 ships template partials; 5.2 (Python 3.11) needs the package it came from.
     INSTALLED_APPS.append("template_partials")
 
@@ -108,6 +109,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "workbench.context_processors.copydesk",
             ],
+            # On Django 6 {% partialdef %} is built in; on 5.2 the package's tags are made built in too.
+            "builtins": ["template_partials.templatetags.partials"] if DJANGO_BEFORE_6 else [],
         },
     },
 ]

@@ -6,7 +6,6 @@ from workbench.accounts.models import User
 from workbench.brand.models import Brand, PromptTemplate, Segment
 from workbench.generation import actions
 from workbench.generation.models import Draft
-from workbench.review.actions import review_approve
 from tests.pipeline import submitted_draft
 
 EMAIL = {"subject": "Your trail boots", "preheader": "Light and comfortable", "body": "Hello {{ first_name }}, the new boots are here. {{ unsubscribe_url }}"}
@@ -19,9 +18,3 @@ def draft_with_text(brand: Brand, prompt: PromptTemplate, segment: Segment, auth
     return draft
 
 
-def approved_draft(brand: Brand, prompt: PromptTemplate, segment: Segment, author: User, reviewer: User, fields: dict[str, str]) -> Draft:
-    draft = draft_with_text(brand, prompt, segment, author, fields)
-    actions.draft_submit(draft, acting_user=author)
-    review_approve(draft, version_number=draft.latest_version().number, acting_user=reviewer)
-    draft.refresh_from_db()
-    return draft

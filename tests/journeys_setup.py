@@ -6,24 +6,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.pipeline import submitted_draft
+from tests.pipeline import approved_draft
 from workbench.accounts.models import User
-from workbench.brand.models import Brand, PromptTemplate, Segment
-from workbench.generation.models import Draft
 from workbench.journeys import actions
 from workbench.journeys.livecache import forget_all
 from workbench.journeys.models import ApiClient, Journey, JourneyStep, Publication
-from workbench.review.actions import review_approve
 
 CONTENT = "/api/v1/journeys/{journey}/steps/{step}/content"
-
-
-def approved_draft(brand: Brand, prompt: PromptTemplate, segment: Segment, author: User, *reviewers: User, channel: str = "email") -> Draft:
-    draft = submitted_draft(brand, prompt, segment, author, channel=channel)
-    for reviewer in reviewers:
-        review_approve(draft, version_number=1, acting_user=reviewer)
-    draft.refresh_from_db()
-    return draft
 
 
 @dataclass

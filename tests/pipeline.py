@@ -35,3 +35,20 @@ def submitted_draft(brand: Brand, prompt: PromptTemplate, segment: Segment, auth
     brief = make_brief(brand, prompt, [segment], author, channels=[channel], variants=1)
     (draft,) = generate_now(brief, author)
     return actions.draft_submit(draft, acting_user=author)
+
+
+def approved_draft(
+    brand: Brand, prompt: PromptTemplate, segment: Segment, author: User, *reviewers: User,
+    channel: str = "email", fields: dict[str, str] | None = None,
+) -> Draft:
+    """A draft approved by each reviewer in turn; with fields, that exact text is edited in (version 2) first."""
+    from workbench.review.actions import review_approve
+
+    draft = submitted_draft(brand, prompt, segment, author, channel=channel)
+    if fields is not None:
+        actions.draft_edit(draft, fields=fields, base_version=1, acting_user=author)
+        actions.draft_submit(draft, acting_user=author)
+    for reviewer in reviewers:
+        review_approve(draft, version_number=draft.latest_version().number, acting_user=reviewer)
+    draft.refresh_from_db()
+    return draft

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.checks_pipeline import EMAIL, approved_draft
+from tests.checks_pipeline import EMAIL
+from tests.pipeline import approved_draft
 from workbench.audit.models import AuditEvent
 from workbench.brand.actions import guide_version_create
 from workbench.checks import tasks
@@ -35,12 +36,12 @@ def live(brand, prompt, segments, marketer, reviewer, publisher):
     """A live publication of a "sturdy" email, an approved but unpublished "sturdy" email and a plain approved one."""
     journey = journey_create(brand=brand, slug="welcome", name="Welcome", acting_user=publisher)
     step = journey_step_create(journey, slug="welcome-email", name="Welcome email", channel="email", default_segment=segments["new"], acting_user=publisher)
-    published = approved_draft(brand, prompt, segments["new"], marketer, reviewer, STURDY)
+    published = approved_draft(brand, prompt, segments["new"], marketer, reviewer, fields=STURDY)
     publication_create(step, version=published.latest_version(), acting_user=publisher)
     return {
         "published": published,
-        "approved": approved_draft(brand, prompt, segments["new"], marketer, reviewer, STURDY),
-        "clean": approved_draft(brand, prompt, segments["new"], marketer, reviewer, PLAIN),
+        "approved": approved_draft(brand, prompt, segments["new"], marketer, reviewer, fields=STURDY),
+        "clean": approved_draft(brand, prompt, segments["new"], marketer, reviewer, fields=PLAIN),
     }
 
 
@@ -119,7 +120,7 @@ def test_the_page_takes_the_same_queries_as_flags_grow(live, brand, prompt, segm
     with django_assert_num_queries(9) as few:
         client.get(reverse("recertification"))
     for _ in range(3):
-        approved_draft(brand, prompt, segments["new"], marketer, reviewer, {**EMAIL, "body": "Rugged boots. {{ unsubscribe_url }}"})
+        approved_draft(brand, prompt, segments["new"], marketer, reviewer, fields={**EMAIL, "body": "Rugged boots. {{ unsubscribe_url }}"})
     recertify(ban(brand, admin_user, "rugged"))
     with django_assert_num_queries(len(few.captured_queries)):
         page = client.get(reverse("recertification")).content.decode()

@@ -14,7 +14,7 @@ from workbench.brand.models import BrandGuideVersion
 from workbench.checks.engine import CheckResult as EngineResult
 from workbench.checks.engine import CompiledGuide, compile_guide
 from workbench.checks.models import CheckResult, Recertification
-from workbench.generation.models import DraftState, DraftVersion
+from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.journeys.models import Publication
 
 
@@ -66,6 +66,9 @@ def check_version(version: DraftVersion, *, guide_version: BrandGuideVersion | N
                 actor=None,
                 changes={"guide_version": str(guide_version), "passed": stored.passed, "blocking": len(stored.blocking), "warnings": len(stored.warnings)},
             )
+            # The draft's flag follows its latest version's latest check, whoever ran it (a new version, a re-certification).
+            if not DraftVersion.objects.filter(draft_id=version.draft_id, number__gt=version.number).exists():
+                Draft.objects.filter(pk=version.draft_id).update(blocking=not stored.passed)
     except IntegrityError:
         # A re-certification and a redelivered task can check the same pair at once; the first one stands.
         return CheckResult.objects.get(version=version, guide_version=guide_version)

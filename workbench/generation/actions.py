@@ -294,10 +294,7 @@ def _version_create(
     last = 0 if first else (draft.versions.order_by("-number").values_list("number", flat=True).first() or 0)
     version = DraftVersion.objects.create(draft=draft, number=last + 1, fields=fields, origin=origin, author=author, **provenance)
     record(Action.DRAFT_VERSION_CREATE, version, actor=author if origin == VersionOrigin.EDITED else None, changes={"draft": draft.pk, "number": version.number, "origin": origin})
-    blocking = not check_version(version).passed
-    if draft.blocking != blocking:
-        draft.blocking = blocking
-        draft.save(update_fields=["blocking"])
+    check_version(version)
     return version
 
 

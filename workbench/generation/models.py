@@ -133,7 +133,7 @@ class Draft(models.Model):
     variant = models.PositiveSmallIntegerField()
     job = models.ForeignKey(GenerationJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="drafts")
     state = models.CharField(max_length=16, choices=DraftState.choices, default=DraftState.DRAFT)
-    # Whether the latest version's check found something blocking; kept with each new version so the queue can filter on it.
+    # Whether the latest version's latest check found something blocking; check_version keeps it, so the queue can filter on it.
     blocking = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="drafts")
     created_at = models.DateTimeField(auto_now_add=True)

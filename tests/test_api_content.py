@@ -192,9 +192,9 @@ def test_the_404_while_a_journey_is_paused_says_so(client, live: Live):
 @pytest.mark.parametrize(
     ("query", "words"),
     [
-        ("", "segment is required"),
+        ("", "query parameter 'segment' is required"),
         ("segment=a%20b", "letters, digits, hyphens or underscores"),
-        ("segment=new-customers&render=maybe", "render must be true or false"),
+        ("segment=new-customers&render=maybe", "'render' must be true or false"),
         ("segment=new-customers&subject_id=" + "x" * 201, "at most 200 characters"),
     ],
 )

@@ -8,7 +8,9 @@ failures (500) too.
 from __future__ import annotations
 
 import functools
+import json
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from workbench.errors import CopydeskError
@@ -29,6 +32,7 @@ from workbench.journeys.livecache import current_stamp, remembered
 from workbench.journeys.models import ApiClient
 
 log = logging.getLogger(__name__)
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 API_MAX_BODY_BYTES = 1_000_000  # documented in the README and the schema: larger bodies are refused with 413 before they are read
 ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict",
@@ -43,7 +47,7 @@ SOURCES = {"query": "query parameter", "path": "path parameter", "header": "head
 
 
 def _where(loc: list[Any] | tuple[Any, ...]) -> tuple[str, list[Any]]:
-    """Where the problem is, in words ("query parameter segment", "body field outcomes[0].count"), and the cleaned location."""
+    """Where the problem is, in words ("query parameter 'segment'", "body field 'outcomes[0].count'"), and the cleaned location."""
     parts = [p for p in loc if not (isinstance(p, str) and ("[" in p or p in UNION_BRANCH_TAGS))]
     source = str(parts[0]) if parts else "body"
     # After "body" comes the view's parameter name, which the caller never sees.
@@ -51,7 +55,7 @@ def _where(loc: list[Any] | tuple[Any, ...]) -> tuple[str, list[Any]]:
     path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest).lstrip(".")
     if not path:
         return ("the request body" if source == "body" else f"a {SOURCES.get(source, source)}"), [source]
-    return f"{SOURCES.get(source, source)} {path}", [source, *rest]
+    return f"{SOURCES.get(source, source)} '{path}'", [source, *rest]
 
 
 def _sentence(error: dict[str, Any], where: str) -> str:
@@ -154,6 +158,43 @@ def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonRespon
     return json_error(404, f"There is no API endpoint at {request.path}; see /api/v1/docs for the ones there are.")
 
 
+class UnreadableBody(ValueError):
+    """Why a request body is not JSON this API can take, in a sentence."""
+
+
+def _reject_constant(name: str) -> object:
+    raise UnreadableBody(f"The request body is not valid JSON: {name} is not a JSON number.")
+
+
+def _text_of(request: HttpRequest) -> str:
+    try:
+        return request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnreadableBody("The request body is not UTF-8 text; send JSON encoded as UTF-8.") from None
+
+
+class StrictJSONParser(Parser):
+    """JSON as RFC 8259 has it: UTF-8, no NaN or Infinity, and no lone surrogates (escaped "\\ud800" included).
+
+    A lone surrogate is not a character: it cannot be stored, encoded or checked, so it is refused here,
+    once for every endpoint, rather than failing somewhere deeper.
+    """
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = json.loads(_text_of(request), parse_constant=_reject_constant)
+        pending = [data]
+        while pending:  # iterative: nesting depth is the client's choice
+            item = pending.pop()
+            if isinstance(item, dict):
+                pending.extend(item.keys())
+                pending.extend(item.values())
+            elif isinstance(item, list):
+                pending.extend(item)
+            elif isinstance(item, str) and SURROGATE.search(item):
+                raise UnreadableBody("The request body has a lone surrogate (an escape like \\ud800 without its pair); send valid Unicode text.")
+        return data
+
+
 class CopydeskAPI(NinjaAPI):
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         patterns = super()._get_urls()
@@ -198,6 +239,7 @@ api = CopydeskAPI(
     ),
     urls_namespace="api",
     auth=BearerToken(),
+    parser=StrictJSONParser(),
     docs_url="/docs",
 )
 
@@ -252,8 +294,9 @@ def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     detail = str(exc)
-    if exc.status_code == 400 and detail == "Cannot parse request body":
-        detail = "The request body is not valid JSON (check quotes, commas and that it is UTF-8 text)."
+    if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+        cause = exc.__cause__
+        detail = str(cause) if isinstance(cause, UnreadableBody) else "The request body is not valid JSON (check quotes, commas and brackets)."
     return api.create_response(request, error_body(exc.status_code, detail), status=exc.status_code)
 
 

@@ -6,7 +6,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q, Sum
+from django.db.models import FloatField, Q, Sum
+from django.db.models.functions import Cast
 
 from workbench.journeys.models import OutcomeCount, OutcomeEvent, Publication
 
@@ -107,6 +108,7 @@ def compare_variants(publications: Iterable[Publication]) -> list[VariantResult]
 
 def performance_by(paths: tuple[str, ...], label: str) -> list[Performance]:
     """Outcome totals over every publication, ever, grouped by paths from OutcomeCount; label formats their values."""
-    sums = {event: Sum("count", filter=Q(event=event)) for event in OutcomeEvent.values}
+    # Summed as floats: an integer SUM overflows on SQLite for counts near the column's limit, and these are only shown.
+    sums = {event: Sum(Cast("count", FloatField()), filter=Q(event=event)) for event in OutcomeEvent.values}
     rows = OutcomeCount.objects.values(*paths).annotate(**sums).order_by(*paths)
-    return [Performance(label.format(*(row[p] for p in paths)), {e: row[e] or 0 for e in OutcomeEvent.values}) for row in rows]
+    return [Performance(label.format(*(row[p] for p in paths)), {e: int(row[e] or 0) for e in OutcomeEvent.values}) for row in rows]

@@ -196,11 +196,9 @@ def performance(request: HttpRequest) -> HttpResponse:
 def publish(request: HttpRequest, version_id: int) -> HttpResponse:
     """Publish from a draft's page: beside what is live, as another A/B variant (the step page can replace instead)."""
     version = get_object_or_404(DraftVersion.objects.select_related("draft"), pk=version_id)
-    step = JourneyStep.objects.filter(pk=_posted_id(request, "step") or 0).first()
+    step = get_object_or_404(JourneyStep, pk=_posted_id(request, "step") or 0)
     weight_text = (request.POST.get("weight") or "100").strip()
     try:
-        if step is None:
-            raise CopydeskError("Choose the journey step to publish to.")
         if not (weight_text.isascii() and weight_text.isdigit() and len(weight_text) <= 5):
             raise CopydeskError("The A/B weight must be a whole number from 1 to 10000.")
         publication = actions.publication_create(step, version=version, weight=int(weight_text), acting_user=acting_user(request))

@@ -204,3 +204,24 @@ def test_validation_errors_are_one_plain_sentence(client, live: Live, query, wor
     detail = response.json()["detail"]
     assert words in detail and detail.endswith(".") and "[" not in detail and "pattern" not in detail
     assert response.json()["error"] == "invalid"
+
+
+def test_the_step_page_names_the_arms_as_the_api_does(client, live: Live, marketer):
+    from workbench.journeys.stats import compare_variants
+
+    served = {}
+    for subject in range(60):
+        body = client.get(live.url(subject_id=str(subject)), **live.auth()).json()
+        served[body["publication"]] = body["variant_label"]
+    shown = {r.publication.pk: r.label for r in compare_variants(live.step.publications.current().order_by("pk"))}
+    assert served == shown
+    client.force_login(marketer)
+    page = client.get(f"/journeys/{live.journey.slug}/steps/{live.step.slug}/").content.decode()
+    assert f'<span class="badge">A</span> publication {live.a.pk}' in page and f'<span class="badge">B</span> publication {live.b.pk}' in page
+
+
+def test_the_journey_list_says_when_a_journey_is_paused(client, live: Live):
+    listed = client.get("/api/v1/journeys", **live.auth()).json()["journeys"]
+    assert [j["paused"] for j in listed] == [False]
+    actions.journey_set_paused(live.journey, paused=True, acting_user=live.publisher)
+    assert [j["paused"] for j in client.get("/api/v1/journeys", **live.auth()).json()["journeys"]] == [True]

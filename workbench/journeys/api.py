@@ -41,6 +41,7 @@ class StepOut(Schema):
 class JourneyOut(Schema):
     slug: str
     name: str
+    paused: bool = Field(description="The kill switch is on: nothing is served (content answers 404 journey_paused) and live_segments is empty.")
     steps: list[StepOut]
 
 
@@ -116,6 +117,7 @@ def list_journeys(request: HttpRequest) -> dict[str, object]:
             {
                 "slug": j.slug,
                 "name": j.name,
+                "paused": j.paused,
                 "steps": [
                     {"slug": s.slug, "channel": s.channel, "live_segments": sorted({p.segment.slug for p in s.live}) if not j.paused else []}  # type: ignore[attr-defined]
                     for s in j.steps.all()

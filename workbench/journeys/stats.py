@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import FloatField, Q, Sum
 from django.db.models.functions import Cast
 
+from workbench.journeys.delivery import arm_label
 from workbench.journeys.models import OutcomeCount, OutcomeEvent, Publication
 
 SIGNIFICANCE_METHOD = (
@@ -67,6 +68,7 @@ class VariantResult:
     performance: Performance
     leader: bool = False
     p_value: float | None = None
+    label: str = ""  # the A/B arm, as the API names it (variant_label)
 
     @property
     def significant(self) -> bool:
@@ -90,7 +92,11 @@ def two_proportion_p_value(x1: int, n1: int, x2: int, n2: int) -> float | None:
 
 def compare_variants(publications: Iterable[Publication]) -> list[VariantResult]:
     """One group of variants serving the same step and segment; each is tested against the one converting best."""
-    results = [VariantResult(p, Performance(str(p), {o.event: o.count for o in p.outcomes.all()})) for p in publications]
+    # Publications come in publishing order, which is how the API letters the arms.
+    results = [
+        VariantResult(p, Performance(str(p), {o.event: o.count for o in p.outcomes.all()}), label=arm_label(i))
+        for i, p in enumerate(publications, start=1)
+    ]
     # Only variants whose counts can all be true take part; the others are shown with their impossible rates.
     tested = [r for r in results if r.performance.plausible]
     if len(tested) < 2:

@@ -52,10 +52,17 @@ def _where(loc: list[Any] | tuple[Any, ...]) -> tuple[str, list[Any]]:
     source = str(parts[0]) if parts else "body"
     # After "body" comes the view's parameter name, which the caller never sees.
     rest = parts[2:] if source == "body" else parts[1:]
-    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest).lstrip(".")
+    if source == "body" and rest and isinstance(rest[0], int):  # a body that is a list: say which item
+        inner = _dotted(rest[1:])
+        return (f"field '{inner}' of item {rest[0]} in the body" if inner else f"item {rest[0]} in the body"), [source, *rest]
+    path = _dotted(rest)
     if not path:
-        return ("the request body" if source == "body" else f"a {SOURCES.get(source, source)}"), [source]
+        return ("request body" if source == "body" else SOURCES.get(source, source)), [source]
     return f"{SOURCES.get(source, source)} '{path}'", [source, *rest]
+
+
+def _dotted(parts: list[Any]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".")
 
 
 def _sentence(error: dict[str, Any], where: str) -> str:

@@ -29,7 +29,9 @@ class Message(Schema):
     detail: str = Field(description="What went wrong, in one sentence for the engineer reading the log.")
 
 
-ERRORS: dict[int, type[Schema]] = {400: Message, 401: Message, 403: Message, 404: Message, 409: Message, 422: Message, 429: Message, 503: Message}
+ERRORS: dict[int, type[Schema]] = {
+    400: Message, 401: Message, 403: Message, 404: Message, 409: Message, 413: Message, 422: Message, 429: Message, 500: Message, 503: Message,
+}
 
 
 class StepOut(Schema):

@@ -116,3 +116,112 @@ def test_it_never_evaluates_content_as_a_template(client, live: Live):
 def test_it_refuses_bad_attributes_with_a_message(client, live: Live, attributes):
     response = client.get(live.url(render="true", attributes=quote(attributes)), **live.auth())
     assert response.status_code == 400 and "attributes" in response.json()["detail"]
+
+
+# --- Contract 3's segment fallback paragraph, A/B arms, the kill switch -------------------------------------------
+
+
+def test_a_sensitive_segment_never_falls_back_to_another_segments_content(client, live: Live):
+    response = client.get(live.url(segment="open-complaint"), **live.auth())
+    assert response.status_code == 404
+    body = response.json()
+    assert body["error"] == "nothing_live" and "sensitive" in body["detail"]
+
+
+def test_marking_a_segment_sensitive_stops_its_fallback_at_once(client, live: Live, brand, segments):
+    from workbench.brand.actions import segment_save
+
+    assert client.get(live.url(segment="loyal-members"), **live.auth()).status_code == 200  # remembered by this process now
+    loyal = segments["loyal"]
+    segment_save(brand=brand, slug=loyal.slug, name=loyal.name, tone_context=loyal.tone_context, sensitive=True, acting_user=None)
+    assert client.get(live.url(segment="loyal-members"), **live.auth()).status_code == 404
+
+
+def test_an_unknown_segment_is_a_404_that_says_so(client, live: Live):
+    response = client.get(live.url(segment="new-customer"), **live.auth())
+    assert response.status_code == 404
+    body = response.json()
+    assert body["error"] == "unknown_segment" and "new-customer" in body["detail"] and body["detail"].endswith(".")
+
+
+def test_a_segment_of_another_brand_is_unknown_here(client, live: Live, django_user_model):
+    from workbench.brand.models import Brand, Segment
+
+    other = Brand.objects.create(slug="elsewhere-brand", name="Elsewhere")
+    Segment.objects.create(brand=other, slug="their-customers", name="Theirs")
+    assert client.get(live.url(segment="their-customers"), **live.auth()).json()["error"] == "unknown_segment"
+
+
+def test_a_fallback_answer_says_which_segment_it_was_published_for(client, live: Live):
+    direct = client.get(live.url(segment="new-customers", subject_id="9"), **live.auth())
+    fallback = client.get(live.url(segment="loyal-members", subject_id="9"), **live.auth())
+    assert direct.json()["segment"] == direct.json()["requested_segment"] == "new-customers"
+    assert fallback.json()["segment"] == "new-customers" and fallback.json()["requested_segment"] == "loyal-members"
+    assert fallback["ETag"] != direct["ETag"]  # another body, so another representation
+    again = client.get(live.url(segment="loyal-members", subject_id="9"), HTTP_IF_NONE_MATCH=fallback["ETag"], **live.auth())
+    assert again.status_code == 304
+
+
+def test_ab_arms_are_told_apart_in_the_body(client, live: Live):
+    bodies = {}
+    for subject in range(60):
+        body = client.get(live.url(subject_id=str(subject)), **live.auth()).json()
+        bodies[body["publication"]] = body
+    assert set(bodies) == {live.a.pk, live.b.pk}
+    assert {b["variant_label"] for b in bodies.values()} == {"A", "B"}
+    assert bodies[live.a.pk]["variant_label"] == "A" and bodies[live.a.pk]["variant_index"] == 1
+    assert bodies[live.b.pk]["variant_index"] == 2
+    assert all(isinstance(b["variant"], int) for b in bodies.values())  # the draft's number, as before
+
+
+def test_arm_labels_go_on_past_z():
+    from workbench.journeys.delivery import arm_label
+
+    assert [arm_label(i) for i in (1, 2, 26, 27, 28, 52, 53)] == ["A", "B", "Z", "AA", "AB", "AZ", "BA"]
+
+
+def test_the_404_while_a_journey_is_paused_says_so(client, live: Live):
+    actions.journey_set_paused(live.journey, paused=True, acting_user=live.publisher)
+    response = client.get(live.url(), **live.auth())
+    assert response.status_code == 404
+    assert response.json()["error"] == "journey_paused" and "paused" in response.json()["detail"]
+    actions.journey_set_paused(live.journey, paused=False, acting_user=live.publisher)
+    assert client.get(live.url(), **live.auth()).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("", "query parameter 'segment' is required"),
+        ("segment=a%20b", "letters, digits, hyphens or underscores"),
+        ("segment=new-customers&render=maybe", "'render' must be true or false"),
+        ("segment=new-customers&subject_id=" + "x" * 201, "at most 200 characters"),
+    ],
+)
+def test_validation_errors_are_one_plain_sentence(client, live: Live, query, words):
+    response = client.get(CONTENT.format(journey=live.journey.slug, step=live.step.slug) + "?" + query, **live.auth())
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert words in detail and detail.endswith(".") and "[" not in detail and "pattern" not in detail
+    assert response.json()["error"] == "invalid"
+
+
+def test_the_step_page_names_the_arms_as_the_api_does(client, live: Live, marketer):
+    from workbench.journeys.stats import compare_variants
+
+    served = {}
+    for subject in range(60):
+        body = client.get(live.url(subject_id=str(subject)), **live.auth()).json()
+        served[body["publication"]] = body["variant_label"]
+    shown = {r.publication.pk: r.label for r in compare_variants(live.step.publications.current().order_by("pk"))}
+    assert served == shown
+    client.force_login(marketer)
+    page = client.get(f"/journeys/{live.journey.slug}/steps/{live.step.slug}/").content.decode()
+    assert f'<span class="badge">A</span> publication {live.a.pk}' in page and f'<span class="badge">B</span> publication {live.b.pk}' in page
+
+
+def test_the_journey_list_says_when_a_journey_is_paused(client, live: Live):
+    listed = client.get("/api/v1/journeys", **live.auth()).json()["journeys"]
+    assert [j["paused"] for j in listed] == [False]
+    actions.journey_set_paused(live.journey, paused=True, acting_user=live.publisher)
+    assert [j["paused"] for j in client.get("/api/v1/journeys", **live.auth()).json()["journeys"]] == [True]

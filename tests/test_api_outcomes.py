@@ -66,3 +66,60 @@ def test_a_batch_with_a_foreign_publication_counts_nothing(client, live: Live):
     response = _post(client, live, body)
     assert response.status_code == 404 and "999999" in response.json()["detail"]
     assert _counts(live) == {}
+
+
+@pytest.mark.parametrize("count", [True, False, "5", 5.0, 2.5, -1, 0, 10_000_001, 10**30, None, [5], {"n": 5}])
+@pytest.mark.parametrize("shape", ["list", "batch"])
+def test_counts_are_strict_whole_numbers_within_the_documented_maximum(client, live: Live, count, shape):
+    reports = [{"publication": live.a.pk, "event": "delivered", "count": count}]
+    response = _post(client, live, reports if shape == "list" else {"batch_id": "b-1", "outcomes": reports})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "invalid" and "count" in body["detail"] and body["detail"].endswith(".")
+    assert "function-wrap" not in response.content.decode() and "list[" not in response.content.decode()
+    assert _counts(live) == {}
+
+
+def test_the_largest_documented_count_is_taken(client, live: Live):
+    assert _post(client, live, [{"publication": live.a.pk, "event": "delivered", "count": 10_000_000}]).status_code == 200
+    assert _counts(live) == {(live.a.pk, "delivered"): 10_000_000}
+
+
+@pytest.mark.parametrize("publication", [True, "1", 1.0])
+def test_publication_ids_are_strict_numbers_too(client, live: Live, publication):
+    response = _post(client, live, [{"publication": publication, "event": "delivered", "count": 1}])
+    assert response.status_code == 422 and "publication" in response.json()["detail"]
+
+
+def test_outcomes_for_a_publication_of_another_step_are_refused(client, live: Live, brand, prompt, segments, marketer, reviewer):
+    from tests.pipeline import approved_draft
+    from workbench.journeys import actions
+
+    other_step = actions.journey_step_create(live.journey, slug="reminder", name="Reminder", channel="email", default_segment=None, acting_user=live.publisher)
+    draft = approved_draft(brand, prompt, segments["new"], marketer, reviewer)
+    elsewhere = actions.publication_create(other_step, version=draft.latest_version(), acting_user=live.publisher)
+    response = _post(client, live, [{"publication": live.a.pk, "event": "delivered", "count": 3}, {"publication": elsewhere.pk, "event": "delivered", "count": 3}])
+    assert response.status_code == 404 and f"Publication {elsewhere.pk}" in response.json()["detail"]
+    assert _counts(live) == {} and not OutcomeCount.objects.filter(publication=elsewhere).exists()
+
+
+def test_outcomes_outside_a_publications_live_window_are_refused(client, live: Live, brand, prompt, segments, marketer, reviewer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.pipeline import approved_draft
+    from workbench.journeys import actions
+    from workbench.journeys.models import Publication
+
+    draft = approved_draft(brand, prompt, segments["new"], marketer, reviewer)
+    later = actions.publication_create(live.step, version=draft.latest_version(), starts_at=timezone.now() + timedelta(days=1), acting_user=live.publisher)
+    early = _post(client, live, [{"publication": later.pk, "event": "delivered", "count": 1}])
+    assert early.status_code == 409 and "not live until" in early.json()["detail"]
+    # Ended a while ago: opens trail deliveries, so reports are taken for a grace period and refused after it.
+    actions.publication_end(live.a, acting_user=live.publisher)
+    assert _post(client, live, [{"publication": live.a.pk, "event": "opened", "count": 2}]).status_code == 200
+    Publication.objects.filter(pk=live.a.pk).update(ended_at=timezone.now() - actions.OUTCOME_GRACE - timedelta(minutes=1))
+    late = _post(client, live, [{"publication": live.a.pk, "event": "opened", "count": 2}, {"publication": live.b.pk, "event": "opened", "count": 2}])
+    assert late.status_code == 409 and "stopped being served" in late.json()["detail"]
+    assert _counts(live) == {(live.a.pk, "opened"): 2}  # the refused batch counted nothing

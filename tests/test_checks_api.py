@@ -66,7 +66,7 @@ def test_it_needs_the_checks_scope(client, brand, publisher):
         ({"brand": "northwind", "channel": "sms", "context": "party", "fields": {"body": "Hi"}}, 400, "unknown context 'party' for this brand guide (known: billing_issue, promotional, service_recovery)"),
         ({"brand": "northwind", "channel": "sms", "fields": {"subject": "Hi"}}, 400, "unknown field 'subject' for channel sms (expected: body)"),
         ({"brand": "northwind", "channel": "sms", "fields": {"body": "  "}}, 400, "nothing to check: all fields are empty"),
-        ({"brand": "northwind", "channel": "sms"}, 422, "body.payload.fields: Field required"),
+        ({"brand": "northwind", "channel": "sms"}, 422, "The body field 'fields' is required."),
     ],
 )
 def test_bad_input_gets_a_clear_message(client, checker, body, status, detail):

@@ -59,6 +59,8 @@ MATRIX: dict[str, tuple[str, tuple[int, ...], tuple[int, ...] | None]] = {
     'api-clients/': ('GET', (302, 403, 403, 403, 200, 200, 302), SAME),
     'api-clients/<int:client_id>/revoke/': ('POST', (302, 403, 403, 403, 302, 302, 302), SAME),
     'api/v1/': ('GET', (404, 404, 404, 404, 404, 404, 404), SAME),
+    'api/v1/^.*$': ('GET', (404, 404, 404, 404, 404, 404, 404), SAME),
+    '^api(?:/|$)': ('GET', (404, 404, 404, 404, 404, 404, 404), SAME),
     'api/v1/checks': ('POST', (401, 401, 401, 401, 401, 401, 400), SAME),
     'api/v1/docs': ('GET', (200, 200, 200, 200, 200, 200, 200), SAME),
     'api/v1/journeys': ('GET', (401, 401, 401, 401, 401, 401, 200), SAME),
@@ -187,6 +189,8 @@ def concrete_path(pattern: str, world: World) -> str:
         "admin/<app_label>/": "admin/generation/",
         "admin/(?P<url>.*)$": "admin/no-such-page/",
         "admin/r/<path:content_type_id>/<path:object_id>/": "admin/r/1/1/",
+        "api/v1/^.*$": "api/v1/no-such-endpoint",
+        "^api(?:/|$)": "api/v2/journeys",
     }
     if pattern in special:
         return "/" + special[pattern]

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "ninja",  # serves the API docs' Swagger UI from django-ninja's own static files (no CDN, so it works under our CSP)
     "workbench.accounts",
     "workbench.audit",
     "workbench.brand",

@@ -3,11 +3,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from workbench.accounts.forms import LoginForm
 from workbench.accounts.views import home
-from workbench.api import api
+from workbench.api import api, api_not_found
 
 
 def _token_authenticated(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLResolver]:
@@ -23,6 +23,7 @@ def _token_authenticated(patterns: list[URLPattern | URLResolver]) -> list[URLPa
 api_urls, api_app, api_namespace = api.urls
 urlpatterns = [
     path("api/v1/", (_token_authenticated(api_urls), api_app, api_namespace)),
+    re_path(r"^api(?:/|$)", login_not_required(api_not_found)),  # other versions and stray paths: a JSON 404, never a login page
     path("", home, name="home"),
     path("login/", login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm)), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -8,7 +8,7 @@ import json
 import re
 import secrets
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -193,9 +193,18 @@ def _publish_locked(
     segment = segment or draft.segment
     assert_publishable(version, draft, segment)
     _check_target(step, draft, segment)
-    return Publication.objects.create(
-        step=step, segment=segment, version=version, weight=weight, starts_at=starts_at, ends_at=ends_at, created_by=acting_user
-    )
+    try:
+        # The database, not a check before the insert, keeps one version from being live twice on a step and segment
+        # (the constraint one_current_publication_per_version), so two publishers racing cannot both add it.
+        with transaction.atomic():
+            return Publication.objects.create(
+                step=step, segment=segment, version=version, weight=weight, starts_at=starts_at, ends_at=ends_at, created_by=acting_user
+            )
+    except IntegrityError:
+        raise CopydeskError(
+            f"Version {version.number} of draft {draft.pk} is already live on {step} for {segment.name}; change its weight or window instead of publishing it again.",
+            code="conflict",
+        ) from None
 
 
 def _end_all(publications: Sequence[Publication], now: datetime, acting_user: User) -> None:
@@ -230,9 +239,10 @@ def publication_create(
     _check_window(starts_at, ends_at, now)
     with transaction.atomic():
         step = _locked_step(step)
-        publication = _publish_locked(step, version, segment, weight, starts_at, ends_at, acting_user)
-        replaced = list(step.publications.current().filter(segment=publication.segment).exclude(pk=publication.pk)) if replace else []
+        # Ended before the insert, so replacing what is live with the same version (say, to reset its window) is allowed.
+        replaced = list(step.publications.current().filter(segment=segment or version.draft.segment)) if replace else []
         _end_all(replaced, now, acting_user)
+        publication = _publish_locked(step, version, segment, weight, starts_at, ends_at, acting_user)
         record(
             Action.PUBLICATION_CREATE,
             publication,
@@ -398,6 +408,23 @@ def api_client_mark_used(client: ApiClient, now: datetime) -> None:
     client.last_used_at = now
 
 
+MAX_OUTCOME_COUNT = 10_000_000  # per report; documented in the API schema and README
+OUTCOME_GRACE = timedelta(days=7)  # opens and conversions trail deliveries: reports are taken this long after content stops being served
+
+
+def _check_outcome_window(publication: Publication, now: datetime) -> None:
+    """Refuse counts for content that was not yet served, or stopped being served longer ago than OUTCOME_GRACE."""
+    starts = max(publication.created_at, publication.starts_at or publication.created_at)
+    if now < starts:
+        raise CopydeskError(f"Publication {publication.pk} is not live until {starts:%d %b %Y %H:%M} UTC, so it has no outcomes yet.", code="conflict")
+    stops = min((at for at in (publication.ended_at, publication.ends_at) if at is not None), default=None)
+    if stops is not None and now > stops + OUTCOME_GRACE:
+        raise CopydeskError(
+            f"Publication {publication.pk} stopped being served on {stops:%d %b %Y %H:%M} UTC; outcomes are taken up to {OUTCOME_GRACE.days} days after that.",
+            code="conflict",
+        )
+
+
 def outcomes_record(
     step: JourneyStep, reports: Sequence[tuple[int, str, int]], *, batch_id: str | None = None, acting_client: ApiClient
 ) -> tuple[int, bool]:
@@ -411,8 +438,8 @@ def outcomes_record(
     for _, event, count in reports:
         if event not in OutcomeEvent.values:
             raise CopydeskError(f"Unknown event {event!r}; use one of {', '.join(OutcomeEvent.values)}.")
-        if not 1 <= count <= 10_000_000:
-            raise CopydeskError("Each count is a whole number from 1 to 10,000,000.")
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_OUTCOME_COUNT:
+            raise CopydeskError(f"Each count is a whole number from 1 to {MAX_OUTCOME_COUNT:,}.")
     if batch_id is not None and not BATCH_ID.match(batch_id):
         raise CopydeskError("A batch id is 1 to 100 visible ASCII characters (no spaces).")
     fingerprint = hashlib.sha256(json.dumps([step.pk, sorted(map(list, reports))]).encode()).hexdigest()
@@ -426,10 +453,12 @@ def outcomes_record(
                 if earlier.fingerprint != fingerprint:
                     raise CopydeskError(f"Batch {batch_id!r} was already sent with other reports; use a new batch id.", code="conflict") from None
                 return earlier.recorded, True
-        publications = set(Publication.objects.filter(step=step, pk__in=[r[0] for r in reports]).values_list("pk", flat=True))
+        publications = Publication.objects.filter(step=step, pk__in=[r[0] for r in reports]).in_bulk()
+        now = timezone.now()
         for publication_id, event, count in reports:
             if publication_id not in publications:
                 raise CopydeskError(f"Publication {publication_id} does not belong to step {step.slug}.", code="not_found")
+            _check_outcome_window(publications[publication_id], now)
             counter, _ = OutcomeCount.objects.get_or_create(publication_id=publication_id, event=event)
             OutcomeCount.objects.filter(pk=counter.pk).update(count=F("count") + count)
         record(

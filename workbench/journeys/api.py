@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Body, Header, Path, Query, Router, Schema
-from pydantic import Field
+from pydantic import Discriminator, Field, StrictInt, Tag
 
-from workbench.api import client_of
+from workbench.api import PATTERN_HINTS, UNION_BRANCH_TAGS, ApiRefusal, client_of
 from workbench.errors import CopydeskError
 from workbench.journeys import actions
 from workbench.journeys.delivery import StepSnapshot, Variant, choose, load_snapshot, render_merge_fields, suppressed_by
@@ -20,13 +20,18 @@ router: Router = Router(tags=["journeys"])
 
 SLUG = r"^[-a-zA-Z0-9_]{1,64}$"
 BATCH_ID = r"^[!-~]{1,100}$"
+PATTERN_HINTS[SLUG] = "use 1 to 64 letters, digits, hyphens or underscores, like new-customers"
+PATTERN_HINTS[BATCH_ID] = "use 1 to 100 visible ASCII characters without spaces"
 
 
 class Message(Schema):
-    detail: str
+    error: str = Field(description="What went wrong, for programs: e.g. unknown_segment, journey_paused, nothing_live, invalid, forbidden.")
+    detail: str = Field(description="What went wrong, in one sentence for the engineer reading the log.")
 
 
-ERRORS: dict[int, type[Schema]] = {400: Message, 401: Message, 403: Message, 404: Message, 409: Message, 422: Message, 429: Message, 503: Message}
+ERRORS: dict[int, type[Schema]] = {
+    400: Message, 401: Message, 403: Message, 404: Message, 409: Message, 413: Message, 422: Message, 429: Message, 500: Message, 503: Message,
+}
 
 
 class StepOut(Schema):
@@ -38,6 +43,7 @@ class StepOut(Schema):
 class JourneyOut(Schema):
     slug: str
     name: str
+    paused: bool = Field(description="The kill switch is on: nothing is served (content answers 404 journey_paused) and live_segments is empty.")
     steps: list[StepOut]
 
 
@@ -49,11 +55,14 @@ class ContentOut(Schema):
     content_id: int = Field(description="The draft this content comes from.")
     publication: int = Field(description="Report outcomes against this id.")
     version: int
-    variant: int
+    variant: int = Field(description="The draft's number among the drafts generated for its brief (as shown in Copydesk).")
+    variant_label: str = Field(description="The A/B arm: A, B, … in publishing order among what is live on this step for this segment.")
+    variant_index: int = Field(description="The A/B arm as a number: 1 for A, 2 for B, …")
     channel: str
     journey: str
     step: str
-    segment: str = Field(description="The segment whose content this is: the one asked for, or the step's default segment.")
+    segment: str = Field(description="The segment this content was published for: the one asked for, or the step's default segment when it fell back.")
+    requested_segment: str = Field(description="The segment asked for; differs from `segment` when the answer is the default segment's content.")
     fields: dict[str, str]
     merge_fields: list[str] = Field(description="Placeholders ({{ name }}) the fields expect to be filled.")
     rendered: bool = Field(False, description="True when render=true filled the merge fields from `attributes`.")
@@ -61,9 +70,10 @@ class ContentOut(Schema):
 
 
 class OutcomeIn(Schema):
-    publication: int = Field(ge=1, le=2**53)
+    # Strict: true, "5" and 5.0 are refused rather than read as numbers.
+    publication: StrictInt = Field(ge=1, le=2**53)
     event: Literal["delivered", "opened", "clicked", "converted", "unsubscribed"]
-    count: int = Field(ge=1, le=10_000_000)
+    count: StrictInt = Field(ge=1, le=actions.MAX_OUTCOME_COUNT, description=f"A whole number from 1 to {actions.MAX_OUTCOME_COUNT:,}.")
 
 
 class OutcomeBatchIn(Schema):
@@ -76,14 +86,25 @@ class OutcomesOut(Schema):
     replayed: bool = Field(False, description="True when this batch id was already recorded; nothing was counted again.")
 
 
+def _list_or_batch(value: Any) -> str:
+    return "list" if isinstance(value, list) else "batch"
+
+
+UNION_BRANCH_TAGS.update({"list", "batch"})
+OutcomesBody = Annotated[
+    Annotated[Annotated[list[OutcomeIn], Field(min_length=1, max_length=1000)], Tag("list")] | Annotated[OutcomeBatchIn, Tag("batch")],
+    Discriminator(_list_or_batch),
+]
+
+
 def _snapshot_in_scope(request: HttpRequest, journey: str, step: str) -> StepSnapshot:
     snapshot = remembered(("step", journey, step), lambda: load_snapshot(journey, step), stamp=getattr(request, "live_stamp", None))
     if snapshot is None:
-        raise CopydeskError(f"There is no journey {journey!r}.", code="not_found")
+        raise ApiRefusal(f"There is no journey {journey!r}.", error="unknown_journey")
     if not client_of(request).may_access(snapshot.journey_id):
         raise CopydeskError(f"This API client may not access journey {journey!r}.", code="forbidden")
     if snapshot.step_id is None:
-        raise CopydeskError(f"Journey {journey!r} has no step {step!r}.", code="not_found")
+        raise ApiRefusal(f"Journey {journey!r} has no step {step!r}.", error="unknown_step")
     return snapshot
 
 
@@ -98,6 +119,7 @@ def list_journeys(request: HttpRequest) -> dict[str, object]:
             {
                 "slug": j.slug,
                 "name": j.name,
+                "paused": j.paused,
                 "steps": [
                     {"slug": s.slug, "channel": s.channel, "live_segments": sorted({p.segment.slug for p in s.live}) if not j.paused else []}  # type: ignore[attr-defined]
                     for s in j.steps.all()
@@ -127,12 +149,19 @@ def _etag_matches(header: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def _rendered(variant: Variant, snapshot: StepSnapshot, attributes: dict[str, object]) -> tuple[bytes, str]:
-    fields, unfilled = render_merge_fields(variant.body["fields"], attributes, snapshot.known_merge_fields)  # type: ignore[arg-type]
-    body = dict(variant.body, fields=fields, rendered=True, unfilled_merge_fields=unfilled)
-    encoded = json.dumps(body, separators=(",", ":")).encode()
-    # The rendered representation differs per attributes, so its ETag does too.
-    return encoded, f'{variant.etag[:-1]}-r{actions.hash_token(json.dumps(attributes, sort_keys=True))[:16]}"'
+def _representation(variant: Variant, requested_segment: str, snapshot: StepSnapshot, attributes: dict[str, object] | None) -> tuple[bytes, str]:
+    """The body and ETag to send: the encoded body as published unless it fell back or is rendered, which change the body and so its ETag."""
+    if attributes is None and requested_segment == variant.body["segment"]:
+        return variant.encoded, variant.etag
+    body = dict(variant.body, requested_segment=requested_segment)
+    etag = variant.etag[:-1]
+    if requested_segment != variant.body["segment"]:
+        etag += f"-f{requested_segment}"
+    if attributes is not None:
+        fields, unfilled = render_merge_fields(variant.body["fields"], attributes, snapshot.known_merge_fields)  # type: ignore[arg-type]
+        body.update(fields=fields, rendered=True, unfilled_merge_fields=unfilled)
+        etag += f"-r{actions.hash_token(json.dumps(attributes, sort_keys=True))[:16]}"
+    return json.dumps(body, separators=(",", ":")).encode(), etag + '"'
 
 
 @router.get(
@@ -140,8 +169,12 @@ def _rendered(variant: Variant, snapshot: StepSnapshot, attributes: dict[str, ob
     response={200: ContentOut, 204: None, 304: None, **ERRORS},
     summary="The live, approved content for a step and segment",
     description=(
-        "A/B variants are picked by weight: deterministically per `subject_id`, at random without one. "
-        "204 when one of `signals` suppresses the step; 404 when nothing is live (or the journey is paused). "
+        "A/B variants are picked by weight: deterministically per `subject_id`, at random without one; "
+        "`variant_label` (A, B, …) and `publication` tell the arms apart. "
+        "When the segment has nothing live the step's default segment's content is served, with `segment` saying so beside "
+        "`requested_segment`, except for a segment marked sensitive, which never falls back. "
+        "204 when one of `signals` suppresses the step. 404 bodies carry an `error` code: `unknown_journey`, `unknown_step`, "
+        "`unknown_segment` (no such segment for the journey's brand), `journey_paused` (the kill switch is on) or `nothing_live`. "
         "Send the `ETag` back in `If-None-Match` to get 304 while nothing changed."
     ),
 )
@@ -156,13 +189,17 @@ def get_content(
     attributes: Annotated[str | None, Query(max_length=10_000, description='With render=true: a JSON object, e.g. {"first_name": "Ann"}.')] = None,
 ) -> HttpResponse:
     snapshot = _snapshot_in_scope(request, journey, step)
+    if snapshot.paused:
+        raise ApiRefusal(f"Journey {journey!r} is paused (its kill switch is on): nothing is served until a publisher resumes it.", error="journey_paused")
+    if segment not in snapshot.segments:
+        raise ApiRefusal(f"There is no segment {segment!r} in this journey's brand; check the slug (GET /api/v1/journeys lists the live ones).", error="unknown_segment")
     if suppressed_by(snapshot, [s.strip() for s in signals.split(",")]):
         return HttpResponse(status=204)
-    attribute_values = _parse_attributes(attributes) if render else {}
+    attribute_values = _parse_attributes(attributes) if render else None
     variant = choose(snapshot, segment, subject_id, timezone.now())
     if variant is None:
-        raise CopydeskError(f"Nothing is live on {journey}/{step} for segment {segment!r} or the step's default segment.", code="not_found")
-    encoded, etag = _rendered(variant, snapshot, attribute_values) if render else (variant.encoded, variant.etag)
+        raise ApiRefusal(_nothing_live(snapshot, journey, step, segment), error="nothing_live")
+    encoded, etag = _representation(variant, segment, snapshot, attribute_values)
     if _etag_matches(request.META.get("HTTP_IF_NONE_MATCH"), etag):
         response = HttpResponse(status=304)
     else:
@@ -174,20 +211,31 @@ def get_content(
     return response
 
 
+def _nothing_live(snapshot: StepSnapshot, journey: str, step: str, segment: str) -> str:
+    if snapshot.segments[segment]:
+        return f"Nothing is live on {journey}/{step} for segment {segment!r}, which is sensitive and so never falls back to another segment's content."
+    if snapshot.default_segment and snapshot.default_segment != segment:
+        return f"Nothing is live on {journey}/{step} for segment {segment!r} or the step's default segment {snapshot.default_segment!r}."
+    return f"Nothing is live on {journey}/{step} for segment {segment!r}."
+
+
 @router.post(
     "/{journey}/steps/{step}/outcomes",
     response={200: OutcomesOut, **ERRORS},
     summary="Report delivered, opened, clicked, converted and unsubscribed counts",
     description=(
         "The body is a list of reports, or `{\"batch_id\": ..., \"outcomes\": [...]}`. A batch id (in the body or the "
-        "`Idempotency-Key` header) makes retries safe: a batch already recorded answers `replayed: true` and counts nothing again."
+        "`Idempotency-Key` header) makes retries safe: a batch already recorded answers `replayed: true` and counts nothing again. "
+        f"Counts are JSON whole numbers from 1 to {actions.MAX_OUTCOME_COUNT:,} (not strings, booleans or decimals). A report for a "
+        "publication of another step is refused (404), and so is one for a publication not yet live or that stopped being served "
+        f"more than {actions.OUTCOME_GRACE.days} days ago (409); a refused batch counts nothing."
     ),
 )
 def post_outcomes(
     request: HttpRequest,
     journey: Annotated[str, Path(pattern=SLUG)],
     step: Annotated[str, Path(pattern=SLUG)],
-    outcomes: Annotated[Annotated[list[OutcomeIn], Field(min_length=1, max_length=1000)] | OutcomeBatchIn, Body()],
+    outcomes: Annotated[OutcomesBody, Body()],
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", pattern=BATCH_ID)] = None,
 ) -> dict[str, object]:
     snapshot = _snapshot_in_scope(request, journey, step)

@@ -19,6 +19,7 @@ from datetime import datetime
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils.html import escape
 
+from workbench.brand.models import Segment
 from workbench.journeys.models import Journey, JourneyStep, Publication
 from workbench.review.models import Decision
 
@@ -53,6 +54,8 @@ class StepSnapshot:
     default_segment: str | None = None
     known_merge_fields: frozenset[str] = frozenset()
     variants: Mapping[str, tuple[Variant, ...]] = field(default_factory=dict)  # by segment slug, empty while paused
+    paused: bool = False
+    segments: Mapping[str, bool] = field(default_factory=dict)  # every segment slug of the journey's brand: is it sensitive?
 
 
 def servable(step: JourneyStep) -> list[Publication]:
@@ -86,15 +89,19 @@ def load_snapshot(journey_slug: str, step_slug: str) -> StepSnapshot | None:
     if not journey.paused:
         for p in servable(step):
             version = p.version
+            arm = len(variants.get(p.segment.slug, ())) + 1  # publications come in publishing order
             body: dict[str, object] = {
                 "content_id": version.draft_id,
                 "publication": p.pk,
                 "version": version.number,
                 "variant": version.draft.variant,
+                "variant_label": arm_label(arm),
+                "variant_index": arm,
                 "channel": version.draft.channel,
                 "journey": journey.slug,
                 "step": step.slug,
                 "segment": p.segment.slug,
+                "requested_segment": p.segment.slug,
                 "fields": version.fields,
                 "merge_fields": merge_fields_in(version.fields),
             }
@@ -108,7 +115,18 @@ def load_snapshot(journey_slug: str, step_slug: str) -> StepSnapshot | None:
         default_segment=step.default_segment.slug if step.default_segment else None,
         known_merge_fields=frozenset(guide.get("merge_fields") or []),
         variants={slug: tuple(vs) for slug, vs in variants.items()},
+        paused=journey.paused,
+        segments=dict(Segment.objects.filter(brand_id=journey.brand_id).values_list("slug", "sensitive")),
     )
+
+
+def arm_label(index: int) -> str:
+    """1 -> A, 26 -> Z, 27 -> AA: the A/B arm's name, as spreadsheets name columns."""
+    label = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        label = chr(ord("A") + rest) + label
+    return label
 
 
 def pick_weighted(variants: list[Variant], subject_id: str | None, step_id: int) -> Variant:
@@ -127,9 +145,13 @@ def pick_weighted(variants: list[Variant], subject_id: str | None, step_id: int)
 
 
 def choose(snapshot: StepSnapshot, segment_slug: str, subject_id: str | None, at: datetime) -> Variant | None:
-    """The variant to serve, from the segment's live content or else the step's default segment's."""
+    """The variant to serve, from the segment's live content or else the step's default segment's.
+
+    A sensitive segment never falls back: content approved for another audience is not served to it.
+    """
     assert snapshot.step_id is not None
-    for slug in (segment_slug, snapshot.default_segment):
+    fallback = None if snapshot.segments.get(segment_slug, True) else snapshot.default_segment
+    for slug in (segment_slug, fallback):
         live = [v for v in snapshot.variants.get(slug or "", ()) if v.in_window(at)]
         if live:
             return pick_weighted(live, subject_id, snapshot.step_id)

@@ -75,6 +75,12 @@ class Publication(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["step", "segment", "ended_at"])]
+        constraints = [
+            # A version is live at most once per step and segment: publishing it again is refused, even by two publishers at once.
+            models.UniqueConstraint(
+                fields=["step", "segment", "version"], condition=Q(ended_at__isnull=True), name="one_current_publication_per_version"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"publication {self.pk}: {self.version} on {self.step}"

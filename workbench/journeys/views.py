@@ -73,6 +73,22 @@ def step_create(request: HttpRequest, journey_slug: str) -> HttpResponse:
     return render(request, "journeys/journey_form.html", {"form": form, "journey": journey, "step_form": step_form}, status=400)
 
 
+MAX_ID = 2**63 - 1  # the largest primary key any supported database stores
+
+
+def _as_id(text: str) -> int | None:
+    """An object id as a number the database can look up; None for anything else (words, negatives, huge numbers)."""
+    text = text.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
+
+
+def _posted_id(request: HttpRequest, name: str) -> int | None:
+    return _as_id(request.POST.get(name, ""))
+
+
 def _step(journey_slug: str, step_slug: str) -> JourneyStep:
     return get_object_or_404(JourneyStep.objects.select_related("journey__brand", "default_segment"), journey__slug=journey_slug, slug=step_slug)
 
@@ -127,7 +143,7 @@ def step_publish(request: HttpRequest, journey_slug: str, step_slug: str) -> Htt
 @role_required("can_publish")
 def step_rollback(request: HttpRequest, journey_slug: str, step_slug: str) -> HttpResponse:
     step = _step(journey_slug, step_slug)
-    segment = get_object_or_404(Segment, pk=request.POST.get("segment") or 0, brand_id=step.journey.brand_id)
+    segment = get_object_or_404(Segment, pk=_posted_id(request, "segment") or 0, brand_id=step.journey.brand_id)
     try:
         restored = actions.publication_rollback(step, segment=segment, acting_user=acting_user(request))
     except CopydeskError as exc:
@@ -142,15 +158,28 @@ def step_rollback(request: HttpRequest, journey_slug: str, step_slug: str) -> Ht
 def step_weights(request: HttpRequest, journey_slug: str, step_slug: str) -> HttpResponse:
     step = _step(journey_slug, step_slug)
     try:
-        weights = {int(key.removeprefix("weight-")): int(request.POST[key]) for key in request.POST if key.startswith("weight-")}
+        weights = _posted_weights(request)
         actions.publication_set_weights(step, weights=weights, acting_user=acting_user(request))
-    except ValueError:
-        messages.error(request, "Weights are whole numbers from 0 (retire) to 10000.")
     except CopydeskError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, "Weights saved; variants at 0 are retired.")
     return redirect("step_detail", journey_slug=journey_slug, step_slug=step_slug)
+
+
+def _posted_weights(request: HttpRequest) -> dict[int, int]:
+    weights = {}
+    for key in request.POST:
+        if not key.startswith("weight-"):
+            continue
+        publication_id = _as_id(key.removeprefix("weight-"))
+        value = request.POST[key].strip()
+        if publication_id is None:
+            raise CopydeskError("That weight belongs to no publication on this step; reload the page and try again.")
+        if not (value.isascii() and value.isdigit() and len(value) <= 5 and int(value) <= 10000):
+            raise CopydeskError("Weights are whole numbers from 0 (retire) to 10000.")
+        weights[publication_id] = int(value)
+    return weights
 
 
 def performance(request: HttpRequest) -> HttpResponse:
@@ -167,12 +196,12 @@ def performance(request: HttpRequest) -> HttpResponse:
 def publish(request: HttpRequest, version_id: int) -> HttpResponse:
     """Publish from a draft's page: beside what is live, as another A/B variant (the step page can replace instead)."""
     version = get_object_or_404(DraftVersion.objects.select_related("draft"), pk=version_id)
-    step = get_object_or_404(JourneyStep, pk=request.POST.get("step") or 0)
+    step = get_object_or_404(JourneyStep, pk=_posted_id(request, "step") or 0)
+    weight_text = (request.POST.get("weight") or "100").strip()
     try:
-        weight = int(request.POST.get("weight") or 100)
-        publication = actions.publication_create(step, version=version, weight=weight, acting_user=acting_user(request))
-    except ValueError:
-        messages.error(request, "The weight must be a whole number.")
+        if not (weight_text.isascii() and weight_text.isdigit() and len(weight_text) <= 5):
+            raise CopydeskError("The A/B weight must be a whole number from 1 to 10000.")
+        publication = actions.publication_create(step, version=version, weight=int(weight_text), acting_user=acting_user(request))
     except CopydeskError as exc:
         messages.error(request, exc.message)
     else:
@@ -211,7 +240,11 @@ def api_client_list(request: HttpRequest) -> HttpResponse:
         else:
             form = ApiClientForm()
     clients = ApiClient.objects.prefetch_related("journeys")
-    return render(request, "journeys/api_clients.html", {"form": form, "clients": clients, "token": token})
+    response = render(request, "journeys/api_clients.html", {"form": form, "clients": clients, "token": token})
+    # The page may show a new token (once): no browser or proxy may keep a copy of it.
+    response["Cache-Control"] = "no-store, no-cache, must-revalidate, private"
+    response["Pragma"] = "no-cache"
+    return response
 
 
 @require_POST

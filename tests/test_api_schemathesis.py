@@ -12,7 +12,7 @@ from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
-from tests.journeys_setup import Live, live  # noqa: F401
+from tests.journeys_setup import Live
 from workbench.journeys import actions
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from tests.worker import celery_worker_process, wait_for  # noqa: F401  (fixture)
+from tests.worker import wait_for
 from workbench.audit.log import verify_chain
 from workbench.audit.models import AuditEvent
 from workbench.generation.models import Draft, DraftState, GenerationJob, RunStatus

@@ -1,4 +1,4 @@
-"""The JSON API (Contracts 2 and 3), served under /api/v1/ with its OpenAPI schema."""
+"""The JSON API (docs/check-copy.md and docs/journeys-api.md), served under /api/v1/ with its OpenAPI schema."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from tests.pipeline import generate_now, make_brief
 from workbench.env import ConfigError
@@ -77,3 +78,11 @@ def test_the_openai_client_is_built_with_the_configuration_it_is_given(settings)
     assert isinstance(configured, providers.OpenAIProvider)
     assert (configured.client.api_key, configured.client.timeout) == ("sk-two", 9.0)
     assert providers.get_provider("openai") is configured  # one client per configuration, kept between jobs
+
+
+def test_the_draft_page_says_a_stand_in_costs_nothing(brand, prompt, segments, marketer, client):
+    (draft,) = generate_now(make_brief(brand, prompt, [segments["new"]], marketer, channels=["email"], variants=1), marketer)
+    client.force_login(marketer)
+    page = client.get(reverse("draft_detail", args=[draft.pk])).content.decode()
+    assert "$0 (offline stand-in)" in page
+    assert "the offline stand-in understands shorter, warmer, plainer and remove the offer" in page

@@ -9,9 +9,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.journeys_setup import Live
+from tests.pipeline import approved_draft
+from tests.worker import WorkerProcess, purge_broker
 from workbench.accounts.models import Role, User
 from workbench.brand.actions import guide_version_create, prompt_version_create, segment_save
 from workbench.brand.models import Brand, PromptTemplate, Segment
+from workbench.journeys import actions as journey_actions
+from workbench.journeys import livecache
 
 pytest_plugins = ["tests.fake_openai"]
 
@@ -24,6 +29,18 @@ def pytest_configure() -> None:
     settings.COPYDESK_AUDIT_MAINTENANCE = True
     # Strong hashing is for production; the suite creates many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`./copydesk test` runs in two passes: all but the `serial` tests in parallel, then those alone."""
+    test_pass = os.environ.get("COPYDESK_TEST_PASS")
+    if test_pass not in ("parallel", "serial"):
+        return
+    keep = [item for item in items if (item.get_closest_marker("serial") is not None) == (test_pass == "serial")]
+    if len(keep) < len(items):
+        kept = set(keep)
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = keep
 
 
 @pytest.fixture(scope="session")
@@ -121,3 +138,32 @@ def logged_in(client):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def anon_dir(tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
     yield str(tmp_path)
+
+
+@pytest.fixture
+def live(brand, prompt, segments, marketer, reviewer, publisher, admin_user) -> Live:  # type: ignore[no-untyped-def]
+    livecache.forget_all()
+    journey = journey_actions.journey_create(brand=brand, slug="spring", name="Spring", acting_user=publisher)
+    step = journey_actions.journey_step_create(
+        journey, slug="launch-email", name="Launch email", channel="email", default_segment=segments["new"], promotional=True,
+        suppress_signals=["open_support_case", "billing_issue"], acting_user=publisher,
+    )
+    other = journey_actions.journey_create(brand=brand, slug="elsewhere", name="Elsewhere", acting_user=publisher)
+    journey_actions.journey_step_create(other, slug="mail", name="Mail", channel="email", default_segment=segments["new"], acting_user=publisher)
+    first = approved_draft(brand, prompt, segments["new"], marketer, reviewer)
+    second = approved_draft(brand, prompt, segments["new"], marketer, reviewer)
+    a = journey_actions.publication_create(step, version=first.latest_version(), weight=50, acting_user=publisher)
+    b = journey_actions.publication_create(step, version=second.latest_version(), weight=50, acting_user=publisher)
+    client, token = journey_actions.api_client_create(name="engine", journeys=[journey], acting_user=admin_user)
+    return Live(journey, step, other, a, b, client, token, publisher)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db: None) -> Iterator[WorkerProcess]:
+    purge_broker()
+    worker = WorkerProcess()
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import OperationalError, connection
 
-from tests.journeys_setup import CONTENT, Live, live  # noqa: F401
+from tests.journeys_setup import CONTENT, Live
 from workbench.journeys import actions
 from workbench.journeys.models import ApiClient
 

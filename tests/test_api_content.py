@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from django.utils import timezone
 
-from tests.journeys_setup import CONTENT, Live, live  # noqa: F401
+from tests.journeys_setup import CONTENT, Live
 from workbench.journeys import actions
 
 pytestmark = pytest.mark.django_db

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -10,14 +11,16 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 
-from tests.journeys_setup import Live, live  # noqa: F401
+from tests.journeys_setup import Live
 from workbench.journeys import livecache, ratelimit
 from workbench.journeys.filecache import LockingFileBasedCache
 from workbench.journeys.stats import two_proportion_p_value
 
 pytestmark = pytest.mark.django_db
 
-REDIS_CACHE = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/12", "KEY_PREFIX": "copydesk-test"}}
+# Parallel test workers share this Redis: each keeps its keys (and the stamp channel) under its own prefix.
+REDIS_CACHE = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/12",
+                           "KEY_PREFIX": f"copydesk-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"}}
 
 
 def test_a_change_committed_elsewhere_reaches_this_process_through_the_stamp(client, live: Live):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.journeys_setup import CONTENT, Live, live  # noqa: F401
+from tests.journeys_setup import CONTENT, Live
 from workbench.audit.models import AuditEvent
 from workbench.journeys.models import OutcomeCount
 

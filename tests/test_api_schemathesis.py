@@ -13,7 +13,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
-from tests.journeys_setup import Live, live  # noqa: F401
+from tests.journeys_setup import Live
 from workbench.journeys import actions
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from tests.worker import celery_worker_process, wait_for  # noqa: F401  (fixture)
+from tests.worker import wait_for
 from workbench.audit.log import verify_chain
 from workbench.audit.models import AuditEvent
 from workbench.generation.models import Draft, DraftState, GenerationJob, RunStatus
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_it_walks_the_pipeline_from_brief_to_api(
-    celery_worker_process, brand, prompt, segments, marketer, reviewer, admin_user  # noqa: F811
+    celery_worker_process, brand, prompt, segments, marketer, reviewer, admin_user
 ):
     journey = journey_create(brand=brand, slug="welcome", name="Welcome", acting_user=admin_user)
     journey_step_create(journey, slug="welcome-email", name="Welcome email", channel="email", default_segment=segments["new"], acting_user=admin_user)

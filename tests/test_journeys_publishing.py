@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.journeys_setup import Live, approved_draft, live  # noqa: F401
+from tests.journeys_setup import Live, approved_draft
 from workbench.audit.log import verify_chain
 from workbench.audit.models import AuditEvent
 from workbench.errors import CopydeskError

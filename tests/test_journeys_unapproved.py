@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.journeys_setup import Live, approved_draft, live  # noqa: F401
+from tests.journeys_setup import Live, approved_draft
 from tests.pipeline import submitted_draft
 from workbench.errors import CopydeskError
 from workbench.generation import actions as generation

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.journeys_setup import Live, approved_draft, live  # noqa: F401
+from tests.journeys_setup import Live, approved_draft
 from workbench.audit.models import AuditEvent
 from workbench.journeys.models import Journey, JourneyStep, OutcomeCount, Publication
 

@@ -8,11 +8,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
-import pytest
 from django.conf import settings
 from django.db import connection
 
@@ -90,17 +88,6 @@ class WorkerProcess:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.kill()
-
-
-@pytest.fixture
-def celery_worker_process(transactional_db: None) -> Iterator[WorkerProcess]:
-    purge_broker()
-    worker = WorkerProcess()
-    worker.start()
-    try:
-        yield worker
-    finally:
-        worker.stop()
 
 
 def wait_for(condition, timeout: float = 60, interval: float = 0.2) -> None:  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""The JSON API (Contracts 2 and 3), served under /api/v1/ with its OpenAPI schema.
+"""The JSON API (docs/check-copy.md and docs/journeys-api.md), served under /api/v1/ with its OpenAPI schema.
 
 Every answer under /api/ is JSON, errors included: `{"error": CODE, "detail": ONE SENTENCE}`, and never an
 HTML page — unknown paths (404), wrong methods (405), bodies over API_MAX_BODY_BYTES (413) and our own

@@ -129,18 +129,12 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:
     )
 
 
-DEFAULT_PRICES: dict[str, tuple[float, float]] = {
-    "offline-template-v1": (0.0, 0.0),
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4o": (2.50, 10.00),
-    "gpt-4.1-mini": (0.40, 1.60),
-    "gpt-4.1": (2.00, 8.00),
-}
-
-
 def parse_price_table(raw: str) -> dict[str, tuple[float, float]]:
-    """COPYDESK_PRICE_TABLE='{"my-model": [0.2, 0.8]}' (USD per million input, output tokens)."""
-    table = dict(DEFAULT_PRICES)
+    """COPYDESK_PRICE_TABLE='{"my-model": [0.2, 0.8]}' (USD per million input, output tokens).
+
+    These override and extend the prices each provider registers (workbench/generation/providers.py).
+    """
+    table: dict[str, tuple[float, float]] = {}
     if not raw.strip():
         return table
     import json

@@ -15,7 +15,6 @@ import django
 from workbench.env import (
     ConfigError,
     env_bool,
-    env_choice,
     env_float,
     env_int,
     env_list,
@@ -182,11 +181,15 @@ if PRODUCTION:
 
 # --- Celery -----------------------------------------------------------------
 BROKER_DIR = DATA_DIR / "broker"
+# Several Copydesk instances (or parallel test workers) can share one Redis: each keeps its keys under its own prefix.
+REDIS_PREFIX = env_str("COPYDESK_REDIS_PREFIX", "")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        # kombu's default control folder is ./control, relative to whatever directory a process started in.
+        "control_folder": str(BROKER_DIR / "control"),
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
@@ -197,6 +200,8 @@ else:
     # The visibility timeout must outlast the hard time limit of any task,
     # or Redis hands a slow task to a second worker while the first still runs.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    if REDIS_PREFIX and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = f"{REDIS_PREFIX}:"
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -212,20 +217,20 @@ CACHE_URL = env_str("COPYDESK_CACHE_URL", "")
 if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ConfigError(f"COPYDESK_CACHE_URL={CACHE_URL!r}: expected redis://HOST:PORT/DB")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "copydesk"}
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": f"copydesk-{REDIS_PREFIX}" if REDIS_PREFIX else "copydesk"}
     if CACHE_URL
     # Files under var/cache are shared by all processes on the host; add and incr hold an flock, so counters are atomic.
     else {"BACKEND": "workbench.journeys.filecache.LockingFileBasedCache", "LOCATION": str(DATA_DIR / "cache"), "OPTIONS": {"MAX_ENTRIES": 10000}}
 }
 
 # --- Generation ---------------------------------------------------------------
-LLM_PROVIDER = env_choice("COPYDESK_LLM_PROVIDER", "offline", ("offline", "openai"))
+# A name in workbench/generation/providers.py's registry (empty: its first, the offline stand-in); the
+# generation app checks it, and the settings the chosen provider needs, when Django starts.
+LLM_PROVIDER = env_str("COPYDESK_LLM_PROVIDER", "")
 OPENAI_API_KEY = env_str("OPENAI_API_KEY", "")
 OPENAI_BASE_URL = env_str("OPENAI_BASE_URL", "")
 OPENAI_MODEL = env_str("COPYDESK_OPENAI_MODEL", "gpt-4o-mini")
 OPENAI_TIMEOUT_SECONDS = env_float("COPYDESK_OPENAI_TIMEOUT", 60.0)
-if LLM_PROVIDER == "openai" and not OPENAI_API_KEY:
-    raise ConfigError("COPYDESK_LLM_PROVIDER=openai needs OPENAI_API_KEY")
 GENERATION_MAX_ATTEMPTS = env_int("COPYDESK_GENERATION_MAX_ATTEMPTS", 4, minimum=1)
 MAX_VARIANTS_PER_SEGMENT = env_int("COPYDESK_MAX_VARIANTS", 5, minimum=1)
 MAX_DRAFTS_PER_BRIEF = env_int("COPYDESK_MAX_DRAFTS_PER_BRIEF", 200, minimum=1)
@@ -234,7 +239,7 @@ DAILY_TOKEN_BUDGET = env_int("COPYDESK_DAILY_TOKEN_BUDGET", 500_000, minimum=0)
 # A job's lease outlasts the hard time limit, so only a dead worker's job is ever handed out again.
 GENERATION_LEASE_SECONDS = env_int("COPYDESK_GENERATION_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 10, minimum=1)
 GENERATION_SWEEP_SECONDS = env_int("COPYDESK_GENERATION_SWEEP_SECONDS", 30, minimum=1)
-# US dollars per million input and output tokens, by model; JSON to override or extend.
+# US dollars per million input and output tokens, by model; JSON to override or extend the providers' own prices.
 PRICE_TABLE = parse_price_table(env_str("COPYDESK_PRICE_TABLE", ""))
 
 LOGGING = {

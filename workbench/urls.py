@@ -28,7 +28,7 @@ urlpatterns = [
     path("login/", login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm)), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("workbench.generation.urls")),
-    path("", include("workbench.generation.engine_urls")),
+    path("", include("workbench.generation.prompt_and_run_urls")),
     path("", include("workbench.review.urls")),
     path("", include("workbench.journeys.urls")),
     path("", include("workbench.brand.urls")),

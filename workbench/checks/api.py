@@ -41,7 +41,7 @@ class CheckOut(Schema):
     findings: list[FindingOut]
 
 
-@router.post("", response=CheckOut, summary="Check copy against a brand's current guide (Contract 2)")
+@router.post("", response=CheckOut, summary="Check copy against a brand's current guide", description="Documented in Copydesk's docs/check-copy.md.")
 def post_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
     if not client_of(request).can_check:
         raise CopydeskError("This API client may not run checks; ask an admin to give it the checks scope.", code="forbidden")

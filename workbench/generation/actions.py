@@ -28,6 +28,7 @@ from workbench.generation.models import (
     RunStatus,
     VersionOrigin,
 )
+from workbench.generation.providers import provider_spec
 from workbench.generation.sanitize import sanitize_fields
 
 
@@ -93,9 +94,10 @@ def brief_create(
 
 def _run_settings(brief: Brief, provider: str) -> tuple[str, dict[str, object]]:
     """The model and parameters for a run: the brief's override the brand's, which override the site's."""
-    if provider == "offline":
-        return "offline-template-v1", {}
-    model = brief.llm_model or brief.brand.llm_model or settings.OPENAI_MODEL
+    spec = provider_spec(provider)
+    if spec.stand_in:
+        return spec.default_model(), {}
+    model = brief.llm_model or brief.brand.llm_model or spec.default_model()
     return model, {**(brief.brand.llm_parameters or {}), **(brief.llm_parameters or {})}
 
 
@@ -117,7 +119,7 @@ def generation_start(brief: Brief, *, acting_user: User, provider: str | None = 
     """
     _require(acting_user.can_author, "Only marketers can generate drafts.", "forbidden")
     check_token_budget(acting_user)
-    provider_name = provider or settings.LLM_PROVIDER
+    provider_name = provider_spec(provider).name
     with transaction.atomic():
         Brief.objects.select_for_update().get(pk=brief.pk)
         active = GenerationJob.objects.filter(run__brief=brief, run__cancelled=False, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
@@ -190,9 +192,10 @@ def draft_request_variation(
         if mode == JobMode.MORE_LIKE_THIS:
             _require(1 <= count <= settings.MAX_VARIANTS_PER_SEGMENT, f"Ask for 1 to {settings.MAX_VARIANTS_PER_SEGMENT} more.")
             check_brief_cap(draft.brief, count)
-        model, parameters = _run_settings(draft.brief, settings.LLM_PROVIDER)
+        provider_name = provider_spec().name
+        model, parameters = _run_settings(draft.brief, provider_name)
         run = GenerationRun.objects.create(
-            brief=draft.brief, provider=settings.LLM_PROVIDER, model=model, parameters=parameters,
+            brief=draft.brief, provider=provider_name, model=model, parameters=parameters,
             guide_version=draft.brief.brand.current_guide(), prompt_version=draft.brief.prompt_template.current_version(),
             created_by=acting_user,
         )

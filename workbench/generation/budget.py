@@ -12,15 +12,17 @@ from django.utils import timezone
 from workbench.accounts.models import User
 from workbench.errors import CopydeskError
 from workbench.generation.models import Brief, Draft, GenerationJob
+from workbench.generation.providers import price_table
 
 
 def estimate_cost(model: str, input_tokens: int, output_tokens: int) -> Decimal:
-    """USD from the configured price table; a model it doesn't list costs what it says: unknown, so 0."""
-    prices = settings.PRICE_TABLE.get(model)
+    """USD from the providers' prices and COPYDESK_PRICE_TABLE; a model neither lists costs what it says: unknown, so 0."""
+    table = price_table()
+    prices = table.get(model)
     if prices is None:
         # Provider model names carry dates (gpt-4o-mini-2024-07-18): match the longest listed prefix.
-        matches = [name for name in settings.PRICE_TABLE if model.startswith(name)]
-        prices = settings.PRICE_TABLE[max(matches, key=len)] if matches else (0.0, 0.0)
+        matches = [name for name in table if model.startswith(name)]
+        prices = table[max(matches, key=len)] if matches else (0.0, 0.0)
     cost = (input_tokens * prices[0] + output_tokens * prices[1]) / 1_000_000
     return Decimal(str(round(cost, 6)))
 

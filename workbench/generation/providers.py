@@ -1,4 +1,4 @@
-"""LLM providers: the offline stand-in and any OpenAI-compatible server.
+"""LLM providers, registered by name: the offline stand-in and any OpenAI-compatible server.
 
 A provider takes a rendered prompt and returns exactly the requested number
 of variants, each with the channel's fields, or raises ProviderError. It
@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol
@@ -18,6 +19,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
+from workbench.env import ConfigError
 from workbench.errors import CopydeskError
 from workbench.generation.prompting import RenderedPrompt
 
@@ -59,19 +61,76 @@ class Provider(Protocol):
     def generate(self, request: GenerationRequest) -> GenerationResult: ...
 
 
+# --- the registry ----------------------------------------------------------------
+# Every provider is registered once, by name, at the bottom of this module. Settings validation,
+# provenance, pricing and the UI read these entries; nothing else in Copydesk names a provider.
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    """One LLM provider as the rest of Copydesk sees it."""
+
+    name: str  # COPYDESK_LLM_PROVIDER's value, and the provider recorded in every version's provenance
+    build: Callable[[], Provider]  # a provider for the current settings
+    default_model: Callable[[], str]  # the model a run uses when neither its brief nor its brand names one
+    # A stand-in writes without a model: brief and brand model settings do not apply, and it costs nothing.
+    stand_in: bool = False
+    description: str = ""  # shown beside the provider's name in the page footer
+    rewrite_help: str = ""  # what the draft page says about the rewrite instructions it follows
+    # USD per million input and output tokens, by model (a listed name also prices its dated versions).
+    prices: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    # Settings that must be set when this provider is chosen, with the environment variable that sets each.
+    required_settings: Mapping[str, str] = field(default_factory=dict)
+
+
+PROVIDERS: dict[str, ProviderSpec] = {}
+
+
+def register(spec: ProviderSpec) -> ProviderSpec:
+    PROVIDERS[spec.name] = spec
+    return spec
+
+
+def default_provider_name() -> str:
+    """The first registered provider: the embedded default when COPYDESK_LLM_PROVIDER is not set."""
+    return next(iter(PROVIDERS))
+
+
+def provider_spec(name: str | None = None) -> ProviderSpec:
+    """The registered provider called `name` (the configured one when None)."""
+    name = name or settings.LLM_PROVIDER or default_provider_name()
+    try:
+        return PROVIDERS[name]
+    except KeyError:
+        raise CopydeskError(f"unknown LLM provider {name!r}: use one of {', '.join(PROVIDERS)}") from None
+
+
 def get_provider(name: str | None = None) -> Provider:
-    name = name or settings.LLM_PROVIDER
-    if name == "offline":
-        return OfflineProvider()
-    if name == "openai":
-        # One client per process and configuration: it keeps its HTTP connections open between jobs.
-        return _openai_provider(settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL, settings.OPENAI_TIMEOUT_SECONDS)
-    raise CopydeskError(f"unknown LLM provider {name!r}: use offline or openai")
+    return provider_spec(name).build()
+
+
+def check_settings() -> None:
+    """Refuse to start with a provider that is not registered, or without the settings it needs."""
+    name = settings.LLM_PROVIDER or default_provider_name()
+    if name not in PROVIDERS:
+        raise ConfigError(f"COPYDESK_LLM_PROVIDER={name!r}: expected one of {', '.join(PROVIDERS)}")
+    for setting, variable in PROVIDERS[name].required_settings.items():
+        if not getattr(settings, setting, ""):
+            raise ConfigError(f"COPYDESK_LLM_PROVIDER={name} needs {variable}")
+
+
+def price_table() -> dict[str, tuple[float, float]]:
+    """Every registered provider's prices, overridden and extended by COPYDESK_PRICE_TABLE."""
+    table: dict[str, tuple[float, float]] = {}
+    for spec in PROVIDERS.values():
+        table.update(spec.prices)
+    return {**table, **settings.PRICE_TABLE}
 
 
 @lru_cache(maxsize=4)
 def _openai_provider(api_key: str, base_url: str, timeout: float) -> OpenAIProvider:
-    return OpenAIProvider()
+    # One client per process and configuration: it keeps its HTTP connections open between jobs.
+    return OpenAIProvider(api_key=api_key, base_url=base_url, timeout=timeout)
 
 
 # --- offline -------------------------------------------------------------------
@@ -262,14 +321,15 @@ class OpenAIProvider:
 
     name = "openai"
 
-    def __init__(self) -> None:
+    def __init__(self, *, api_key: str | None = None, base_url: str | None = None, timeout: float | None = None) -> None:
+        """Connect with the given configuration; whatever is not given comes from the settings."""
         import openai
 
         self._openai = openai
         self.client = openai.OpenAI(
-            api_key=settings.OPENAI_API_KEY or "unset",
-            base_url=settings.OPENAI_BASE_URL or None,
-            timeout=settings.OPENAI_TIMEOUT_SECONDS,
+            api_key=(settings.OPENAI_API_KEY if api_key is None else api_key) or "unset",
+            base_url=(settings.OPENAI_BASE_URL if base_url is None else base_url) or None,
+            timeout=settings.OPENAI_TIMEOUT_SECONDS if timeout is None else timeout,
             max_retries=0,  # Celery owns retries: one layer only.
         )
 
@@ -353,3 +413,33 @@ def _error_text(exc: Any) -> str:
     if isinstance(body, dict):
         return str(body.get("message") or json.dumps(body))[:300]
     return str(exc)[:300]
+
+
+# --- registrations ------------------------------------------------------------------
+# The first one registered is the default.
+
+register(
+    ProviderSpec(
+        name="offline",
+        build=OfflineProvider,
+        default_model=lambda: "offline-template-v1",
+        stand_in=True,
+        description="a deterministic, template-based stand-in for an LLM",
+        rewrite_help="the offline stand-in understands shorter, warmer, plainer and remove the offer",
+        prices={"offline-template-v1": (0.0, 0.0)},
+    )
+)
+register(
+    ProviderSpec(
+        name="openai",
+        build=lambda: _openai_provider(settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL, settings.OPENAI_TIMEOUT_SECONDS),
+        default_model=lambda: str(settings.OPENAI_MODEL),
+        prices={
+            "gpt-4o-mini": (0.15, 0.60),
+            "gpt-4o": (2.50, 10.00),
+            "gpt-4.1-mini": (0.40, 1.60),
+            "gpt-4.1": (2.00, 8.00),
+        },
+        required_settings={"OPENAI_API_KEY": "OPENAI_API_KEY"},
+    )
+)

@@ -20,7 +20,7 @@ from workbench.generation.budget import check_token_budget
 from workbench.generation.context import fenced, prompt_context
 from workbench.generation.models import GenerationJob, JobMode, RunStatus
 from workbench.generation.prompting import render_prompt
-from workbench.generation.providers import GenerationRequest, get_provider
+from workbench.generation.providers import GenerationRequest, get_provider, provider_spec
 from workbench.review.models import Decision, ReviewDecision
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def run_job(job_id: int) -> None:
     result = get_provider(run.provider).generate(
         GenerationRequest(
             prompt=prompt, channel=job.channel, fields=CHANNEL_FIELDS[job.channel], variants=job.variants,
-            context=context, model=run.model if run.provider != "offline" else "", parameters=dict(run.parameters or {}),
+            context=context, model="" if provider_spec(run.provider).stand_in else run.model, parameters=dict(run.parameters or {}),
         )
     )
     drafts_create_from_job(

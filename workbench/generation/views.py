@@ -15,6 +15,7 @@ from workbench.generation.forms import CHANNEL_HELP, BriefForm, DraftEditForm
 from workbench.generation.models import Brief, Draft, DraftState, DraftVersion, GenerationJob, GenerationRun, RunStatus
 from workbench.generation.presenters import brief_grid, draft_page_context, field_meters, highlighted_fields
 from workbench.generation.sanitize import sanitize_fields
+from workbench.htmx import HtmxHttpRequest
 from workbench.review import actions as review_actions
 
 
@@ -58,12 +59,12 @@ def brief_create(request: HttpRequest) -> HttpResponse:
     return render(request, "generation/brief_form.html", {"form": form, "source": source, "channel_help": CHANNEL_HELP})
 
 
-def brief_detail(request: HttpRequest, brief_id: int) -> HttpResponse:
+def brief_detail(request: HtmxHttpRequest, brief_id: int) -> HttpResponse:
     brief = get_object_or_404(Brief.objects.select_related("brand", "created_by", "prompt_template"), pk=brief_id)
     run = GenerationRun.objects.filter(brief=brief).prefetch_related("jobs__segment").first()
     state = request.GET.get("state", "")
     context = {"brief": brief, "run": run, "grid": brief_grid(brief, state), "state_filter": state}
-    template = "generation/brief_detail.html#progress" if request.headers.get("HX-Request") and request.GET.get("part") == "progress" else "generation/brief_detail.html"
+    template = "generation/brief_detail.html#progress" if request.htmx and request.GET.get("part") == "progress" else "generation/brief_detail.html"
     return render(request, template, context)
 
 

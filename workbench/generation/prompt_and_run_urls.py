@@ -1,3 +1,5 @@
+"""Routes of the prompt-template screens and of generation runs (retry a run, ask for a variation of a draft)."""
+
 from django.urls import path
 
 from workbench.generation import prompt_views, run_views

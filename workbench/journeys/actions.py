@@ -22,6 +22,7 @@ from workbench.errors import CopydeskError
 from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.journeys.livecache import live_changed
 from workbench.journeys.models import ApiClient, Journey, JourneyStep, OutcomeBatch, OutcomeCount, OutcomeEvent, Publication
+from workbench.checks.services import current_guide_check
 from workbench.review.actions import approvals_of, unresolved_blocks
 
 
@@ -228,6 +229,7 @@ def publication_create(
     _require_publisher(acting_user)
     now = timezone.now()
     _check_window(starts_at, ends_at, now)
+    current_guide_check(version)  # publishing judges the current guide; the check runs before the write lock
     with transaction.atomic():
         step = _locked_step(step)
         publication = _publish_locked(step, version, segment, weight, starts_at, ends_at, acting_user)
@@ -269,6 +271,9 @@ def publication_rollback(step: JourneyStep, *, segment: Segment, acting_user: Us
     """
     _require_publisher(acting_user)
     now = timezone.now()
+    last_ended = step.publications.filter(segment=segment, ended_at__isnull=False).order_by("-ended_at").first()
+    for p in step.publications.filter(segment=segment, ended_at=last_ended.ended_at).select_related("version") if last_ended else []:
+        current_guide_check(p.version)  # the restored versions face the current guide too; checked before the write lock
     with transaction.atomic():
         step = _locked_step(step)
         current = list(step.publications.select_for_update().current().filter(segment=segment))

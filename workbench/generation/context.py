@@ -21,18 +21,27 @@ _LOOKALIKES = {
     "<": "<‹〈⟨❮❬⦑⧼˂ᐸ＜﹤«≺",
     ">": ">›〉⟩❯❭⦒⧽˃ᐳ＞﹥»≻",
     "/": "/∕⁄⧸╱⟋／\\⧵＼",
-    "a": "aаɑαᴀ", "b": "bЬьƅʙвβ", "c": "cсϲᴄ", "e": "eеєεᴇҽ", "f": "fƒſꞙ", "g": "gɡɢ", "i": "iіıɩιӏ1ɪl|",
+    "a": "aаɑαᴀ", "b": "bЬьƅʙвβ", "c": "cсϲᴄ", "e": "eеєεᴇҽ", "f": "fƒſꞙꜰғϝ", "g": "gɡɢ", "i": "iіıɩιӏ1ɪl|",
     "l": "lӏɩ1|ɪI", "m": "mмᴍ", "n": "nпոɴ", "o": "oоοσᴏ0", "p": "pрρᴘ", "r": "rгᴦʀ", "s": "sѕꜱ", "t": "tтτᴛ",
     "u": "uυսᴜ", "x": "xхχ",
 }
 
 
+# Accented forms of each letter (ï, ë, ḃ ...), which NFKC composes: a model still reads `</brïef>` as the fence.
+_ACCENTED: dict[str, str] = {}
+for _code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+    _base = unicodedata.normalize("NFD", chr(_code))[0].lower()
+    if _base.isascii() and _base.isalpha():
+        _ACCENTED[_base] = _ACCENTED.get(_base, "") + chr(_code)
+
+
 def _class(char: str) -> str:
-    return "[" + re.escape(_LOOKALIKES.get(char, char)) + "]"
+    return "[" + re.escape(_LOOKALIKES.get(char, char) + _ACCENTED.get(char, "")) + "]"
 
 
 def _word(word: str) -> str:
-    return r"\s*".join(_class(c) for c in word)
+    # Each letter may carry combining marks (`brïef`) and be spaced out (`b r i e f`).
+    return r"\s*".join(_class(c) + "[\u0300-\u036f]*" for c in word)
 
 
 _FENCE = re.compile(

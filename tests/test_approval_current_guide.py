@@ -77,7 +77,7 @@ def test_a_guide_change_rechecks_drafts_in_review_and_the_queue_and_guide_page_s
     assert queued == [new.pk]
 
     client = logged_in(admin_user)
-    assert "Re-checking" not in client.get(reverse("guide_detail", args=["northwind"])).content.decode()
+    assert "queued to be re-checked against version 2" in client.get(reverse("guide_detail", args=["northwind"])).content.decode()
     tasks.recertify_guide(new.pk)  # what the worker runs
 
     run = Recertification.objects.get(guide_version=new)

@@ -140,3 +140,14 @@ def test_it_refuses_hostile_yaml_in_load_brandguide_with_exit_2(transactional_db
     assert done.returncode == 2, done.stderr
     assert "nested more than" in done.stderr or "expand to more than" in done.stderr
     assert not BrandGuideVersion.objects.exists()
+
+
+def test_check_copy_refuses_a_deeply_nested_guide_with_exit_2_not_a_crash(transactional_db, tmp_path: Path):
+    guide = tmp_path / "deep.yaml"
+    guide.write_text(deep_guide())
+    env = {**os.environ, "DATABASE_URL": database_url_for_worker(), "COPYDESK_DATA_DIR": str(settings.DATA_DIR)}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check_copy", "--guide", str(guide), "--channel", "sms", "-"],
+        input="Boots. Reply STOP to opt out", capture_output=True, text=True, cwd=settings.BASE_DIR, env=env, timeout=120,
+    )
+    assert done.returncode == 2 and "nested more than 64 levels" in done.stderr and done.stdout == ""

@@ -151,13 +151,17 @@ class RecheckProgress:
     blocked: int
     finished: bool
     in_review_blocked: int
+    queued: bool = False  # no worker has started it yet
 
 
 def recheck_progress(guide_version: BrandGuideVersion) -> RecheckProgress | None:
+    """None for a brand's first guide version, which has nothing to re-check."""
     recertification = Recertification.objects.filter(guide_version=guide_version).first()
-    if recertification is None:
+    if recertification is None and guide_version.number == 1:
         return None
     in_review_blocked = Draft.objects.filter(brief__brand_id=guide_version.brand_id, state=DraftState.IN_REVIEW, blocking=True).count()
+    if recertification is None:
+        return RecheckProgress(total=0, checked=0, blocked=0, finished=False, in_review_blocked=in_review_blocked, queued=True)
     return RecheckProgress(
         total=recertification.total, checked=recertification.checked, blocked=recertification.blocked,
         finished=recertification.finished_at is not None, in_review_blocked=in_review_blocked,

@@ -295,6 +295,7 @@ RENDER_CPU_SECONDS = 2  # per render, on top of what the worker used before
 RENDER_WALL_SECONDS = 3.0  # the parent kills a worker that has not answered by then
 RENDER_MEMORY_BYTES = 1024 * 1024 * 1024  # address space of a worker
 RENDER_POOL_SIZE = 2
+RENDER_START_SECONDS = 15.0
 _HEADER = struct.Struct("!I")
 
 
@@ -335,6 +336,7 @@ def _serve() -> None:  # pragma: no cover - runs in the worker process; exercise
     signal.signal(signal.SIGXCPU, _on_xcpu)
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    _write_message(stdout, ["ready"])
     while True:
         try:
             system_source, user_source, context = _read_message(stdin)
@@ -363,14 +365,25 @@ class _RenderWorker:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             cwd=str(Path(__file__).resolve().parents[2]), close_fds=True,
         )
+        # Starting an interpreter is not the template's time: wait for it apart from the render's own limit.
+        if self._wait(RENDER_START_SECONDS) is None:
+            self.kill()
+            raise OSError("the render worker did not start")
+
+    def _wait(self, seconds: float) -> list[Any] | None:
+        assert self.process.stdout is not None
+        ready, _, _ = select.select([self.process.stdout], [], [], seconds)
+        if not ready:
+            return None
+        answer: list[Any] = _read_message(self.process.stdout)
+        return answer
 
     def render(self, request: list[object]) -> list[Any]:
-        assert self.process.stdin is not None and self.process.stdout is not None
+        assert self.process.stdin is not None
         _write_message(self.process.stdin, request)
-        ready, _, _ = select.select([self.process.stdout], [], [], RENDER_WALL_SECONDS)
-        if not ready:
+        answer = self._wait(RENDER_WALL_SECONDS)
+        if answer is None:
             raise TimeoutError()
-        answer: list[Any] = _read_message(self.process.stdout)
         return answer
 
     def kill(self) -> None:

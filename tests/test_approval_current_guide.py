@@ -88,7 +88,7 @@ def test_a_guide_change_rechecks_drafts_in_review_and_the_queue_and_guide_page_s
     assert "Re-checked 2 drafts in review, approved or live against version 2: 1 now has blocking findings." in page
     assert "1 draft in review is blocked" in page
     queue = logged_in(reviewer).get(reverse("review_queue")).content.decode()
-    assert queue.count("blocked by the new guide") == 1
+    assert queue.count("blocked by the new guide") == 1 and "blocked by the new guide</span> <small class=\"muted\">sturdy</small>" in queue
 
 
 def test_the_guide_page_shows_progress_while_the_recheck_runs(brand, prompt, segments, marketer, admin_user, logged_in, monkeypatch):

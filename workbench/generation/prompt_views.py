@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
 from workbench.brand.actions import MAX_PROMPT_SOURCE_CHARS, prompt_version_create
-from workbench.brand.models import PromptTemplate, Segment
 from workbench.brand.files import prompt_file_drift, prompt_load_file
 from workbench.brand.files import unified_diff as yaml_diff
+from workbench.brand.models import PromptTemplate, Segment
 from workbench.brand.views import load_file_with_message
 from workbench.errors import CopydeskError
 from workbench.generation.context import prompt_context

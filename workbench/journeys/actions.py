@@ -18,11 +18,11 @@ from workbench.accounts.models import User
 from workbench.audit.log import record
 from workbench.audit.models import Action
 from workbench.brand.models import CHANNELS, Brand, Segment
+from workbench.checks.services import current_guide_check
 from workbench.errors import CopydeskError
 from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.journeys.livecache import live_changed
 from workbench.journeys.models import ApiClient, Journey, JourneyStep, OutcomeBatch, OutcomeCount, OutcomeEvent, Publication
-from workbench.checks.services import current_guide_check
 from workbench.review.actions import approvals_of, unresolved_blocks
 
 
@@ -271,9 +271,11 @@ def publication_rollback(step: JourneyStep, *, segment: Segment, acting_user: Us
     """
     _require_publisher(acting_user)
     now = timezone.now()
+    # The versions to restore face the current guide like any publication; they are checked before the write lock.
     last_ended = step.publications.filter(segment=segment, ended_at__isnull=False).order_by("-ended_at").first()
-    for p in step.publications.filter(segment=segment, ended_at=last_ended.ended_at).select_related("version") if last_ended else []:
-        current_guide_check(p.version)  # the restored versions face the current guide too; checked before the write lock
+    if last_ended is not None:
+        for ended in step.publications.filter(segment=segment, ended_at=last_ended.ended_at).select_related("version"):
+            current_guide_check(ended.version)
     with transaction.atomic():
         step = _locked_step(step)
         current = list(step.publications.select_for_update().current().filter(segment=segment))

@@ -274,8 +274,8 @@ def publication_rollback(step: JourneyStep, *, segment: Segment, acting_user: Us
     # The versions to restore face the current guide like any publication; they are checked before the write lock.
     last_ended = step.publications.filter(segment=segment, ended_at__isnull=False).order_by("-ended_at").first()
     if last_ended is not None:
-        for ended in step.publications.filter(segment=segment, ended_at=last_ended.ended_at).select_related("version"):
-            current_guide_check(ended.version)
+        for restorable in step.publications.filter(segment=segment, ended_at=last_ended.ended_at).select_related("version"):
+            current_guide_check(restorable.version)
     with transaction.atomic():
         step = _locked_step(step)
         current = list(step.publications.select_for_update().current().filter(segment=segment))

@@ -110,3 +110,17 @@ def test_the_guide_page_shows_progress_while_the_recheck_runs(brand, prompt, seg
     recertify(new)
     assert "Re-checking 3 drafts in review, approved or live against version 2: 0 done." in seen[0]
     assert "Re-checking 3 drafts in review, approved or live against version 2: 2 done." in seen[2]
+
+
+def test_a_rollback_does_not_bring_back_what_the_current_guide_blocks(brand, prompt, segments, marketer, reviewer, publisher, admin_user, monkeypatch):
+    from workbench.journeys.actions import publication_end, publication_rollback
+
+    monkeypatch.setattr(tasks.recertify_guide, "delay", lambda pk: None)
+    journey = journey_create(brand=brand, slug="welcome", name="Welcome", acting_user=publisher)
+    step = journey_step_create(journey, slug="welcome-email", name="Welcome email", channel="email", default_segment=segments["new"], acting_user=publisher)
+    draft = approved_draft(brand, prompt, segments["new"], marketer, reviewer, fields=STURDY)
+    publication_end(publication_create(step, version=draft.latest_version(), acting_user=publisher), acting_user=publisher)
+    ban(brand, admin_user)
+    with pytest.raises(CopydeskError, match="blocking findings"):
+        publication_rollback(step, segment=segments["new"], acting_user=publisher)
+    assert not step.publications.current().exists()

@@ -60,15 +60,37 @@ def _visible(char: str) -> bool:
     return not ("\ufe00" <= char <= "\ufe0f" or char in "\u034f\u115f\u1160\u3164\uffa0\u2800\u180b\u180c\u180d\u180e\u180f")
 
 
-def fold_for_fence(text: str) -> str:
-    """The text as a reader (or a model) sees it: compatibility forms folded, invisible characters gone."""
-    return "".join(c for c in unicodedata.normalize("NFKC", text) if _visible(c))
+def fold_for_fence(text: str) -> tuple[str, list[int]]:
+    """The text as a reader (or a model) sees it, compatibility forms folded and invisible characters gone,
+    with the index in the original text of each folded character."""
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        for piece in unicodedata.normalize("NFKC", char):
+            if _visible(piece):
+                folded.append(piece)
+                origin.append(index)
+    return "".join(folded), origin
 
 
 def fenced(text: str) -> str:
-    """Marketer text safe to place inside a prompt fence: nothing in it can open or close one."""
-    folded = fold_for_fence(text)
-    return _FENCE.sub(lambda m: m.group(0).translate(_NEUTRAL).replace("/", "∕ ").replace("\\", "∕ "), folded)
+    """Marketer text safe to place inside a prompt fence: nothing in it can open or close one.
+
+    Only the fence-like runs change (rewritten from their folded form with parentheses); the rest
+    of the text stays exactly as written, so a ™ or an accent reaches the prompt as the marketer typed it.
+    """
+    folded, origin = fold_for_fence(text)
+    out: list[str] = []
+    kept_until = 0
+    for match in _FENCE.finditer(folded):
+        start, end = origin[match.start()], origin[match.end() - 1] + 1
+        if start < kept_until:
+            continue
+        out.append(text[kept_until:start])
+        out.append(match.group(0).translate(_NEUTRAL).replace("/", "∕ ").replace("\\", "∕ "))
+        kept_until = end
+    out.append(text[kept_until:])
+    return "".join(out)
 
 
 DEFAULT_LIMITS: dict[str, dict[str, int]] = {

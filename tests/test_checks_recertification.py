@@ -110,7 +110,7 @@ def test_an_admin_can_run_it_when_no_worker_did(live, brand, admin_user, logged_
     assert "Re-check now" in logged_in(admin_user).get(reverse("recertification")).content.decode()
     assert logged_in(reviewer).post(url).status_code == 403
     response = logged_in(admin_user).post(url, follow=True)
-    assert "Re-checked 3 approved or live item(s)" in response.content.decode() and "2 would be blocked" in response.content.decode()
+    assert "Re-checked 3 item(s) in review, approved or live" in response.content.decode() and "2 would be blocked" in response.content.decode()
 
 
 def test_the_page_takes_the_same_queries_as_flags_grow(live, brand, prompt, segments, marketer, reviewer, admin_user, logged_in, django_assert_num_queries):

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from tests.pipeline import make_brief
 from workbench.brand.actions import prompt_version_create
+from workbench.brand.models import PromptTemplateVersion
 from workbench.errors import CopydeskError
 from workbench.generation import actions
 from workbench.generation.models import RunStatus
@@ -74,9 +75,14 @@ def test_ordinary_templates_still_render():
 @pytest.mark.django_db
 def test_a_hostile_prompt_template_fails_its_job_cleanly_and_the_brief_page_explains(brand, prompt, segments, marketer, admin_user, client):
     base = settings.BASE_DIR / "prompts"
-    prompt_version_create(
-        slug="brand-voice", name="Brand voice", system_source=(base / "brand-voice.system.j2").read_text(),
-        user_source="{{ 'x'|center(10**9) }}", acting_user=admin_user,
+    with pytest.raises(CopydeskError, match="not allowed in the sandbox"):  # refused at save ...
+        prompt_version_create(
+            slug="brand-voice", name="Brand voice", system_source=(base / "brand-voice.system.j2").read_text(),
+            user_source="{{ 'x'|center(10**9) }}", acting_user=admin_user,
+        )
+    # ... so only a version stored before that check existed (or written to the database directly) can reach a job.
+    PromptTemplateVersion.objects.create(
+        template=prompt, number=2, system_source=(base / "brand-voice.system.j2").read_text(), user_source="{{ 'x'|center(10**9) }}"
     )
     brief = make_brief(brand, prompt, [segments["new"]], marketer, channels=["sms"], variants=1)
     run = actions.generation_start(brief, acting_user=marketer, enqueue=False)
@@ -86,7 +92,7 @@ def test_a_hostile_prompt_template_fails_its_job_cleanly_and_the_brief_page_expl
     assert time.monotonic() - started < 2.5
     job.refresh_from_db()
     assert job.status == RunStatus.FAILED
-    assert "not allowed in the sandbox" in job.error
+    assert "not allowed in the sandbox" in job.error and "brand-voice v2" in job.error
     assert not job.drafts.exists()
     client.force_login(marketer)
     page = client.get(reverse("brief_detail", args=[brief.pk]))

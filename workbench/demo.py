@@ -10,8 +10,8 @@ from django.conf import settings
 
 from workbench.accounts.actions import user_create
 from workbench.accounts.models import Role, User
-from workbench.brand.actions import guide_version_create, segment_save
-from workbench.brand.management.commands.load_prompts import load_prompt_dir
+from workbench.brand.actions import segment_save
+from workbench.brand.files import load_prompt_dir, prompt_dir, seed_guide_file
 from workbench.brand.models import Brand, PromptTemplate
 from workbench.errors import CopydeskError
 from workbench.generation import actions as generation
@@ -73,9 +73,9 @@ def seed() -> SeedReport:
     report = SeedReport()
     users = _users(report)
     admin = users["admin"]
-    guide = guide_version_create(source_yaml=(settings.BASE_DIR / "brandguide" / "northwind.yaml").read_text(), acting_user=None)
-    report.lines.append(f"brand guide: {guide}")
-    report.lines.append("prompts: " + ", ".join(load_prompt_dir(settings.BASE_DIR / "prompts")))
+    # Files only seed what is not stored yet: guides and prompts edited in the browser survive every restart.
+    report.lines.append(f"brand guide: {seed_guide_file('northwind')}")
+    report.lines.append("prompts: " + ", ".join(load_prompt_dir(prompt_dir(), only_missing=True)))
     brand = Brand.objects.get(slug="northwind")
     new = segment_save(brand=brand, slug="new-customers", name="New customers", description="Bought for the first time in the last 30 days.", attributes={"lifecycle": "new"}, acting_user=None)
     loyal = segment_save(brand=brand, slug="loyal-members", name="Loyal members", description="Members with three or more orders a year.", tone_context="promotional", attributes={"lifecycle": "loyal"}, acting_user=None)

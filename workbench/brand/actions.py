@@ -11,7 +11,8 @@ from workbench.brand.models import Brand, BrandGuideVersion, PromptTemplate, Pro
 from workbench.checks.engine import GuideError, dump_guide_yaml, parse_guide_yaml
 from workbench.checks.tasks import recertify_guide
 from workbench.errors import CopydeskError
-from workbench.generation.prompting import ENVIRONMENT
+from workbench.generation.context import sample_prompt_contexts
+from workbench.generation.prompting import ENVIRONMENT, render_prompt
 
 
 def guide_version_create(*, source_yaml: str, acting_user: User | None, expected_slug: str | None = None) -> BrandGuideVersion:
@@ -46,17 +47,18 @@ def guide_version_create(*, source_yaml: str, acting_user: User | None, expected
     return version
 
 
+MAX_PROMPT_SOURCE_CHARS = 50_000
+
+
 def prompt_version_create(
     *, slug: str, name: str, system_source: str, user_source: str, description: str = "", acting_user: User | None
 ) -> PromptTemplateVersion:
     if acting_user is not None and not acting_user.is_copydesk_admin:
         raise CopydeskError("Only admins can change prompt templates.", code="forbidden")
     for part, source in (("system", system_source), ("user", user_source)):
-        try:
-            ENVIRONMENT.parse(source)
-        except Exception as exc:  # jinja2.TemplateSyntaxError carries the line
-            line = getattr(exc, "lineno", None)
-            raise CopydeskError(f"{part} prompt, line {line}: {getattr(exc, 'message', exc)}") from None
+        if len(source) > MAX_PROMPT_SOURCE_CHARS:
+            raise CopydeskError(f"The {part} prompt is {len(source):,} characters; the limit is {MAX_PROMPT_SOURCE_CHARS:,}.")
+    prompt_renders_check(system_source, user_source)  # before the write transaction: rendering takes a separate process
     with transaction.atomic():
         template, _ = PromptTemplate.objects.select_for_update().get_or_create(slug=slug, defaults={"name": name, "description": description})
         latest = template.versions.order_by("-number").first()
@@ -68,6 +70,26 @@ def prompt_version_create(
         )
         record(Action.PROMPT_VERSION_CREATE, version, actor=acting_user, changes={"template": slug, "number": [latest.number if latest else None, version.number]})
     return version
+
+
+def prompt_renders_check(system_source: str, user_source: str) -> None:
+    """Refuse a template that cannot render: a saved version every generation fails on helps nobody.
+
+    It is parsed, then rendered in the sandbox (with its hard limits) for every channel and task mode
+    against a sample brief, segment and guide, and against each brand's current guide.
+    """
+    for part, source in (("system", system_source), ("user", user_source)):
+        try:
+            ENVIRONMENT.parse(source)
+        except Exception as exc:  # jinja2.TemplateSyntaxError carries the line
+            line = getattr(exc, "lineno", None)
+            raise CopydeskError(f"{part} prompt, line {line}: {getattr(exc, 'message', exc)}") from None
+    guides = [v.data for v in (b.guide_versions.order_by("-number").first() for b in Brand.objects.order_by("pk")[:5]) if v is not None]
+    for label, context in sample_prompt_contexts(guides):
+        try:
+            render_prompt(system_source, user_source, context)
+        except CopydeskError as exc:
+            raise CopydeskError(f"{exc.message} (rendering for {label})") from None
 
 
 def segment_save(

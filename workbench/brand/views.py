@@ -1,32 +1,21 @@
 from __future__ import annotations
 
-import difflib
+from collections.abc import Callable
 
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
 from workbench.brand import actions
+from workbench.brand.files import guide_file_drift, guide_load_file
+from workbench.brand.files import unified_diff as yaml_diff
 from workbench.brand.forms import BrandModelForm, GuideForm, SegmentForm
 from workbench.brand.models import Brand, BrandGuideVersion, PromptTemplate, Segment
+from workbench.checks.services import recheck_progress
 from workbench.errors import CopydeskError
-
-
-def yaml_diff(before: str, after: str, *, before_name: str, after_name: str) -> list[tuple[str, str]]:
-    """A unified diff as (kind, line) pairs, kind one of file, hunk, add, del, same; the template escapes the lines."""
-    lines = difflib.unified_diff(before.splitlines(), after.splitlines(), fromfile=before_name, tofile=after_name, lineterm="", n=3)
-    out: list[tuple[str, str]] = []
-    for line in lines:
-        if line.startswith(("---", "+++")) and len(out) < 2:
-            out.append(("file", line))
-        elif line.startswith("@@"):
-            out.append(("hunk", line))
-        else:
-            out.append(({"+": "add", "-": "del"}.get(line[:1], "same"), line))
-    return out
 
 
 def guide_list(request: HttpRequest) -> HttpResponse:
@@ -44,8 +33,34 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(f"{brand.name} has no guide version {number}.")
     previous = next((v for v in versions if v.number < shown.number), None)
     diff = yaml_diff(previous.source_yaml, shown.source_yaml, before_name=str(previous), after_name=str(shown)) if previous else None
-    context = {"brand": brand, "versions": versions, "shown": shown, "previous": previous, "diff": diff, "segments": brand.segments.all()}
+    context = {
+        "brand": brand, "versions": versions, "shown": shown, "previous": previous, "diff": diff, "segments": brand.segments.all(),
+        "drift": guide_file_drift(brand), "recheck": recheck_progress(versions[0]),
+    }
     return render(request, "brand/guide_detail.html", context)
+
+
+def load_file_with_message(request: HttpRequest, load: Callable[[], Model], before: Model | None, what: str) -> None:
+    """Run a load-from-file action and tell the admin what it did (a new version, or nothing to change)."""
+    try:
+        version = load()
+    except CopydeskError as exc:
+        messages.error(request, exc.message)
+        return
+    if before is not None and version.pk == before.pk:
+        messages.info(request, f"{what} says what the current version says, so no new version was made.")
+    else:
+        messages.success(request, f"Loaded {what} as version {getattr(version, 'number', '?')}.")
+
+
+@require_POST
+@role_required("is_copydesk_admin")
+def guide_load_file_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """Load brandguide/<slug>.yaml as a new version; the guide page showed its diff against the current one first."""
+    brand = get_object_or_404(Brand, slug=slug)
+    before = brand.guide_versions.order_by("-number").first()
+    load_file_with_message(request, lambda: guide_load_file(brand, acting_user=acting_user(request)), before, f"brandguide/{brand.slug}.yaml")
+    return redirect("guide_detail", slug=brand.slug)
 
 
 def guide_export(request: HttpRequest, slug: str, number: int) -> HttpResponse:
@@ -58,7 +73,9 @@ def guide_export(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @role_required("is_copydesk_admin")
 def guide_edit(request: HttpRequest, slug: str) -> HttpResponse:
     brand = get_object_or_404(Brand, slug=slug)
-    current = brand.current_guide()
+    current = brand.guide_versions.order_by("-number").first()
+    if current is None:
+        raise Http404(f"{brand.name} has no guide version to edit; load one with load_brandguide.")
     form = GuideForm(request.POST or None, initial={"source_yaml": current.source_yaml})
     preview = None
     if request.method == "POST" and form.is_valid():

@@ -69,9 +69,10 @@ class FalsePositive(models.Model):
 
 
 class Recertification(models.Model):
-    """One re-check of approved and live content against a new guide version. Nothing is unpublished by it."""
+    """One re-check of drafts in review, approved and live content against a new guide version. Nothing is unpublished by it."""
 
     guide_version = models.OneToOneField(BrandGuideVersion, on_delete=models.PROTECT, related_name="recertification")
+    total = models.PositiveIntegerField(default=0)  # versions to re-check, known once it starts
     checked = models.PositiveIntegerField(default=0)
     blocked = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(auto_now_add=True)

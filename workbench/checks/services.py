@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import IntegrityError, transaction
@@ -79,35 +80,58 @@ def latest_check(version: DraftVersion) -> CheckResult | None:
     return version.check_results.order_by("-created_at", "-id").first()
 
 
+def current_guide_check(version: DraftVersion) -> CheckResult:
+    """The check of this exact version against its brand's current guide, run now if missing.
+
+    Approving and publishing judge the rules in force, not the ones the draft was written under.
+    Call it before the write transaction: the engine runs outside any lock, and only the short insert is locked.
+    """
+    guide_version = BrandGuideVersion.objects.filter(brand_id=version.draft.brief.brand_id).order_by("-number").first()
+    if guide_version is None:  # pragma: no cover - a draft always has its brand's guide
+        raise BrandGuideVersion.DoesNotExist(f"brand {version.draft.brief.brand_id} has no guide version")
+    return check_version(version, guide_version=guide_version)
+
+
 def recertification_candidates(brand_id: int | None = None) -> QuerySet[DraftVersion]:
-    """The content a guide change can put at risk: approved drafts' current versions and versions on live publications."""
+    """The content a guide change can put at risk: the current versions of drafts in review and approved drafts, and live versions."""
     latest_number = DraftVersion.objects.filter(draft=OuterRef("draft")).order_by("-number").values("number")[:1]
-    approved = Q(draft__state=DraftState.APPROVED, number=Subquery(latest_number))
+    open_or_approved = Q(draft__state__in=[DraftState.IN_REVIEW, DraftState.APPROVED], number=Subquery(latest_number))
     live = Q(pk__in=Publication.objects.current().values("version_id"))
-    versions = DraftVersion.objects.filter(approved | live)
+    versions = DraftVersion.objects.filter(open_or_approved | live)
     return versions.filter(draft__brief__brand_id=brand_id) if brand_id is not None else versions
 
 
-def recertify(guide_version: BrandGuideVersion) -> Recertification | None:
-    """Check approved and live content against a new guide version and record what it would block.
+# How often a running re-certification writes its progress for the guide page.
+PROGRESS_EVERY = 5
 
-    Flags only: nothing is unpublished or un-approved, live content keeps being served.
-    Safe to run twice (a redelivered task): stored results are reused.
+
+def recertify(guide_version: BrandGuideVersion) -> Recertification | None:
+    """Check drafts in review, approved and live content against a new guide version and record what it would block.
+
+    Flags only: nothing is unpublished or un-approved, live content keeps being served; each draft's
+    blocking flag follows its latest version's new check, so the review queue shows what the guide now blocks.
+    Progress is stored as it goes so the guide page can show it. Safe to run twice (a redelivered task): stored results are reused.
     """
     if guide_version.brand.current_guide().pk != guide_version.pk:
         return None  # superseded: the newer version's re-certification covers the same content
     blocked: list[int] = []
-    versions = recertification_candidates(guide_version.brand_id).select_related("draft__brief", "draft__segment").prefetch_related("overrides")
+    versions = list(
+        recertification_candidates(guide_version.brand_id).select_related("draft__brief", "draft__segment").prefetch_related("overrides").order_by("pk")
+    )
+    recertification, _ = Recertification.objects.get_or_create(guide_version=guide_version)
+    Recertification.objects.filter(pk=recertification.pk, finished_at__isnull=True).update(total=len(versions), checked=0)
     checked = 0
-    for version in versions.order_by("pk"):
+    for version in versions:
         result = check_version(version, guide_version=guide_version)
         checked += 1
         if result.unresolved_blocking({o.finding_key for o in version.overrides.all()}):
             blocked.append(version.pk)
+        if checked % PROGRESS_EVERY == 0:
+            Recertification.objects.filter(pk=recertification.pk, finished_at__isnull=True).update(checked=checked, blocked=len(blocked))
     with transaction.atomic():
-        recertification, _ = Recertification.objects.select_for_update().get_or_create(guide_version=guide_version)
+        recertification = Recertification.objects.select_for_update().get(pk=recertification.pk)
         before = [recertification.checked, recertification.blocked] if recertification.finished_at else [None, None]
-        recertification.checked, recertification.blocked, recertification.finished_at = checked, len(blocked), timezone.now()
+        recertification.total, recertification.checked, recertification.blocked, recertification.finished_at = len(versions), checked, len(blocked), timezone.now()
         recertification.save()
         record(
             Action.CHECK_RECERTIFY,
@@ -116,3 +140,29 @@ def recertify(guide_version: BrandGuideVersion) -> Recertification | None:
             changes={"checked": [before[0], checked], "blocked": [before[1], len(blocked)], "blocked_versions": blocked},
         )
     return recertification
+
+
+@dataclass(frozen=True)
+class RecheckProgress:
+    """What the guide page says about re-checking content against its current version."""
+
+    total: int
+    checked: int
+    blocked: int
+    finished: bool
+    in_review_blocked: int
+    queued: bool = False  # no worker has started it yet
+
+
+def recheck_progress(guide_version: BrandGuideVersion) -> RecheckProgress | None:
+    """None for a brand's first guide version, which has nothing to re-check."""
+    recertification = Recertification.objects.filter(guide_version=guide_version).first()
+    if recertification is None and guide_version.number == 1:
+        return None
+    in_review_blocked = Draft.objects.filter(brief__brand_id=guide_version.brand_id, state=DraftState.IN_REVIEW, blocking=True).count()
+    if recertification is None:
+        return RecheckProgress(total=0, checked=0, blocked=0, finished=False, in_review_blocked=in_review_blocked, queued=True)
+    return RecheckProgress(
+        total=recertification.total, checked=recertification.checked, blocked=recertification.blocked,
+        finished=recertification.finished_at is not None, in_review_blocked=in_review_blocked,
+    )

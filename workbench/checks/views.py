@@ -77,5 +77,5 @@ def recertify_now(request: HttpRequest, slug: str) -> HttpResponse:
     guide_version = get_object_or_404(Brand, slug=slug).current_guide()
     result = services.recertify(guide_version)
     if result is not None:
-        messages.success(request, f"Re-checked {result.checked} approved or live item(s) against {guide_version}: {result.blocked} would be blocked.")
+        messages.success(request, f"Re-checked {result.checked} item(s) in review, approved or live against {guide_version}: {result.blocked} would be blocked.")
     return redirect("recertification")

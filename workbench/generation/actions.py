@@ -28,6 +28,7 @@ from workbench.generation.models import (
     RunStatus,
     VersionOrigin,
 )
+from workbench.generation.prompting import TEMPLATE_FAILURE_PREFIX
 from workbench.generation.providers import provider_spec
 from workbench.generation.sanitize import sanitize_fields
 
@@ -156,6 +157,15 @@ def generation_retry_failed(run: GenerationRun, *, acting_user: User) -> int:
         _require(not run.cancelled, "This run was cancelled; start a new one with Generate.", "conflict")
         failed = list(run.jobs.filter(status=RunStatus.FAILED).values_list("pk", flat=True))
         _require(bool(failed), "Nothing failed in this run.", "conflict")
+        # A retry re-runs the run's own template version; if that is what failed and it has been fixed since, say what works.
+        current_prompt = run.brief.prompt_template.current_version()
+        template_failed = run.jobs.filter(status=RunStatus.FAILED, error__startswith=TEMPLATE_FAILURE_PREFIX).exists()
+        _require(
+            not template_failed or current_prompt.pk == run.prompt_version_id,
+            f"These parts failed because prompt template {run.prompt_version} could not render, and a retry would use it again; "
+            f"{current_prompt} is current now, so use Generate to write them with it.",
+            "conflict",
+        )
         GenerationJob.objects.filter(pk__in=failed).update(
             status=RunStatus.QUEUED, error="", finished_at=None, lease_expires_at=None, queued_at=timezone.now(), attempts=0
         )

@@ -19,7 +19,7 @@ from workbench.generation.actions import drafts_create_from_job
 from workbench.generation.budget import check_token_budget
 from workbench.generation.context import fenced, prompt_context
 from workbench.generation.models import GenerationJob, JobMode, RunStatus
-from workbench.generation.prompting import render_prompt
+from workbench.generation.prompting import TEMPLATE_FAILURE_PREFIX, render_prompt
 from workbench.generation.providers import GenerationRequest, get_provider, provider_spec
 from workbench.review.models import Decision, ReviewDecision
 
@@ -81,7 +81,10 @@ def run_job(job_id: int) -> None:
     run = job.run
     check_token_budget(run.created_by)
     context = job_context(job)
-    prompt = render_prompt(run.prompt_version.system_source, run.prompt_version.user_source, context)
+    try:
+        prompt = render_prompt(run.prompt_version.system_source, run.prompt_version.user_source, context)
+    except CopydeskError as exc:
+        raise CopydeskError(f"{TEMPLATE_FAILURE_PREFIX}{run.prompt_version} could not render: {exc.message}") from None
     result = get_provider(run.provider).generate(
         GenerationRequest(
             prompt=prompt, channel=job.channel, fields=CHANNEL_FIELDS[job.channel], variants=job.variants,

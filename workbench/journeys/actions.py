@@ -18,6 +18,7 @@ from workbench.accounts.models import User
 from workbench.audit.log import record
 from workbench.audit.models import Action
 from workbench.brand.models import CHANNELS, Brand, Segment
+from workbench.checks.services import current_guide_check
 from workbench.errors import CopydeskError
 from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.journeys.livecache import live_changed
@@ -237,6 +238,7 @@ def publication_create(
     _require_publisher(acting_user)
     now = timezone.now()
     _check_window(starts_at, ends_at, now)
+    current_guide_check(version)  # publishing judges the current guide; the check runs before the write lock
     with transaction.atomic():
         step = _locked_step(step)
         # Ended before the insert, so replacing what is live with the same version (say, to reset its window) is allowed.
@@ -279,6 +281,11 @@ def publication_rollback(step: JourneyStep, *, segment: Segment, acting_user: Us
     """
     _require_publisher(acting_user)
     now = timezone.now()
+    # The versions to restore face the current guide like any publication; they are checked before the write lock.
+    last_ended = step.publications.filter(segment=segment, ended_at__isnull=False).order_by("-ended_at").first()
+    if last_ended is not None:
+        for restorable in step.publications.filter(segment=segment, ended_at=last_ended.ended_at).select_related("version"):
+            current_guide_check(restorable.version)
     with transaction.atomic():
         step = _locked_step(step)
         current = list(step.publications.select_for_update().current().filter(segment=segment))

@@ -13,7 +13,7 @@ from workbench.accounts.models import Role, User
 from workbench.audit.log import record
 from workbench.audit.models import Action
 from workbench.checks.models import finding_key
-from workbench.checks.services import latest_check
+from workbench.checks.services import current_guide_check, latest_check
 from workbench.errors import CopydeskError
 from workbench.generation import actions as generation_actions
 from workbench.generation.models import Draft, DraftState, DraftVersion
@@ -71,9 +71,11 @@ def is_author(draft: Draft, user: User) -> bool:
 
 
 def unresolved_blocks(version: DraftVersion) -> list[dict[str, object]]:
-    check = latest_check(version)
+    """Blocking findings without an override, judged against the brand's current guide (call current_guide_check first)."""
+    guide = version.draft.brief.brand.current_guide()
+    check = version.check_results.filter(guide_version=guide).first()
     if check is None:
-        return [{"kind": "check", "rule": "not_checked", "message": "This version has not been checked."}]
+        return [{"kind": "check", "rule": "not_checked", "message": f"This version has not been checked against the current guide ({guide}); try again."}]
     overridden = set(version.overrides.values_list("finding_key", flat=True))
     return [f for f in check.blocking if finding_key(f) not in overridden]
 
@@ -83,6 +85,7 @@ def approvals_of(version: DraftVersion) -> int:
 
 
 def review_approve(draft: Draft, *, version_number: int, acting_user: User) -> ReviewDecision:
+    current_guide_check(draft.latest_version())  # the rules in force now, checked before the write lock
     with transaction.atomic():
         draft, version = _locked_for_review(draft, version_number, acting_user)
         if is_author(draft, acting_user):
@@ -92,7 +95,7 @@ def review_approve(draft: Draft, *, version_number: int, acting_user: User) -> R
         blocks = unresolved_blocks(version)
         if blocks:
             raise CopydeskError(
-                f"{len(blocks)} blocking finding(s) have no override; fix the text or override each with a justification.",
+                f"{len(blocks)} blocking finding(s) under the current brand guide have no override; fix the text or override each with a justification.",
                 code="conflict",
             )
         decision = ReviewDecision.objects.create(version=version, reviewer=acting_user, decision=Decision.APPROVE)

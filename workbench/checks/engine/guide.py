@@ -16,6 +16,7 @@ import yaml
 
 from .errors import GuideError
 from .normalize import normalise_plain
+from .yaml_guard import guard_yaml, yaml_syntax_error
 
 CHANNELS: Final[tuple[str, ...]] = ("email", "sms", "push", "in_app")
 CHANNEL_LIMIT_KEYS: Final[dict[str, tuple[str, ...]]] = {
@@ -124,14 +125,11 @@ def _convert(node: yaml.Node, path: Path, st: _Composed, line: int) -> Any:
 
 def parse_guide_yaml(text: str) -> dict[str, Any]:
     """Parse and validate a guide from YAML text; raises GuideError with line numbers."""
+    guard_yaml(text)  # size, depth and alias budgets, before PyYAML builds anything
     try:
         root = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "syntax error"
-        raise GuideError("", f"invalid YAML: {problem}", mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
-        raise GuideError("", f"invalid YAML: {exc}") from None
+        raise yaml_syntax_error(exc) from None
     if root is None:
         raise GuideError("", "the guide is empty", 1)
     st = _Composed()

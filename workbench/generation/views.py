@@ -13,6 +13,7 @@ from workbench.errors import CopydeskError
 from workbench.generation import actions
 from workbench.generation.forms import CHANNEL_HELP, BriefForm, DraftEditForm
 from workbench.generation.models import Brief, Draft, DraftState, DraftVersion, GenerationJob, GenerationRun, RunStatus
+from workbench.generation.query import id_param
 from workbench.generation.presenters import brief_grid, draft_page_context, field_meters, highlighted_fields
 from workbench.generation.sanitize import sanitize_fields
 from workbench.review import actions as review_actions
@@ -37,7 +38,8 @@ def brief_list(request: HttpRequest) -> HttpResponse:
 
 @role_required("can_author")
 def brief_create(request: HttpRequest) -> HttpResponse:
-    source = Brief.objects.filter(pk=request.GET.get("from") or 0).prefetch_related("segments").first() if request.GET.get("from", "").isdigit() else None
+    source_id = id_param(request.GET.get("from"))
+    source = Brief.objects.filter(pk=source_id).prefetch_related("segments").first() if source_id else None
     form = BriefForm(request.POST or None, initial=BriefForm.initial_from(source) if source else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

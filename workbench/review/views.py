@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from workbench.access import acting_user, role_required
 from workbench.errors import CopydeskError
 from workbench.generation.models import Draft, DraftState, DraftVersion
+from workbench.generation.query import id_param
 from workbench.generation.presenters import prefetched_drafts, with_latest
 from workbench.generation.views import render_draft_page
 from workbench.review import actions
@@ -35,8 +36,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 def _decision_target(request: HttpRequest, draft_id: int) -> tuple[Draft, int]:
     draft = get_object_or_404(Draft.objects.select_related("brief__brand", "segment", "created_by"), pk=draft_id)
-    raw = request.POST.get("version", "")
-    return draft, int(raw) if raw.isdigit() else -1
+    return draft, id_param(request.POST.get("version")) or -1
 
 
 def _back_to_queue(request: HttpRequest) -> HttpResponse | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from workbench.accounts.models import User
@@ -18,7 +18,7 @@ from workbench.brand.models import CHANNELS, Brand, BrandGuideVersion, PromptTem
 from workbench.checks.engine import CHANNEL_FIELDS
 from workbench.checks.services import PreparedCheck, prepare_check, store_check
 from workbench.errors import CopydeskError
-from workbench.generation.limits import require_field_sizes
+from workbench.generation.limits import INSTRUCTION_MAX_CHARS, require_field_sizes, require_text_size
 from workbench.generation.budget import check_brief_cap, check_token_budget, estimate_cost
 from workbench.generation.models import (
     Brief,
@@ -155,8 +155,11 @@ def generation_retry_failed(run: GenerationRun, *, acting_user: User) -> int:
     with transaction.atomic():
         run = GenerationRun.objects.select_for_update().get(pk=run.pk)
         _require(not run.cancelled, "This run was cancelled; start a new one with Generate.", "conflict")
-        failed = list(run.jobs.filter(status=RunStatus.FAILED).values_list("pk", flat=True))
+        failed_jobs = run.jobs.filter(status=RunStatus.FAILED)
+        failed = list(failed_jobs.values_list("pk", flat=True))
         _require(bool(failed), "Nothing failed in this run.", "conflict")
+        adding = failed_jobs.filter(mode__in=[JobMode.GENERATE, JobMode.MORE_LIKE_THIS]).aggregate(n=Sum("variants"))["n"] or 0
+        check_brief_cap(Brief.objects.select_for_update().get(pk=run.brief_id), adding)
         GenerationJob.objects.filter(pk__in=failed).update(
             status=RunStatus.QUEUED, error="", finished_at=None, lease_expires_at=None, queued_at=timezone.now(), attempts=0
         )
@@ -184,7 +187,7 @@ def draft_request_variation(
     _require(mode != JobMode.GENERATE, "Use Generate on the brief for a full run.")
     instruction = instruction.strip()
     _require(mode != JobMode.REWRITE or bool(instruction), "Say how to rewrite it, e.g. “shorter” or “remove the discount”.")
-    _require(len(instruction) <= 300, "Keep the instruction under 300 characters.")
+    require_text_size(instruction, INSTRUCTION_MAX_CHARS, "instruction")
     check_token_budget(acting_user)
     with transaction.atomic():
         draft = Draft.objects.select_for_update(of=("self",)).select_related("brief__brand", "segment").get(pk=draft.pk)
@@ -192,7 +195,8 @@ def draft_request_variation(
         _require(latest.number == base_version, f"Version {latest.number} is now current; reload before asking again.", "conflict")
         if mode == JobMode.MORE_LIKE_THIS:
             _require(1 <= count <= settings.MAX_VARIANTS_PER_SEGMENT, f"Ask for 1 to {settings.MAX_VARIANTS_PER_SEGMENT} more.")
-            check_brief_cap(draft.brief, count)
+            # The brief's row is the cap's lock: every request that adds drafts to it queues here.
+            check_brief_cap(Brief.objects.select_for_update().get(pk=draft.brief_id), count)
         model, parameters = _run_settings(draft.brief, settings.LLM_PROVIDER)
         run = GenerationRun.objects.create(
             brief=draft.brief, provider=settings.LLM_PROVIDER, model=model, parameters=parameters,

@@ -146,3 +146,20 @@ def test_it_answers_no_5xx_to_odd_input(pattern, brand, prompt, segments):  # ty
         for form in _odd_forms():
             hit(role, "POST", base + "?" + "&".join(f"{k}=1" for k in ("from", "brand", "step")), form)
     assert not crashes, f"{len(crashes)} request(s) answered 5xx:\n" + "\n".join(crashes[:40])
+
+
+def test_it_reads_ids_from_input_as_ascii_digits_within_64_bits():
+    from workbench.generation.query import MAX_ID, id_param
+
+    assert id_param("42") == 42 and id_param(str(MAX_ID)) == MAX_ID
+    for odd in ("²", "١٢", "99999999999999999999999", str(MAX_ID + 1), "0", "-1", " 1", "1e3", "", None, ["1"]):
+        assert id_param(odd) is None, odd
+
+
+@pytest.mark.django_db
+def test_it_answers_the_issues_bad_query_values_with_a_page(client, brand, prompt, segments, marketer, reviewer):
+    client.force_login(marketer)
+    assert client.get("/briefs/new/?from=²").status_code == 200
+    client.force_login(reviewer)
+    response = client.get("/review/?brand=99999999999999999999999&brief=²&segment=-3&page=abc")
+    assert response.status_code == 200

@@ -119,3 +119,51 @@ def test_it_applies_a_suggestion_without_holding_the_write_lock(draft, marketer,
     new = draft.latest_version()
     assert new.number == 3 and "affordable" in new.fields["body"].lower()
     assert AuditEvent.objects.filter(action="check.suggestion_apply", object_id=str(new.pk)).count() == 1
+
+
+# Slow work that must never run while a transaction holds the write lock.
+SLOW_CALLS = {"check_version", "prepare_check", "run_engine", "check_fields", "_prepare_text", "sanitize_fields", "render_prompt", "generate", "recertify"}
+
+
+def _atomic_blocks(tree):  # type: ignore[no-untyped-def]
+    import ast
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.With) and any("atomic" in ast.unparse(item.context_expr) for item in node.items):
+            yield node
+
+
+def _called(node):  # type: ignore[no-untyped-def]
+    import ast
+
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call):
+            yield call, call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+
+
+def test_no_transition_calls_a_check_render_or_provider_inside_transaction_atomic():
+    """A structural guard for the rule above: no slow call inside a `with transaction.atomic()` block, directly or
+    through functions of the same module that the block calls."""
+    import ast
+    from pathlib import Path
+
+    import workbench
+
+    root = Path(workbench.__file__).parent
+    found = []
+    for source in sorted(root.rglob("*.py")):
+        if "engine" in source.parts or "migrations" in source.parts:
+            continue
+        tree = ast.parse(source.read_text())
+        local = {f.name: f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)}
+        for block in _atomic_blocks(tree):
+            pending, seen = [block], set()
+            while pending:
+                node = pending.pop()
+                for call, name in _called(node):
+                    if name in SLOW_CALLS:
+                        found.append(f"{source.relative_to(root.parent)}:{call.lineno} calls {name}() inside the transaction at line {block.lineno}")
+                    elif name in local and name not in seen:
+                        seen.add(name)
+                        pending.append(local[name])
+    assert not found, "\n".join(found)

@@ -95,10 +95,10 @@ def _encoded(data: dict[str, str]) -> str:
     return urlencode(data, encoding="utf-8", errors="surrogatepass")
 
 
-def _request(client: Client, method: str, path: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
+def _request(client: Client, method: str, path: str, data: dict[str, str], **headers: str):  # type: ignore[no-untyped-def]
     if method == "GET":
-        return client.get(f"{path}?{_encoded(data)}" if data else path)
-    return client.post(path, _encoded(data), content_type="application/x-www-form-urlencoded")
+        return client.get(f"{path}?{_encoded(data)}" if data else path, **headers)
+    return client.post(path, _encoded(data), content_type="application/x-www-form-urlencoded", **headers)
 
 
 def test_it_walks_the_html_views():
@@ -129,8 +129,8 @@ def test_it_answers_no_5xx_to_odd_input(pattern, brand, prompt, segments):  # ty
     clients = {role: client_for(role, world) for role in ROLES}
     crashes: list[str] = []
 
-    def hit(role: str, method: str, path: str, data: dict[str, str]) -> None:
-        response = _request(clients[role], method, path, data)
+    def hit(role: str, method: str, path: str, data: dict[str, str], **headers: str) -> None:
+        response = _request(clients[role], method, path, data, **headers)
         if response.status_code >= 500:
             shown = {k[:20]: v[:20] for k, v in data.items()}
             crashes.append(f"{method} {path[:80]} {shown} as {role}: {response.status_code}")
@@ -143,6 +143,7 @@ def test_it_answers_no_5xx_to_odd_input(pattern, brand, prompt, segments):  # ty
     for role in ROLES:
         for query in _odd_queries():
             hit(role, "GET", base, query)
+            hit(role, "GET", base, {**query, "part": "progress"}, HTTP_HX_REQUEST="true")  # htmx partials read the same values
         for form in _odd_forms():
             hit(role, "POST", base + "?" + "&".join(f"{k}=1" for k in ("from", "brand", "step")), form)
     assert not crashes, f"{len(crashes)} request(s) answered 5xx:\n" + "\n".join(crashes[:40])
@@ -163,3 +164,24 @@ def test_it_answers_the_issues_bad_query_values_with_a_page(client, brand, promp
     client.force_login(reviewer)
     response = client.get("/review/?brand=99999999999999999999999&brief=²&segment=-3&page=abc")
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_renders_pages_whatever_text_was_stored(client, brand, prompt, segments, marketer, reviewer):
+    """Stored values with slashes, bidi controls, lone combining marks or sheer length never break a page."""
+    from tests.pipeline import generate_now, make_brief
+    from workbench.generation import actions
+    from workbench.generation.models import DraftVersion
+
+    odd = "a/b \u202eevil\u202c <b>x</b> {{ x }} \u0301 " + "w" * 150
+    brief = make_brief(brand, prompt, [segments["new"]], marketer, channels=["email"], variants=1, title=odd[:200], goal=odd * 20)
+    (draft,) = generate_now(brief, marketer)
+    fields = {**draft.latest_version().fields, "subject": odd[:1000], "body": (odd * 100)[:20_000]}
+    actions.draft_edit(draft, fields=fields, base_version=1, acting_user=marketer)
+    DraftVersion.objects.filter(draft=draft).update(model=odd[:100], provider="x/y \u202e", instruction=odd[:300])
+    actions.draft_submit(draft, acting_user=marketer)
+    client.force_login(reviewer)
+    for path in ("/briefs/", f"/briefs/{brief.pk}/", f"/drafts/{draft.pk}/", "/review/", f"/review/?brief={brief.pk}"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "<b>x</b>" not in response.content.decode(), path  # stored text is shown escaped

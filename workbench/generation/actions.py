@@ -18,8 +18,8 @@ from workbench.brand.models import CHANNELS, Brand, BrandGuideVersion, PromptTem
 from workbench.checks.engine import CHANNEL_FIELDS
 from workbench.checks.services import PreparedCheck, prepare_check, store_check
 from workbench.errors import CopydeskError
-from workbench.generation.limits import INSTRUCTION_MAX_CHARS, require_field_sizes, require_text_size
 from workbench.generation.budget import check_brief_cap, check_token_budget, estimate_cost
+from workbench.generation.limits import INSTRUCTION_MAX_CHARS, require_field_sizes, require_text_size
 from workbench.generation.models import (
     Brief,
     Draft,

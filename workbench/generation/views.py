@@ -12,10 +12,10 @@ from workbench.checks.services import run_engine
 from workbench.errors import CopydeskError
 from workbench.generation import actions
 from workbench.generation.forms import CHANNEL_HELP, BriefForm, DraftEditForm
-from workbench.generation.models import Brief, Draft, DraftState, DraftVersion, GenerationJob, GenerationRun, RunStatus
 from workbench.generation.limits import require_field_sizes
-from workbench.generation.query import id_param
+from workbench.generation.models import Brief, Draft, DraftState, DraftVersion, GenerationJob, GenerationRun, RunStatus
 from workbench.generation.presenters import brief_grid, draft_page_context, field_meters, highlighted_fields
+from workbench.generation.query import id_param
 from workbench.generation.sanitize import sanitize_fields
 from workbench.review import actions as review_actions
 

@@ -31,6 +31,8 @@ class Action(models.TextChoices):
     GENERATION_RETRY = "generation.retry"
     GENERATION_CANCEL = "generation.cancel"
     GENERATION_RECOVER = "generation.recover"
+    GENERATION_JOB_CLAIM = "generation.job_claim"
+    GENERATION_JOB_RETRY = "generation.job_retry"
     DRAFT_STATE_RESET = "draft.state_reset"
     DRAFT_CREATE = "draft.create"
     DRAFT_VERSION_CREATE = "draft.version_create"

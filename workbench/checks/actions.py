@@ -77,11 +77,12 @@ def suggestion_apply(version: DraftVersion, *, key: str, acting_user: User) -> D
     if finding["end"] > len(text) or text[finding["start"]:finding["end"]] != finding["match"]:
         raise CopydeskError("The text no longer matches this finding; reload the draft.", code="conflict")
     fields = {**version.fields, finding["field"]: with_suggestion(text, finding)}
-    with transaction.atomic():
-        new = generation_actions.draft_edit(draft, fields=fields, base_version=version.number, acting_user=acting_user)
-        if new.pk != version.pk:
-            record(
-                Action.CHECK_SUGGESTION_APPLY, new, actor=acting_user,
-                changes={"finding": key, "from_version": version.number, finding["field"]: [finding["match"], finding["suggestion"]]},
-            )
-    return new
+
+    def record_suggestion(new: DraftVersion) -> None:
+        record(
+            Action.CHECK_SUGGESTION_APPLY, new, actor=acting_user,
+            changes={"finding": key, "from_version": version.number, finding["field"]: [finding["match"], finding["suggestion"]]},
+        )
+
+    # draft_edit checks the new text before its transaction and records this event inside it.
+    return generation_actions.draft_edit(draft, fields=fields, base_version=version.number, acting_user=acting_user, also=record_suggestion)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -13,8 +14,9 @@ from workbench.audit.log import record
 from workbench.audit.models import Action
 from workbench.brand.models import BrandGuideVersion
 from workbench.checks.engine import CheckResult as EngineResult
-from workbench.checks.engine import CompiledGuide, compile_guide
+from workbench.checks.engine import CompiledGuide, EngineInputError, compile_guide
 from workbench.checks.models import CheckResult, Recertification
+from workbench.errors import CopydeskError
 from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.journeys.models import Publication
 
@@ -45,35 +47,60 @@ def run_engine(version: DraftVersion, guide_version: BrandGuideVersion) -> tuple
     return check_fields(guide, version.draft.channel, fields, context), context
 
 
+@dataclass(frozen=True)
+class PreparedCheck:
+    """A check computed before any write: the slow part, run with no transaction open."""
+
+    guide_version: BrandGuideVersion
+    context: str
+    passed: bool
+    findings: list[dict[str, Any]]
+
+
+def prepare_check(draft: Draft, fields: dict[str, str], guide_version: BrandGuideVersion) -> PreparedCheck:
+    """Check text that is about to become a version of this draft. Call it outside transaction.atomic:
+    a long check must delay only its own request, never hold the database's write lock (SQLite has one for everyone)."""
+    try:
+        result, context = run_engine(DraftVersion(draft=draft, fields=fields), guide_version)
+    except EngineInputError as exc:
+        raise CopydeskError(f"This text cannot be checked: {exc}") from None
+    return PreparedCheck(guide_version, context or "", result.passed, [f.to_dict() for f in result.findings])
+
+
+def store_check(version: DraftVersion, prepared: PreparedCheck) -> CheckResult:
+    """Store a prepared check of this version with its audit event, in the caller's transaction; quick."""
+    with transaction.atomic():
+        stored = CheckResult.objects.create(
+            version=version, guide_version=prepared.guide_version, context=prepared.context,
+            passed=prepared.passed, findings=prepared.findings,
+        )
+        record(
+            Action.CHECK_RUN,
+            version,
+            actor=None,
+            changes={"guide_version": str(prepared.guide_version), "passed": stored.passed, "blocking": len(stored.blocking), "warnings": len(stored.warnings)},
+        )
+        # The draft's flag follows its latest version's latest check, whoever ran it (a new version, a re-certification).
+        if not DraftVersion.objects.filter(draft_id=version.draft_id, number__gt=version.number).exists():
+            Draft.objects.filter(pk=version.draft_id).update(blocking=not stored.passed)
+    return stored
+
+
 def check_version(version: DraftVersion, *, guide_version: BrandGuideVersion | None = None) -> CheckResult:
-    """Check one version against a guide version (its own by default) and store the findings."""
+    """Check one stored version against a guide version (its own by default) and store the findings.
+
+    The engine runs before the short transaction that stores its result; call this outside transaction.atomic.
+    """
     guide_version = guide_version or version.guide_version
     existing = CheckResult.objects.filter(version=version, guide_version=guide_version).first()
     if existing is not None:
         return existing
-    result, context = run_engine(version, guide_version)
+    prepared = prepare_check(version.draft, version.fields, guide_version)
     try:
-        with transaction.atomic():
-            stored = CheckResult.objects.create(
-                version=version,
-                guide_version=guide_version,
-                context=context or "",
-                passed=result.passed,
-                findings=[f.to_dict() for f in result.findings],
-            )
-            record(
-                Action.CHECK_RUN,
-                version,
-                actor=None,
-                changes={"guide_version": str(guide_version), "passed": stored.passed, "blocking": len(stored.blocking), "warnings": len(stored.warnings)},
-            )
-            # The draft's flag follows its latest version's latest check, whoever ran it (a new version, a re-certification).
-            if not DraftVersion.objects.filter(draft_id=version.draft_id, number__gt=version.number).exists():
-                Draft.objects.filter(pk=version.draft_id).update(blocking=not stored.passed)
+        return store_check(version, prepared)
     except IntegrityError:
         # A re-certification and a redelivered task can check the same pair at once; the first one stands.
         return CheckResult.objects.get(version=version, guide_version=guide_version)
-    return stored
 
 
 def latest_check(version: DraftVersion) -> CheckResult | None:

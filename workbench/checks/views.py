@@ -10,6 +10,7 @@ from workbench.brand.models import Brand
 from workbench.checks import actions, reports, services
 from workbench.checks.models import Recertification
 from workbench.errors import CopydeskError
+from workbench.generation.limits import REASON_MAX_CHARS, require_text_size
 from workbench.generation.models import DraftVersion
 
 
@@ -36,10 +37,10 @@ def finding_apply_suggestion(request: HttpRequest, version_id: int) -> HttpRespo
 @role_required("can_review")
 def finding_false_positive(request: HttpRequest, version_id: int) -> HttpResponse:
     version = _version(version_id)
+    reason = request.POST.get("reason", "")
     try:
-        actions.false_positive_mark(
-            version, key=request.POST.get("finding", ""), reason=request.POST.get("reason", ""), acting_user=acting_user(request)
-        )
+        require_text_size(reason, REASON_MAX_CHARS, "reason")
+        actions.false_positive_mark(version, key=request.POST.get("finding", ""), reason=reason, acting_user=acting_user(request))
     except CopydeskError as exc:
         messages.error(request, exc.message)
     else:

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from workbench.accounts.models import User
 from workbench.audit.log import record
 from workbench.audit.models import Action
-from workbench.brand.models import CHANNELS, Brand, PromptTemplate, Segment
+from workbench.brand.models import CHANNELS, Brand, BrandGuideVersion, PromptTemplate, Segment
 from workbench.checks.engine import CHANNEL_FIELDS
+from workbench.checks.services import PreparedCheck, prepare_check, store_check
 from workbench.errors import CopydeskError
 from workbench.generation.budget import check_brief_cap, check_token_budget, estimate_cost
+from workbench.generation.limits import INSTRUCTION_MAX_CHARS, require_field_sizes, require_text_size
 from workbench.generation.models import (
     Brief,
     Draft,
@@ -155,7 +158,8 @@ def generation_retry_failed(run: GenerationRun, *, acting_user: User) -> int:
     with transaction.atomic():
         run = GenerationRun.objects.select_for_update().get(pk=run.pk)
         _require(not run.cancelled, "This run was cancelled; start a new one with Generate.", "conflict")
-        failed = list(run.jobs.filter(status=RunStatus.FAILED).values_list("pk", flat=True))
+        failed_jobs = run.jobs.filter(status=RunStatus.FAILED)
+        failed = list(failed_jobs.values_list("pk", flat=True))
         _require(bool(failed), "Nothing failed in this run.", "conflict")
         # A retry re-runs the run's own template version; if that is what failed and it has been fixed since, say what works.
         current_prompt = run.brief.prompt_template.current_version()
@@ -166,6 +170,8 @@ def generation_retry_failed(run: GenerationRun, *, acting_user: User) -> int:
             f"{current_prompt} is current now, so use Generate to write them with it.",
             "conflict",
         )
+        adding = failed_jobs.filter(mode__in=[JobMode.GENERATE, JobMode.MORE_LIKE_THIS]).aggregate(n=Sum("variants"))["n"] or 0
+        check_brief_cap(Brief.objects.select_for_update().get(pk=run.brief_id), adding)
         GenerationJob.objects.filter(pk__in=failed).update(
             status=RunStatus.QUEUED, error="", finished_at=None, lease_expires_at=None, queued_at=timezone.now(), attempts=0
         )
@@ -193,7 +199,7 @@ def draft_request_variation(
     _require(mode != JobMode.GENERATE, "Use Generate on the brief for a full run.")
     instruction = instruction.strip()
     _require(mode != JobMode.REWRITE or bool(instruction), "Say how to rewrite it, e.g. “shorter” or “remove the discount”.")
-    _require(len(instruction) <= 300, "Keep the instruction under 300 characters.")
+    require_text_size(instruction, INSTRUCTION_MAX_CHARS, "instruction")
     check_token_budget(acting_user)
     with transaction.atomic():
         draft = Draft.objects.select_for_update(of=("self",)).select_related("brief__brand", "segment").get(pk=draft.pk)
@@ -201,7 +207,8 @@ def draft_request_variation(
         _require(latest.number == base_version, f"Version {latest.number} is now current; reload before asking again.", "conflict")
         if mode == JobMode.MORE_LIKE_THIS:
             _require(1 <= count <= settings.MAX_VARIANTS_PER_SEGMENT, f"Ask for 1 to {settings.MAX_VARIANTS_PER_SEGMENT} more.")
-            check_brief_cap(draft.brief, count)
+            # The brief's row is the cap's lock: every request that adds drafts to it queues here.
+            check_brief_cap(Brief.objects.select_for_update().get(pk=draft.brief_id), count)
         provider_name = provider_spec().name
         model, parameters = _run_settings(draft.brief, provider_name)
         run = GenerationRun.objects.create(
@@ -227,7 +234,6 @@ def _job_provenance(job: GenerationJob, share: int, provenance: dict[str, object
         "output_tokens": int(provenance["output_tokens"]) // share,  # type: ignore[call-overload]
         "cost_usd": job.cost_usd / share,
         "prompt_version_id": job.run.prompt_version_id,
-        "guide_version_id": job.run.guide_version_id,
         "job": job,
     }
 
@@ -244,18 +250,50 @@ def _finish_job(job: GenerationJob, provenance: dict[str, object], made: int) ->
     )
 
 
+@dataclass(frozen=True)
+class PreparedText:
+    """Text on its way to becoming a version: sized, sanitised and checked before any transaction opens."""
+
+    fields: dict[str, str]
+    check: PreparedCheck
+
+
+def _prepare_text(draft: Draft, fields: dict[str, str], guide_version: BrandGuideVersion, *, source: str = "") -> PreparedText:
+    """The slow part of storing text (sanitiser, check engine), run with no write lock held."""
+    require_field_sizes(fields, source=source)
+    clean = sanitize_fields(draft.channel, fields)
+    require_field_sizes(clean, source=source)
+    return PreparedText(clean, prepare_check(draft, clean, guide_version))
+
+
+def _existing_results(job: GenerationJob) -> list[Draft]:
+    return list(job.drafts.all()) or ([job.source_draft] if job.source_draft else [])
+
+
 def drafts_create_from_job(job: GenerationJob, variants: list[dict[str, str]], *, provenance: dict[str, object]) -> list[Draft]:
-    """Store a job's variants as new drafts, or as a new version of its draft, exactly once however often the task runs."""
+    """Store a job's variants as new drafts, or as a new version of its draft, exactly once however often the task runs.
+
+    The variants are sized, sanitised and checked first; the transaction only stores them.
+    """
+    job = GenerationJob.objects.select_related("run__brief__brand", "run__guide_version", "segment", "source_draft").get(pk=job.pk)
+    if job.status == RunStatus.DONE:
+        return _existing_results(job)
+    target = job.source_draft or Draft(brief=job.run.brief, segment=job.segment, channel=job.channel)
+    rewrite = job.mode in (JobMode.REGENERATE, JobMode.REWRITE)
+    prepared = [
+        _prepare_text(target, fields, job.run.guide_version, source="The model's answer is too long to store. ")
+        for fields in (variants[:1] if rewrite else variants)
+    ]
     with transaction.atomic():
         job = GenerationJob.objects.select_for_update(of=("self",)).select_related("run__brief", "segment", "source_draft").get(pk=job.pk)
         if job.status == RunStatus.DONE:
-            return list(job.drafts.all()) or ([job.source_draft] if job.source_draft else [])
+            return _existing_results(job)
         run = job.run
         job.input_tokens = int(provenance["input_tokens"])  # type: ignore[call-overload]
         job.output_tokens = int(provenance["output_tokens"])  # type: ignore[call-overload]
         job.cost_usd = estimate_cost(str(provenance["model"]), job.input_tokens, job.output_tokens)
-        if job.mode in (JobMode.REGENERATE, JobMode.REWRITE):
-            draft = _version_from_job(job, variants[0], provenance)
+        if rewrite:
+            draft = _version_from_job(job, prepared[0], provenance)
             _finish_job(job, provenance, 1)
             return [draft]
         first_variant = 1
@@ -263,27 +301,32 @@ def drafts_create_from_job(job: GenerationJob, variants: list[dict[str, str]], *
             siblings = Draft.objects.filter(brief=run.brief, segment=job.segment, channel=job.channel)
             first_variant = (siblings.aggregate(m=Max("variant"))["m"] or 0) + 1
         drafts = []
-        for index, fields in enumerate(variants, start=first_variant):
+        for index, text in enumerate(prepared, start=first_variant):
             draft = Draft.objects.create(brief=run.brief, segment=job.segment, channel=job.channel, variant=index, job=job, created_by=run.created_by)
             record(Action.DRAFT_CREATE, draft, actor=None, changes={"job": job.pk, "variant": index, "mode": job.mode})
             _version_create(
-                draft, fields=sanitize_fields(job.channel, fields), origin=VersionOrigin.GENERATED, author=run.created_by, first=True,
-                **_job_provenance(job, len(variants), provenance),
+                draft, text=text, origin=VersionOrigin.GENERATED, author=run.created_by, first=True,
+                **_job_provenance(job, len(prepared), provenance),
             )
             drafts.append(draft)
         _finish_job(job, provenance, len(drafts))
     return drafts
 
 
-def _version_from_job(job: GenerationJob, fields: dict[str, str], provenance: dict[str, object]) -> Draft:
+def _require_current(latest: DraftVersion, base_version: int, message: str) -> None:
+    _require(latest.number == base_version, message.format(current=latest.number, base=base_version), "conflict")
+
+
+def _version_from_job(job: GenerationJob, text: PreparedText, provenance: dict[str, object]) -> Draft:
     assert job.source_draft_id is not None, "regenerate and rewrite jobs always name their draft"
     draft = Draft.objects.select_for_update().get(pk=job.source_draft_id)
-    latest = draft.latest_version()
-    if latest.number != job.source_version:
-        raise CopydeskError(f"The draft changed (now version {latest.number}) while it was being rewritten; nothing was stored.", code="conflict")
+    _require_current(
+        draft.latest_version(), job.source_version or 0,
+        "The draft changed (now version {current}) while it was being rewritten; nothing was stored.",
+    )
     origin = VersionOrigin.REWRITTEN if job.mode == JobMode.REWRITE else VersionOrigin.REGENERATED
     _version_create(
-        draft, fields=sanitize_fields(job.channel, fields), origin=origin, author=job.run.created_by,
+        draft, text=text, origin=origin, author=job.run.created_by,
         instruction=job.instruction, **_job_provenance(job, 1, provenance),
     )
     _reset_to_draft(draft, job.run.created_by)
@@ -300,41 +343,55 @@ def _reset_to_draft(draft: Draft, actor: User) -> None:
 
 
 def _version_create(
-    draft: Draft, *, fields: dict[str, str], origin: str, author: User, first: bool = False, **provenance: Any
+    draft: Draft, *, text: PreparedText, origin: str, author: User, first: bool = False, **provenance: Any
 ) -> DraftVersion:
-    from workbench.checks.services import check_version
-
+    """Store a prepared text as the draft's next version with its check; call inside the transaction that locks the draft."""
     last = 0 if first else (draft.versions.order_by("-number").values_list("number", flat=True).first() or 0)
-    version = DraftVersion.objects.create(draft=draft, number=last + 1, fields=fields, origin=origin, author=author, **provenance)
+    version = DraftVersion.objects.create(
+        draft=draft, number=last + 1, fields=text.fields, origin=origin, author=author, guide_version=text.check.guide_version, **provenance
+    )
     record(Action.DRAFT_VERSION_CREATE, version, actor=author if origin == VersionOrigin.EDITED else None, changes={"draft": draft.pk, "number": version.number, "origin": origin})
-    check_version(version)
+    store_check(version, text.check)
     return version
 
 
-def draft_edit(draft: Draft, *, fields: dict[str, str], base_version: int, acting_user: User) -> DraftVersion:
-    """Save edited text as a new version. Any approval of the old version stays with the old version."""
+_EDIT_CONFLICT = "Someone saved version {current} while you were editing version {base}; reload to see it."
+
+
+def draft_edit(
+    draft: Draft, *, fields: dict[str, str], base_version: int, acting_user: User,
+    also: Callable[[DraftVersion], None] | None = None,
+) -> DraftVersion:
+    """Save edited text as a new version. Any approval of the old version stays with the old version.
+
+    The text is sanitised and checked before the transaction; inside it, the version it was based on must still be
+    current (someone may have saved meanwhile). `also` runs in the same transaction, e.g. to write a further audit event.
+    """
     _require(acting_user.can_author or acting_user.can_review, "You cannot edit drafts.", "forbidden")
     allowed = CHANNEL_FIELDS[draft.channel]
     unknown = sorted(set(fields) - set(allowed))
     _require(not unknown, f"{draft.get_channel_display()} has no field {', '.join(unknown)}.")
+    draft = Draft.objects.select_related("brief__brand", "segment").get(pk=draft.pk)
+    latest = draft.latest_version()
+    _require_current(latest, base_version, _EDIT_CONFLICT)
+    raw = {name: fields.get(name, "") for name in allowed}
+    require_field_sizes(raw)
+    clean = sanitize_fields(draft.channel, raw)
+    _require(any(clean.values()), "A draft cannot be empty.")
+    if clean == latest.fields:
+        return latest
+    require_field_sizes(clean)
+    text = PreparedText(clean, prepare_check(draft, clean, draft.brief.brand.current_guide()))
     with transaction.atomic():
-        draft = Draft.objects.select_for_update().get(pk=draft.pk)
-        latest = draft.latest_version()
-        _require(
-            latest.number == base_version,
-            f"Someone saved version {latest.number} while you were editing version {base_version}; reload to see it.",
-            "conflict",
-        )
-        clean = sanitize_fields(draft.channel, {name: fields.get(name, "") for name in allowed})
-        _require(any(clean.values()), "A draft cannot be empty.")
-        if clean == latest.fields:
-            return latest
+        draft = Draft.objects.select_for_update().select_related("brief__brand", "segment").get(pk=draft.pk)
+        _require_current(draft.latest_version(), base_version, _EDIT_CONFLICT)
         version = _version_create(
-            draft, fields=clean, origin=VersionOrigin.EDITED, author=acting_user,
-            guide_version_id=draft.brief.brand.current_guide().pk,
+            draft, text=text, origin=VersionOrigin.EDITED, author=acting_user,
             prompt_version_id=latest.prompt_version_id, provider=latest.provider, model=latest.model,
         )
         _reset_to_draft(draft, acting_user)
+        if also is not None:
+            also(version)
     return version
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from workbench.accounts.models import User
 from workbench.errors import CopydeskError
-from workbench.generation.models import Brief, Draft, GenerationJob
+from workbench.generation.models import Brief, Draft, GenerationJob, JobMode, RunStatus
 from workbench.generation.providers import price_table
 
 
@@ -45,12 +45,27 @@ def check_token_budget(user: User) -> None:
         )
 
 
+def reserved_drafts(brief: Brief) -> int:
+    """Drafts that the brief's queued and running jobs will add when they finish: room the cap keeps for them."""
+    pending = GenerationJob.objects.filter(
+        run__brief=brief, run__cancelled=False, status__in=[RunStatus.QUEUED, RunStatus.RUNNING],
+        mode__in=[JobMode.GENERATE, JobMode.MORE_LIKE_THIS],
+    )
+    return int(pending.aggregate(n=Sum("variants"))["n"] or 0)
+
+
 def check_brief_cap(brief: Brief, new_drafts: int) -> None:
+    """Refuse work that would take a brief over the draft cap, counting what queued jobs will still write.
+
+    Call inside the transaction that queues the work, with the brief locked (select_for_update on PostgreSQL;
+    SQLite's IMMEDIATE transactions serialise writers), so two requests cannot both take the last room.
+    """
     cap = settings.MAX_DRAFTS_PER_BRIEF
-    existing = Draft.objects.filter(brief=brief).count()
-    if existing + new_drafts > cap:
+    existing, reserved = Draft.objects.filter(brief=brief).count(), reserved_drafts(brief)
+    if existing + reserved + new_drafts > cap:
+        waiting = f" ({reserved} of them still being written)" if reserved else ""
         raise CopydeskError(
-            f"This would make {existing + new_drafts} drafts for one brief; the limit is {cap}. "
+            f"This would make {existing + reserved + new_drafts} drafts for one brief{waiting}; the limit is {cap}. "
             "Fewer segments, channels or variants, or a new brief, stay within it.",
             code="conflict",
         )

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 
 from workbench.brand.models import Brand, Channel, PromptTemplate, Segment
+from workbench.generation.limits import BRIEF_TEXT_MAX_CHARS, draft_field_limit
 from workbench.generation.models import Brief
 
 CHANNEL_HELP = {
@@ -25,8 +26,10 @@ class SegmentChoiceField(forms.ModelMultipleChoiceField):
 class BriefForm(forms.Form):
     brand = forms.ModelChoiceField(queryset=Brand.objects.all(), empty_label=None)
     title = forms.CharField(max_length=200, help_text="An internal name, e.g. “Spring boots launch”.")
-    goal = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), help_text="What should this message achieve?")
-    key_message = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), help_text="The one thing the reader must take away.")
+    goal = forms.CharField(max_length=BRIEF_TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 2}), help_text="What should this message achieve?")
+    key_message = forms.CharField(
+        max_length=BRIEF_TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 2}), help_text="The one thing the reader must take away."
+    )
     offer = forms.CharField(required=False, max_length=300, help_text="Optional. State it exactly as it may be promised.")
     call_to_action = forms.CharField(max_length=200, help_text="What the reader should do next, e.g. “See the new boots”.")
     segments = SegmentChoiceField(
@@ -54,6 +57,7 @@ class BriefForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        _no_silent_cuts(self)
         self.fields["variants_per_segment"].max_value = settings.MAX_VARIANTS_PER_SEGMENT  # type: ignore[attr-defined]
         self.fields["variants_per_segment"].widget.attrs["max"] = settings.MAX_VARIANTS_PER_SEGMENT
 
@@ -91,4 +95,15 @@ class DraftEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in channel_fields:
             widget = forms.Textarea(attrs={"rows": 8 if name == "body" else 2, "aria-describedby": f"meter-{name}"})
-            self.fields[name] = forms.CharField(required=False, widget=widget, strip=False)
+            self.fields[name] = forms.CharField(
+                required=False, widget=widget, strip=False, max_length=draft_field_limit(name),
+                error_messages={"max_length": f"The {name} can hold at most {draft_field_limit(name):,} characters (it has %(show_value)s); shorten it and save again."},
+            )
+        _no_silent_cuts(self)
+
+
+def _no_silent_cuts(form: forms.Form) -> None:
+    """No maxlength on text areas: a browser cuts pasted text silently there; the server refuses it with a message and keeps it."""
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.Textarea):
+            field.widget.attrs.pop("maxlength", None)

@@ -20,7 +20,7 @@ from workbench.generation.budget import check_token_budget
 from workbench.generation.context import fenced, prompt_context
 from workbench.generation.models import GenerationJob, JobMode, RunStatus
 from workbench.generation.prompting import TEMPLATE_FAILURE_PREFIX, render_prompt
-from workbench.generation.providers import GenerationRequest, get_provider, provider_spec
+from workbench.generation.providers import GenerationRequest, column_safe, get_provider, provider_spec
 from workbench.review.models import Decision, ReviewDecision
 
 log = logging.getLogger(__name__)
@@ -51,11 +51,17 @@ def claim(job_id: int) -> GenerationJob | None:
             return None
         if job.status == RunStatus.RUNNING and job.lease_expires_at and job.lease_expires_at > now:
             return None
+        before = job.status
         job.status = RunStatus.RUNNING
         job.attempts += 1
         job.started_at = job.started_at or now
         job.lease_expires_at = now + dt.timedelta(seconds=settings.GENERATION_LEASE_SECONDS)
         job.save(update_fields=["status", "attempts", "started_at", "lease_expires_at"])
+        # A claim takes the job from whoever held it (an expired lease): who ran what, and when, is in the log.
+        record(
+            Action.GENERATION_JOB_CLAIM, job, actor=None,
+            changes={"status": [before, job.status], "attempt": job.attempts, "lease_expires_at": job.lease_expires_at.isoformat()},
+        )
     return job
 
 
@@ -85,12 +91,12 @@ def run_job(job_id: int) -> None:
         prompt = render_prompt(run.prompt_version.system_source, run.prompt_version.user_source, context)
     except CopydeskError as exc:
         raise CopydeskError(f"{TEMPLATE_FAILURE_PREFIX}{run.prompt_version} could not render: {exc.message}") from None
-    result = get_provider(run.provider).generate(
+    result = column_safe(get_provider(run.provider).generate(
         GenerationRequest(
             prompt=prompt, channel=job.channel, fields=CHANNEL_FIELDS[job.channel], variants=job.variants,
             context=context, model="" if provider_spec(run.provider).stand_in else run.model, parameters=dict(run.parameters or {}),
         )
-    )
+    ))
     drafts_create_from_job(
         job,
         result.variants,
@@ -106,9 +112,17 @@ def run_job(job_id: int) -> None:
 
 
 def job_retry_pending(job_id: int, message: str) -> None:
-    GenerationJob.objects.filter(pk=job_id, status=RunStatus.RUNNING).update(
-        status=RunStatus.QUEUED, error=f"Retrying: {message}", lease_expires_at=None, queued_at=timezone.now()
-    )
+    """Put a running job back in the queue after a retryable provider error, with its audit event."""
+    with transaction.atomic():
+        job = GenerationJob.objects.select_for_update().filter(pk=job_id, status=RunStatus.RUNNING).first()
+        if job is None:
+            return
+        job.status, job.error, job.lease_expires_at, job.queued_at = RunStatus.QUEUED, f"Retrying: {message}", None, timezone.now()
+        job.save(update_fields=["status", "error", "lease_expires_at", "queued_at"])
+        record(
+            Action.GENERATION_JOB_RETRY, job, actor=None,
+            changes={"status": [RunStatus.RUNNING, job.status], "attempts": job.attempts, "error": message},
+        )
 
 
 def attempts_of(job_id: int) -> int:

@@ -12,8 +12,10 @@ from workbench.checks.services import run_engine
 from workbench.errors import CopydeskError
 from workbench.generation import actions
 from workbench.generation.forms import CHANNEL_HELP, BriefForm, DraftEditForm
+from workbench.generation.limits import require_field_sizes
 from workbench.generation.models import Brief, Draft, DraftState, DraftVersion, GenerationJob, GenerationRun, RunStatus
 from workbench.generation.presenters import brief_grid, draft_page_context, field_meters, highlighted_fields
+from workbench.generation.query import id_param
 from workbench.generation.sanitize import sanitize_fields
 from workbench.htmx import HtmxHttpRequest
 from workbench.review import actions as review_actions
@@ -38,7 +40,8 @@ def brief_list(request: HttpRequest) -> HttpResponse:
 
 @role_required("can_author")
 def brief_create(request: HttpRequest) -> HttpResponse:
-    source = Brief.objects.filter(pk=request.GET.get("from") or 0).prefetch_related("segments").first() if request.GET.get("from", "").isdigit() else None
+    source_id = id_param(request.GET.get("from"))
+    source = Brief.objects.filter(pk=source_id).prefetch_related("segments").first() if source_id else None
     form = BriefForm(request.POST or None, initial=BriefForm.initial_from(source) if source else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -114,7 +117,9 @@ def draft_edit(request: HttpRequest, draft_id: int) -> HttpResponse:
     draft = _draft(draft_id)
     form = DraftEditForm(request.POST, channel_fields=CHANNEL_FIELDS[draft.channel])
     if not form.is_valid():
-        return render_draft_page(request, draft, 400, edit_form=form, edit_error="The form was incomplete; reload the page and try again.")
+        problems = [str(error) for name, errors in form.errors.items() if name != "base_version" for error in errors]
+        message = " ".join(problems) or "The form was incomplete; reload the page and try again."
+        return render_draft_page(request, draft, 400, edit_form=form, edit_error=message)
     data = dict(form.cleaned_data)
     base = data.pop("base_version")
     try:
@@ -133,14 +138,17 @@ def draft_live_check(request: HttpRequest, draft_id: int) -> HttpResponse:
     """Check the text being typed without storing anything: the findings and counters partial."""
     draft = _draft(draft_id)
     names = CHANNEL_FIELDS[draft.channel]
-    fields = sanitize_fields(draft.channel, {name: request.POST.get(name, "") for name in names})
+    typed = {name: request.POST.get(name, "") for name in names}
     guide_version = draft.brief.brand.current_guide()
     try:
+        require_field_sizes(typed)
+        fields = sanitize_fields(draft.channel, typed)
         result, context = run_engine(DraftVersion(draft=draft, fields=fields), guide_version)
-    except EngineInputError as exc:
+    except (EngineInputError, CopydeskError) as exc:
+        fields = typed
         # Mid-edit states such as an emptied draft are normal while typing: say so in the panel.
         return render(request, "generation/draft_detail.html#live", {
-            "live": True, "live_status": "blocking", "live_error": str(exc), "draft": draft, "findings": [],
+            "live": True, "live_status": "blocking", "live_error": exc.message if isinstance(exc, CopydeskError) else str(exc), "draft": draft, "findings": [],
             "live_fields": [], "meters": field_meters(draft.channel, fields, guide_version),
         })
     findings = [f.to_dict() for f in result.findings]

@@ -16,6 +16,7 @@ from workbench.checks.models import finding_key
 from workbench.checks.services import current_guide_check, latest_check
 from workbench.errors import CopydeskError
 from workbench.generation import actions as generation_actions
+from workbench.generation.limits import COMMENT_MAX_CHARS
 from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.review.models import (
     Comment,
@@ -181,8 +182,8 @@ def comment_add(draft: Draft, *, body: str, acting_user: User) -> Comment:
     text = body.strip()
     if not text:
         raise CopydeskError("Write something before posting a comment.")
-    if len(text) > 5000:
-        raise CopydeskError("Keep comments under 5,000 characters.")
+    if len(text) > COMMENT_MAX_CHARS:
+        raise CopydeskError(f"Keep comments under {COMMENT_MAX_CHARS:,} characters.")
     with transaction.atomic():
         version = draft.latest_version()
         comment = Comment.objects.create(version=version, author=acting_user, body=text)

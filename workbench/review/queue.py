@@ -10,6 +10,7 @@ from django.http import QueryDict
 
 from workbench.brand.models import Channel
 from workbench.generation.models import Draft, DraftState
+from workbench.generation.query import id_param
 
 # filter name -> (the Draft field it filters on, the field naming each option)
 FACETS: dict[str, tuple[str, str]] = {
@@ -37,9 +38,8 @@ class QueueFilters:
         """Read the filters a reviewer picked; values that make no sense are dropped, not an error page."""
         values: dict[str, Any] = {}
         for name in ID_FACETS:
-            raw = query.get(name, "")
-            if raw.isdigit():
-                values[name] = int(raw)
+            if (pk := id_param(query.get(name))) is not None:
+                values[name] = pk
         if query.get("channel") in Channel.values:
             values["channel"] = query["channel"]
         state = query.get("state", DraftState.IN_REVIEW)

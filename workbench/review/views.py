@@ -9,8 +9,10 @@ from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
 from workbench.errors import CopydeskError
+from workbench.generation.limits import REASON_MAX_CHARS, require_text_size
 from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.generation.presenters import prefetched_drafts, with_latest
+from workbench.generation.query import id_param
 from workbench.generation.views import render_draft_page
 from workbench.review import actions
 from workbench.review.models import Decision, Notification
@@ -35,8 +37,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 def _decision_target(request: HttpRequest, draft_id: int) -> tuple[Draft, int]:
     draft = get_object_or_404(Draft.objects.select_related("brief__brand", "segment", "created_by"), pk=draft_id)
-    raw = request.POST.get("version", "")
-    return draft, int(raw) if raw.isdigit() else -1
+    return draft, id_param(request.POST.get("version")) or -1
 
 
 def _back_to_queue(request: HttpRequest) -> HttpResponse | None:
@@ -74,6 +75,7 @@ def review_reject(request: HttpRequest, draft_id: int) -> HttpResponse:
     send_back = actions.review_request_changes if decision == Decision.REQUEST_CHANGES else actions.review_reject
     reason = request.POST.get("reason", "")
     try:
+        require_text_size(reason, REASON_MAX_CHARS, "reason")
         send_back(draft, version_number=version_number, reason=reason, acting_user=acting_user(request))
     except CopydeskError as exc:
         return render_draft_page(request, draft, exc.http_status, decision_error=exc.message, typed_reason=reason)
@@ -88,10 +90,10 @@ def review_reject(request: HttpRequest, draft_id: int) -> HttpResponse:
 @role_required("can_review")
 def finding_override(request: HttpRequest, version_id: int) -> HttpResponse:
     version = get_object_or_404(DraftVersion.objects.select_related("draft"), pk=version_id)
+    justification = request.POST.get("justification", "")
     try:
-        actions.finding_override(
-            version, key=request.POST.get("finding", ""), justification=request.POST.get("justification", ""), acting_user=acting_user(request)
-        )
+        require_text_size(justification, REASON_MAX_CHARS, "justification")
+        actions.finding_override(version, key=request.POST.get("finding", ""), justification=justification, acting_user=acting_user(request))
     except CopydeskError as exc:
         messages.error(request, exc.message)
     else:

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 
-from tests.journeys_setup import CONTENT, Live, live  # noqa: F401
+from tests.journeys_setup import CONTENT, Live
 from workbench.api import API_MAX_BODY_BYTES
 from workbench.journeys.models import OutcomeCount
 

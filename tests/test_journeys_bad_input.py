@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.messages import get_messages
 
-from tests.journeys_setup import Live, approved_draft, live  # noqa: F401
+from tests.journeys_setup import Live, approved_draft
 from workbench.journeys.models import Publication
 
 pytestmark = pytest.mark.django_db

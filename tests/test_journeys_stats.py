@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.journeys_setup import Live, live  # noqa: F401
+from tests.journeys_setup import Live
 from workbench.journeys.models import OutcomeCount
 from workbench.journeys.stats import Performance, compare_variants, two_proportion_p_value
 

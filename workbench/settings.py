@@ -266,12 +266,21 @@ GENERATION_SWEEP_SECONDS = env_int("COPYDESK_GENERATION_SWEEP_SECONDS", 30, mini
 # US dollars per million input and output tokens, by model; JSON to override or extend.
 PRICE_TABLE = parse_price_table(env_str("COPYDESK_PRICE_TABLE", ""))
 
+# --- Logging (workbench/logfilters.py) ---------------------------------------------------
+# What an operator needs: one line for a routine 4xx (no traceback; none at all for a favicon 404),
+# full tracebacks for real errors, and none of the start-up noise that is true of every start.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "client_errors": {"()": "workbench.logfilters.ClientErrorsWithoutTracebacks"},
+        "known_noise": {"()": "workbench.logfilters.KnownNoise"},
+    },
+    # On the handler, not the loggers: a logger's filters do not apply to its children (django.security.csrf, ...).
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client_errors", "known_noise"]}},
     "root": {"handlers": ["console"], "level": env_str("COPYDESK_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# --- end of logging ------------------------------------------------------------------------
 COPYDESK_AUDIT_MAINTENANCE = False  # only the test suite raises it, to flush tables between tests

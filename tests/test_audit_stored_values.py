@@ -130,3 +130,27 @@ def test_the_users_page_renders_odd_usernames(client, admin_user):
     client.force_login(admin_user)
     body = assert_renders(client, reverse("user_list")).decode()
     assert "&lt;b&gt;bold&lt;/b&gt;" in body
+
+
+def test_pages_that_show_actors_render_odd_usernames(client, brand, prompt, segments, admin_user):
+    """Authors, reviewers and publishers appear on briefs, drafts, the queue and journeys by name."""
+    from tests.pipeline import submitted_draft
+    from workbench.journeys.actions import journey_create, journey_step_create, publication_create
+    from workbench.review import actions as review
+
+    odd = "a/b \u202eevil\u202c " + "z" * 10_000 if connection.vendor == "sqlite" else "a/b \u202eevil\u202c"
+    author = User.objects.create_user(username=odd, password="x" * 16, role=Role.MARKETER)
+    reviewer = User.objects.create_user(username=odd[::-1], password="x" * 16, role=Role.REVIEWER)
+    publisher = User.objects.create_user(username="../" + odd[:100], password="x" * 16, role=Role.PUBLISHER)
+    journey = journey_create(brand=brand, slug="welcome", name="Welcome", acting_user=publisher)
+    step = journey_step_create(journey, slug="email", name="Email", channel="email", default_segment=segments["new"], acting_user=publisher)
+    draft = submitted_draft(brand, prompt, segments["new"], author)
+    review.review_approve(draft, version_number=1, acting_user=reviewer)
+    publication_create(step, version=draft.latest_version(), acting_user=publisher)
+    client.force_login(admin_user)
+    for url in (reverse("home"), reverse("brief_list"), reverse("brief_detail", args=[draft.brief_id]), reverse("draft_detail", args=[draft.pk]),
+                reverse("review_queue"), reverse("step_detail", args=["welcome", "email"]), reverse("audit_log"),
+                reverse("audit_object", args=["generation.draft", draft.pk]), reverse("user_list")):
+        assert_renders(client, url)
+    client.force_login(author)
+    assert_renders(client, reverse("home"))

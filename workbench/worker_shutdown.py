@@ -12,8 +12,8 @@ worker's main process:
    when it starts again, takes it at once. A duplicate delivery is harmless: claiming a job
    is idempotent and its drafts are unique per job.
 3. Whatever still holds the process past the grace period (a pool child that does not
-   die, a broker that does not answer) is not waited for: the children are killed and the
-   process exits.
+   die, a broker that does not answer, a finaliser or thread that blocks the interpreter's
+   exit) is not waited for: the children are killed and the process exits.
 """
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ from django.db import close_old_connections
 log = logging.getLogger(__name__)
 
 GENERATE_TASK = "workbench.generation.tasks.generate_cell"
-# Seconds left, at the end of the grace period, for cancelling tasks and handing their jobs back.
-COLD_SECONDS = 4.0
+# Seconds left, at the end of the grace period, for cancelling tasks, handing their jobs back and exiting
+# (Celery's cold shutdown takes about 3 s).
+COLD_SECONDS = 5.0
 EXIT_MARGIN_SECONDS = 1.0
 
 _started = threading.Event()
@@ -108,12 +109,19 @@ def _stop_within(grace: float) -> None:
             time.sleep(0.1)
     if running or waiting:
         hand_back(running, waiting)
-    exit_at = started + grace - EXIT_MARGIN_SECONDS
+    # Once the main thread is done, exit finalisers get two seconds: billiard's pool finaliser joins its
+    # threads without a time limit, so a stuck one would hold the process until the end of the grace period.
+    exit_at, finishing_since = started + grace - EXIT_MARGIN_SECONDS, None
     while time.monotonic() < exit_at:
+        if not threading.main_thread().is_alive():
+            finishing_since = finishing_since or time.monotonic()
+            if time.monotonic() - finishing_since > 2.0:
+                break
         time.sleep(0.1)
-    log.error("the worker was still up %.0f s after SIGTERM; exiting without waiting further", time.monotonic() - started)
+    # Not through logging: its handlers may be half torn down by now.
+    os.write(2, f"worker: exiting {time.monotonic() - started:.1f} s after SIGTERM without waiting further\n".encode())
     _kill_pool_children()
-    os._exit(1)
+    os._exit(1 if running else 0)
 
 
 @worker_shutting_down.connect

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, close_old_connections, connection, transaction
 
 from tests.pipeline import generate_now, make_brief
+from workbench.audit.keys import audit_key
 from workbench.audit.log import verify_chain
 from workbench.audit.models import AuditEvent
 from workbench.generation import actions
@@ -135,7 +136,8 @@ def test_an_update_with_a_recomputed_hash_breaks_the_next_link(brand, publisher)
     events = some_events(publisher)
     victim = AuditEvent.objects.get(seq=events[2].seq)
     victim.changes = {"name": [None, "Forged"]}
-    forged = victim.compute_hash()
+    # Even someone holding the audit key, recomputing this event's hash, breaks the link to the next one.
+    forged = victim.compute_hash(scheme=2, key=audit_key())
     tamper("UPDATE audit_auditevent SET changes = %s, hash = %s WHERE seq = %s", ['{"name": [null, "Forged"]}', forged, victim.seq])
     status, output = verify()
     assert status == 1

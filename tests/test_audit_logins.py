@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -21,7 +23,9 @@ def test_a_login_is_audited_with_request_id_and_address(client, marketer):
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="user.login")
     assert (event.actor_type, event.actor_label, event.object_id) == ("user", marketer.username, str(marketer.pk))
-    assert (event.request_id, event.ip) == ("req-login-1", "203.0.113.7")
+    # The request id is Copydesk's own (and answered as X-Request-ID); the client's is kept beside it.
+    assert event.request_id == response["X-Request-ID"] and re.fullmatch(r"[0-9a-f]{32}", event.request_id)
+    assert (event.client_request_id, event.ip) == ("req-login-1", "203.0.113.7")
 
 
 def test_a_failed_login_is_audited_without_the_password(client, marketer):

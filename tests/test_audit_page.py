@@ -60,9 +60,9 @@ def test_it_filters_by_date_range_and_explains_bad_dates(published, logged_in, a
     assert "swap the dates" in swapped.content.decode()
 
 
-def test_a_draft_page_links_to_its_full_history(published, logged_in, reviewer, publisher):
+def test_a_draft_page_links_to_its_full_history(published, logged_in, admin_user):
     draft_id = published.version.draft_id
-    client = logged_in(reviewer)
+    client = logged_in(admin_user)
     history_url = reverse("audit_object", args=["generation.draft", draft_id])
     assert history_url in client.get(reverse("draft_detail", args=[draft_id])).content.decode()
     page = client.get(history_url)
@@ -75,8 +75,8 @@ def test_a_draft_page_links_to_its_full_history(published, logged_in, reviewer, 
     assert unrelated.seq not in {e.seq for e in page.context["page"]}
 
 
-def test_a_publication_has_its_history_page(published, logged_in, publisher):
-    client = logged_in(publisher)
+def test_a_publication_has_its_history_page(published, logged_in, admin_user):
+    client = logged_in(admin_user)
     step_page = client.get(reverse("step_detail", args=["welcome", "email"])).content.decode()
     history_url = reverse("audit_object", args=["journeys.publication", published.pk])
     assert history_url in step_page
@@ -84,8 +84,8 @@ def test_a_publication_has_its_history_page(published, logged_in, publisher):
     assert "publication.create" in actions and "review.approve" in actions
 
 
-def test_an_unknown_object_has_an_empty_history_not_an_error(logged_in, marketer):
-    response = logged_in(marketer).get(reverse("audit_object", args=["generation.draft", "999999"]))
+def test_an_unknown_object_has_an_empty_history_not_an_error(logged_in, admin_user):
+    response = logged_in(admin_user).get(reverse("audit_object", args=["generation.draft", "999999"]))
     assert response.status_code == 200
     assert "No events match" in response.content.decode()
 

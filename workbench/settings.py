@@ -7,6 +7,8 @@ COPYDESK_SECRET_KEY and COPYDESK_PRODUCTION=true.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from pathlib import Path
 
@@ -42,14 +44,39 @@ def _secret_key() -> str:
     if PRODUCTION:
         raise ConfigError("COPYDESK_SECRET_KEY must be set when COPYDESK_PRODUCTION=true")
     # The embedded default keeps one random key per checkout so sessions survive restarts.
-    key_file = DATA_DIR / "secret_key"
+    return _key_file("secret_key", 64)
+
+
+def _key_file(name: str, random_bytes: int) -> str:
+    """A random key kept in the data directory, made on first use, readable by its owner only."""
+    key_file = DATA_DIR / name
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(64))
+        key_file.write_text(secrets.token_urlsafe(random_bytes))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
 
 
 SECRET_KEY = _secret_key()
+
+
+# --- Audit chain key (workbench/audit/keys.py) ----------------------------------------
+def _audit_chain_key() -> str:
+    """The key of the audit chain's HMACs, kept outside the database so that database access alone
+    cannot rewrite the chain consistently. COPYDESK_AUDIT_KEY when set (keep it where database
+    administrators cannot read it); in production otherwise derived from the secret key, which every
+    web and worker process already shares; in the embedded default a random key file beside the secret key."""
+    configured = env_str("COPYDESK_AUDIT_KEY", "")
+    if configured:
+        if len(configured) < 32:
+            raise ConfigError("COPYDESK_AUDIT_KEY: use at least 32 random characters")
+        return configured
+    if PRODUCTION:
+        return hmac.new(SECRET_KEY.encode("utf-8"), b"copydesk audit chain key", hashlib.sha256).hexdigest()
+    return _key_file("audit_key", 48)
+
+
+AUDIT_CHAIN_KEY = _audit_chain_key()
+# --- end of the audit chain key ------------------------------------------------------
 ALLOWED_HOSTS = env_list("COPYDESK_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("COPYDESK_CSRF_TRUSTED_ORIGINS", [])
 
@@ -211,6 +238,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("COPYDESK_TASK_SOFT_TIME_LIMIT", 300, mini
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 30
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Seconds a worker (and ./copydesk run's web server) takes at most to stop on SIGTERM; running generations
+# get the first part of it to finish, then are stopped and their jobs handed back (workbench/worker_shutdown.py).
+WORKER_SHUTDOWN_GRACE_SECONDS = env_int("COPYDESK_SHUTDOWN_GRACE_SECONDS", 10, minimum=5)
 
 # --- Cache: API rate-limit counters and the live-content stamp, shared by every web process ---
 CACHE_URL = env_str("COPYDESK_CACHE_URL", "")
@@ -242,12 +272,21 @@ GENERATION_SWEEP_SECONDS = env_int("COPYDESK_GENERATION_SWEEP_SECONDS", 30, mini
 # US dollars per million input and output tokens, by model; JSON to override or extend the providers' own prices.
 PRICE_TABLE = parse_price_table(env_str("COPYDESK_PRICE_TABLE", ""))
 
+# --- Logging (workbench/logfilters.py) ---------------------------------------------------
+# What an operator needs: one line for a routine 4xx (no traceback; none at all for a favicon 404),
+# full tracebacks for real errors, and none of the start-up noise that is true of every start.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "client_errors": {"()": "workbench.logfilters.ClientErrorsWithoutTracebacks"},
+        "known_noise": {"()": "workbench.logfilters.KnownNoise"},
+    },
+    # On the handler, not the loggers: a logger's filters do not apply to its children (django.security.csrf, ...).
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client_errors", "known_noise"]}},
     "root": {"handlers": ["console"], "level": env_str("COPYDESK_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# --- end of logging ------------------------------------------------------------------------
 COPYDESK_AUDIT_MAINTENANCE = False  # only the test suite raises it, to flush tables between tests

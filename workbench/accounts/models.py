@@ -9,6 +9,8 @@ class Role(models.TextChoices):
     REVIEWER = "reviewer", "Reviewer"
     PUBLISHER = "publisher", "Publisher"
     ADMIN = "admin", "Admin"
+    # Ops and compliance: reads, exports and verifies the audit log; changes nothing.
+    COMPLIANCE = "compliance", "Compliance (audit)"
 
 
 class User(AbstractUser):
@@ -23,6 +25,11 @@ class User(AbstractUser):
     @property
     def is_copydesk_admin(self) -> bool:
         return self.role == Role.ADMIN or self.is_superuser
+
+    @property
+    def can_read_audit(self) -> bool:
+        """The audit log holds every user's actions, failed-login names and addresses: admins and compliance only."""
+        return self.role in (Role.ADMIN, Role.COMPLIANCE) or self.is_superuser
 
     @property
     def can_author(self) -> bool:

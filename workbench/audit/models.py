@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -69,10 +70,19 @@ class ActorType(models.TextChoices):
 
 
 class AuditHead(models.Model):
-    """One row holding the chain's head; locking it serialises appends so the chain never forks."""
+    """One row holding the chain's head; locking it serialises appends so the chain never forks.
+
+    The seals are keyed with the audit key kept outside the database (see workbench/audit/keys.py):
+    keyed_seal fixes where keyed hashing starts and the hash just before it, head_seal the head itself,
+    so neither the switch to keying nor the end of the chain can be moved without the key.
+    """
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    keyed_from = models.BigIntegerField(null=True, blank=True, help_text="The first event hashed with the audit key.")
+    keyed_seal = models.CharField(max_length=64, blank=True)
+    head_seal = models.CharField(max_length=64, blank=True)
+    key_id = models.CharField(max_length=16, blank=True, help_text="Which audit key wrote the chain (a fingerprint, not the key).")
 
 
 class AuditEvent(models.Model):
@@ -88,7 +98,10 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
     changes = models.JSONField(default=dict, blank=True)
+    # Made by Copydesk for every request; the id a client sent (X-Request-ID) is kept beside it, never in its place.
     request_id = models.CharField(max_length=64, blank=True)
+    # Nullable so that adding it is a plain ADD COLUMN: SQLite would otherwise rebuild the table and drop its append-only triggers.
+    client_request_id = models.CharField(max_length=64, blank=True, null=True)
     ip = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
@@ -104,8 +117,8 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
-    def canonical_payload(self) -> dict[str, Any]:
-        return {
+    def canonical_payload(self, scheme: int = 2) -> dict[str, Any]:
+        payload = {
             "seq": self.seq,
             "created_at": self.created_at.isoformat(),
             "actor_type": self.actor_type,
@@ -118,9 +131,16 @@ class AuditEvent(models.Model):
             "request_id": self.request_id,
             "ip": self.ip,
         }
+        if scheme >= 2:
+            payload["client_request_id"] = self.client_request_id or ""
+        return payload
 
-    def compute_hash(self) -> str:
-        return chain_hash(self.prev_hash, self.canonical_payload())
+    def compute_hash(self, *, scheme: int = 1, key: bytes = b"") -> str:
+        """Scheme 1 (events written before keying): SHA-256 of the previous hash and the payload, which anyone
+        can recompute. Scheme 2: HMAC-SHA-256 with the audit key, which only a holder of the key can."""
+        if scheme == 1:
+            return chain_hash(self.prev_hash, self.canonical_payload(scheme=1))
+        return keyed_chain_hash(key, self.prev_hash, self.canonical_payload(scheme=2))
 
 
 def canonical_json(payload: dict[str, Any]) -> str:
@@ -129,3 +149,9 @@ def canonical_json(payload: dict[str, Any]) -> str:
 
 def chain_hash(prev_hash: str, payload: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical_json(payload)).encode("utf-8")).hexdigest()
+
+
+def keyed_chain_hash(key: bytes, prev_hash: str, payload: dict[str, Any]) -> str:
+    # surrogatepass: a value stored by hand with a lone surrogate is reported as altered, never crashes verification.
+    message = (prev_hash + canonical_json(payload)).encode("utf-8", "surrogatepass")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()

@@ -6,6 +6,7 @@ import io
 import json
 from collections.abc import Iterator
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
@@ -13,13 +14,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, Strea
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
-from workbench.access import acting_user
+from workbench.access import acting_user, role_required
 from workbench.audit.forms import AuditFilterForm
 from workbench.audit.history import HISTORY_TYPES, object_history
 from workbench.audit.log import record
 from workbench.audit.models import Action, AuditEvent
+from workbench.audit.templatetags.audit import SURROGATE, encodable
 
-EXPORT_FIELDS = ["seq", "created_at", "actor_type", "actor_id", "actor_label", "action", "object_type", "object_id", "changes", "request_id", "ip", "prev_hash", "hash"]
+EXPORT_FIELDS = ["seq", "created_at", "actor_type", "actor_id", "actor_label", "action", "object_type", "object_id", "changes", "request_id", "client_request_id", "ip", "prev_hash", "hash"]
 PAGE_SIZE = 50
 
 
@@ -35,6 +37,7 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+@role_required("can_read_audit")
 def audit_log(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     events = form.apply(AuditEvent.objects.all()).order_by("-seq")
@@ -42,6 +45,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/log.html", {"page": page, "form": form, "query": _query_without_page(request)})
 
 
+@role_required("can_read_audit")
 def audit_object(request: HttpRequest, object_type: str, object_id: str) -> HttpResponse:
     events = object_history(object_type, object_id)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -50,6 +54,8 @@ def audit_object(request: HttpRequest, object_type: str, object_id: str) -> Http
 
 
 def audit_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    if not acting_user(request).can_read_audit:  # role_required's type is for HttpResponse views; this one streams
+        raise PermissionDenied("Your role does not allow this (can read audit).")
     form = _filter_form(request)
     if form.errors:
         problems = "; ".join(f"{name}: {' '.join(str(e) for e in errors)}" for name, errors in form.errors.items())
@@ -76,9 +82,11 @@ def _plain(value: object) -> object:
 def _spreadsheet_safe(value: object) -> object:
     """Anyone can type a username at the login form, and it lands in the log: a cell starting with = + - @
     would run as a formula when the CSV is opened in a spreadsheet, so it is prefixed with a quote.
-    The JSONL export keeps every value exactly, for verification."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    A lone surrogate (UTF-8 cannot encode it) is shown as U+FFFD. The JSONL export keeps every value exactly, for verification."""
+    if isinstance(value, str):
+        value = encodable(value)
+        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
     return value
 
 
@@ -87,13 +95,20 @@ def _csv_lines(rows: Iterator[tuple[object, ...]]) -> Iterator[str]:
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_FIELDS)
     for row in rows:
-        writer.writerow([json.dumps(v, sort_keys=True, ensure_ascii=False) if isinstance(v, (dict, list)) else _spreadsheet_safe(_plain(v)) for v in row])
+        writer.writerow([encodable(json.dumps(v, sort_keys=True, ensure_ascii=False)) if isinstance(v, (dict, list)) else _spreadsheet_safe(_plain(v)) for v in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
 
 
+def _exact_json(value: object) -> str:
+    """JSON with non-ASCII text as is, except lone surrogates (not encodable as UTF-8), written as the
+    \\udXXX escapes that decode back to exactly the stored value."""
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    return SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _jsonl_lines(rows: Iterator[tuple[object, ...]]) -> Iterator[str]:
     for row in rows:
-        yield json.dumps(dict(zip(EXPORT_FIELDS, (_plain(v) for v in row))), default=str, ensure_ascii=False) + "\n"
+        yield _exact_json(dict(zip(EXPORT_FIELDS, (_plain(v) for v in row)))) + "\n"

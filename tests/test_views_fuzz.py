@@ -1,7 +1,6 @@
 """No 5xx from input in the HTML views: every URL pattern, odd path values, odd query values, odd form keys, every role.
 
 The walk reuses the permission matrix's world and resolver walk, so a view added later is fuzzed without a new row.
-A case that crashes in an area another change owns is marked xfail(strict=False) by KNOWN_ELSEWHERE below.
 """
 
 from __future__ import annotations
@@ -44,18 +43,6 @@ FORM_KEYS = (
 )
 
 # Crashes another change of issue #11 fixes; the lead removes these marks after merging.
-KNOWN_ELSEWHERE: dict[str, str] = {
-    "journeys/<slug:journey_slug>/steps/<slug:step_slug>/rollback/": "journeys (h4): step values",
-    "journeys/<slug:journey_slug>/steps/<slug:step_slug>/weights/": "journeys (h4): weight-N keys",
-    "versions/<int:version_id>/publish/": "journeys (h4): step=abc on publish",
-    "prompts/<slug:slug>/preview/": "prompt preview (h3): ?brief=abc",
-}
-
-
-def _known(key: str) -> str | None:
-    return KNOWN_ELSEWHERE.get(key)
-
-
 def _patterns() -> list[str]:
     keys = sorted({k for k in (matrix_key(p) for p in url_patterns()) if k is not None})
     # The API has its own schemathesis run; the admin belongs to Django.
@@ -108,12 +95,7 @@ def test_it_walks_the_html_views():
 
 def pytest_generate_tests(metafunc):  # type: ignore[no-untyped-def]
     if "pattern" in metafunc.fixturenames:
-        params = []
-        for key in _patterns_at_collection():
-            reason = _known(key)
-            marks = [pytest.mark.xfail(strict=False, reason=f"fixed in another area: {reason}")] if reason else []
-            params.append(pytest.param(key, marks=marks, id=key))
-        metafunc.parametrize("pattern", params)
+        metafunc.parametrize("pattern", [pytest.param(key, id=key) for key in _patterns_at_collection()])
 
 
 def _patterns_at_collection() -> list[str]:

@@ -4,7 +4,10 @@ How a text is scanned:
 
 1. ``normalise`` (NFKC, case, accents, quotes, zero-width) keeps an offset map.
 2. ``fold`` reads digits/symbols as letters (``fr33`` -> ``free``); length-preserving.
-3. The folded text is cut into word tokens (runs of letters/digits) and joined
+3. The folded text is cut into word tokens (runs of letters/digits; an
+   apostrophe inside a word starts a token of its own, so ``he'll`` is
+   ``he 'll`` and never reads as ``hell``, while ``cheap's`` still holds
+   ``cheap``) and joined
    with single spaces, padded at both ends: ``" act now "``. Every term key is
    padded the same way, so the automaton can only report whole words, and a
    multi-word term matches across any run of spaces, hyphens or punctuation.
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
@@ -33,7 +37,12 @@ from typing import Any, Final
 ahocorasick: Any = importlib.import_module("ahocorasick")
 from .normalize import FOLD_TABLE, Normalised, normalise_plain
 
-TOKEN_RE: Final = re.compile(r"[^\W_]+")
+# A word-internal apostrophe (straight; curly ones are straight after
+# normalisation) belongs to the token it starts: "he'll" -> "he", "'ll".
+TOKEN_RE: Final = re.compile(r"(?:(?<=[^\W_])')?[^\W_]+")
+# When more hits than this are found in one text, token positions are read in
+# one linear pass instead of one anchored regex per hit.
+_FEW_HITS: Final = 8
 # three or more one-character tokens in a row: " f r e e "
 _RUN_RE: Final = re.compile(r" [^ ] [^ ] [^ ] ")
 _VOWELS: Final = frozenset("aeiou")
@@ -152,7 +161,7 @@ class Lexicon:
             # often makes non-ASCII copy ASCII (curly quotes, accents), so this
             # covers most texts.
             folded = text.encode("ascii").translate(_VIEW_BYTES).decode("ascii")
-            tokens: list[str] = folded.split()
+            tokens: list[str] = TOKEN_RE.findall(folded) if "'" in folded else folded.split()
         else:
             folded = norm.folded
             tokens = TOKEN_RE.findall(folded)
@@ -165,22 +174,25 @@ class Lexicon:
             return []
         found: dict[tuple[int, int, int], None] = {}
         rules = self.rules
-        for rule, _group, vstart, vend in raw:
-            # token numbers from the single spaces of the view; token positions
-            # in the folded text from a cached "skip n tokens" regex, so no
-            # per-token Python loop runs even for long bodies
-            first = view.count(" ", 0, vstart) - 1
-            last = first + view.count(" ", vstart, vend)
-            located = _locate_tokens(first, last - first + 1).match(folded)
-            if located is not None:
-                self._keep(rules[rule], rule, norm, located.start(1), located.end(1), found)
-        if has_run:
+        spans: list[tuple[int, int]] | None = None
+        if len(raw) > _FEW_HITS or has_run:
             spans = [m.span() for m in TOKEN_RE.finditer(folded)]
+        for rule, first, last in _token_ranges(view, raw):
+            if spans is not None:
+                f_start, f_end = spans[first][0], spans[last][1]
+            else:
+                # a few hits: token positions from a cached "skip n tokens"
+                # regex, so no per-token Python loop runs for long bodies
+                located = _locate_tokens(first, last - first + 1).match(folded)
+                if located is None:  # pragma: no cover - the view was built from these tokens
+                    continue
+                f_start, f_end = located.start(1), located.end(1)
+            self._keep(rules[rule], rule, norm, f_start, f_end, found)
+        if has_run:
+            assert spans is not None
             alt_tokens, alt_spans = _merge_runs(tokens, spans)
             alt_view = " " + " ".join(alt_tokens) + " "
-            for rule, _group, vstart, vend in self._scan_view(alt_view):
-                first = alt_view.count(" ", 0, vstart) - 1
-                last = first + alt_view.count(" ", vstart, vend)
+            for rule, first, last in _token_ranges(alt_view, self._scan_view(alt_view)):
                 self._keep(rules[rule], rule, norm, alt_spans[first][0], alt_spans[last][1], found)
         return [LexHit(r, s, e) for (r, s, e) in found]
 
@@ -207,19 +219,52 @@ class Lexicon:
                 else:
                     hits.append((rule, group, start, end))
         if excepts and hits:
-            hits = [
-                h
-                for h in hits
-                if not any(g == h[1] and s <= h[2] and h[3] <= e for g, s, e in excepts)
-            ]
+            hits = _outside_excepts(hits, excepts)
         return hits
+
+
+def _outside_excepts(
+    hits: list[tuple[int, int, int, int]], excepts: list[tuple[int, int, int]]
+) -> list[tuple[int, int, int, int]]:
+    """The hits that no except phrase of their own group contains.
+
+    Per group the except spans are sorted by start with a running maximum of
+    their ends, so each hit is one binary search: O((hits + excepts) log n).
+    """
+    by_group: dict[int, tuple[list[int], list[int]]] = {}
+    for group, start, end in sorted(excepts, key=lambda x: (x[0], x[1])):
+        starts, max_ends = by_group.setdefault(group, ([], []))
+        starts.append(start)
+        max_ends.append(max(end, max_ends[-1]) if max_ends else end)
+    kept = []
+    for hit in hits:
+        entry = by_group.get(hit[1])
+        if entry is not None:
+            i = bisect_right(entry[0], hit[2]) - 1
+            if i >= 0 and entry[1][i] >= hit[3]:
+                continue
+        kept.append(hit)
+    return kept
+
+
+def _token_ranges(view: str, hits: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int]]:
+    """(rule, first token, last token) of each hit: token numbers are counted
+    from the single spaces of the view, walking the hits in order so the whole
+    text is counted once, not once per hit."""
+    out = []
+    position, count = 0, -1
+    for rule, _group, vstart, vend in sorted(hits, key=lambda h: h[2]):
+        count += view.count(" ", position, vstart)
+        position = vstart
+        out.append((rule, count, count + view.count(" ", vstart, vend)))
+    return out
 
 
 def _build_view_bytes() -> bytes:
     table = bytearray(b" " * 256)
     for c in range(128):
         ch = chr(c)
-        if ch.isalnum():
+        if ch.isalnum() or ch == "'":
             table[c] = ord(ch.lower())
     for k, v in FOLD_TABLE.items():
         table[k] = v
@@ -232,6 +277,8 @@ _VIEW_BYTES: Final = _build_view_bytes()
 @lru_cache(maxsize=4096)
 def _locate_tokens(first: int, count: int) -> re.Pattern[str]:
     """Group 1 spans tokens ``first`` .. ``first + count - 1`` of a folded text."""
+    # An apostrophe token ("'ll") is found as its letters after a separator;
+    # a match never starts with one (terms lose leading apostrophes).
     return re.compile(
         r"(?:[\W_]*[^\W_]+){%d}[\W_]*([^\W_]+(?:[\W_]+[^\W_]+){%d})" % (first, count - 1)
     )

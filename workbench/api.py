@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -86,6 +88,12 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     # Drop pydantic's names for union branches ("list[function-wrap[...]]") so the path reads body.outcomes.0.event.
     where = ".".join(str(p) for p in first.get("loc", []) if not (isinstance(p, str) and "[" in p))
     return api.create_response(request, {"detail": f"{where}: {first.get('msg', 'invalid input')}", "errors": errors}, status=422)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    return api.create_response(request, {"detail": f"The request body is larger than the {limit / 1_000_000:g} MB this API accepts."}, status=413)
 
 
 @api.exception_handler(HttpError)

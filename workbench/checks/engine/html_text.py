@@ -148,8 +148,8 @@ def _markup(text: str, at: int, out: _Builder, links: list[AttributeLink]) -> in
             return at + 5
         if text.startswith("->", at + 4):
             return at + 6
-        end = _COMMENT_END_RE.search(text, at + 4)
-        return n if end is None else end.end()
+        closer = _COMMENT_END_RE.search(text, at + 4)
+        return n if closer is None else closer.end()
     is_tag = nxt.isascii() and nxt.isalpha() or (
         nxt == "/" and at + 2 < n and text[at + 2].isascii() and text[at + 2].isalpha()
     )
@@ -172,11 +172,11 @@ def _markup(text: str, at: int, out: _Builder, links: list[AttributeLink]) -> in
     if attrs and not tag.group(1) and _URL_ATTR_HINT_RE.search(attrs):
         _collect_links(text, tag.start(3), tag.end(3), links)
     if not tag.group(1) and name in HIDDEN_CONTENT_TAGS:
-        close = re.compile(r"(?i)</%s[\t\n\f\r />]" % re.escape(name)).search(text, end)
-        if close is None:
+        closing = re.compile(r"(?i)</%s[\t\n\f\r />]" % re.escape(name)).search(text, end)
+        if closing is None:
             return n
-        out.emit("\n", close.start(), close.start())
-        return close.start()
+        out.emit("\n", closing.start(), closing.start())
+        return closing.start()
     return end
 
 

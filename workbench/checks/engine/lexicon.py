@@ -30,7 +30,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 # Imported by name: pyahocorasick ships no type stubs, and this keeps mypy
 # --strict quiet both with and without ignore_missing_imports.
@@ -43,6 +43,7 @@ TOKEN_RE: Final = re.compile(r"(?:(?<=[^\W_])')?[^\W_]+")
 # When more hits than this are found in one text, token positions are read in
 # one linear pass instead of one anchored regex per hit.
 _FEW_HITS: Final = 8
+_LETTER_RE: Final = re.compile(r"[^\W\d_]")
 # three or more one-character tokens in a row: " f r e e "
 _RUN_RE: Final = re.compile(r" [^ ] [^ ] [^ ] ")
 _VOWELS: Final = frozenset("aeiou")
@@ -63,8 +64,7 @@ class LexRule:
     needs_letter: bool  # a term with letters needs a letter in the match ("505" is not "sos")
 
 
-@dataclass(frozen=True, slots=True)
-class LexHit:
+class LexHit(NamedTuple):  # a tuple: made for every hit, so cheap to build
     rule: int  # index into Lexicon.rules
     start: int  # original text offsets
     end: int
@@ -202,7 +202,7 @@ class Lexicon:
         found: dict[tuple[int, int, int], None],
     ) -> None:
         o_start, o_end = norm.span(f_start, f_end)
-        if rule.needs_letter and not any(c.isalpha() for c in norm.original[o_start:o_end]):
+        if rule.needs_letter and _LETTER_RE.search(norm.original, o_start, o_end) is None:
             return
         found[(index, o_start, o_end)] = None
 

@@ -19,8 +19,9 @@ How a text is scanned:
 
 Each single-word term is stored with its inflections (-s, -es, -ed, -ing, e-drop,
 consonant doubling, y->ies/ied); each multi-word term also in its joined form
-(``actnow``). Terms containing ``l`` get an extra key with ``l`` read as ``i``
-because the fold reads ``1`` as ``i`` (``sa1e``).
+(``actnow``). Terms containing ``l`` get extra keys with ``l`` read as ``i``
+because the fold reads ``1`` as ``i`` (``sa1e``) and a capital ``I`` (or a
+look-alike of it) lower-cases to ``i`` (``cIinically``).
 """
 
 from __future__ import annotations
@@ -102,8 +103,28 @@ def term_keys(term: str, inflect: bool) -> set[str]:
     else:
         forms = {" ".join(tokens), "".join(tokens)}
     keys = set(forms)
-    keys.update(f.replace("l", "i") for f in forms if "l" in f)
+    for form in forms:
+        keys.update(_l_as_i(form))
     return keys
+
+
+def _l_as_i(form: str) -> list[str]:
+    """``form`` with its ``l``s read as ``i`` (``1``, ``I``, ``Ｉ``... all read as ``i``), each
+    one alone or together: ``cIinically`` has one ``l`` disguised, not both. Up to 4
+    ``l``s get every combination; beyond that, all or none."""
+    positions = [i for i, c in enumerate(form) if c == "l"]
+    if not positions:
+        return []
+    if len(positions) > 4:
+        return [form.replace("l", "i")]
+    out = []
+    for mask in range(1, 1 << len(positions)):
+        chars = list(form)
+        for bit, at in enumerate(positions):
+            if mask >> bit & 1:
+                chars[at] = "i"
+        out.append("".join(chars))
+    return out
 
 
 # (rule index or -1 for an except phrase, group, key length incl. padding)

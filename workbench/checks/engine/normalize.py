@@ -79,6 +79,10 @@ def _normalise_char(c: str) -> str:
         # for matching purposes
         return ""
     k = unicodedata.normalize("NFKC", c)
+    if not k.isascii() and c in CONFUSABLE:
+        # NFKC does not make it plain ASCII (it may even split it: "ͺ" is
+        # " " + a combining mark); the look-alike's prototype says what it shows
+        return CONFUSABLE[c]
     d = unicodedata.normalize("NFKD", k)
     if any(unicodedata.combining(ch) for ch in d):
         # Recompose what is left so e.g. Hangul stays one character

@@ -190,6 +190,8 @@ def visual_order(text: str) -> list[int] | None:
 
 
 def normalise(text: str) -> Normalised:
+    if text.isascii():
+        return Normalised(text, text.lower(), None)
     order = visual_order(text)
     if order is None:
         return _normalise(text)

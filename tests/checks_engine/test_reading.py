@@ -253,3 +253,18 @@ def test_time_grows_linearly_with_the_number_of_hits(unit: str) -> None:
     large = _cpu_seconds(unit * 2_400)
     # linear is ~8x; the quadratic scan this replaced was ~64x
     assert large / max(small, 1e-4) < 20, (small, large)
+
+
+def test_required_text_is_found_as_shown_or_as_stored() -> None:
+    guide = compile_guide({"slug": "r", "name": "R", "required": {"email": ["Reply STOP to opt out", "{{ unsubscribe_url }}"]}})
+
+    def missing(body: str) -> list[str]:
+        return [f.rule for f in check_fields(guide, "email", {"body": body}).findings if f.kind == "required_text"]
+
+    assert missing('<p>Reply <b>STOP</b> to&nbsp;opt out. <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>') == []
+    assert missing("<p>Reply <!-- STOP --> to opt out</p>") == ["Reply STOP to opt out", "{{ unsubscribe_url }}"]
+
+
+def test_ideographic_variation_selectors_between_han_letters_are_not_hidden_text() -> None:
+    assert hidden("\u845b\U000e0100\u57ce\u5e02") == []
+    assert hidden("ch\U000e0100eap") == ["ch\U000e0100eap"]

@@ -248,7 +248,9 @@ def check_fields(
         normalised[name] = norm
         # HTML fields are read as displayed; ``shown.span`` maps back to ``text``
         shown = read_html(text) if (channel, name) in HTML_FIELDS else RenderedText(text, text)
-        _reading_findings(compiled, shown, norm, name, tone, context_label, findings)
+        shown_norm = _reading_findings(compiled, shown, norm, name, tone, context_label, findings)
+        if shown_norm is not norm:
+            normalised[f"{name} as shown"] = shown_norm
         _tone_findings(compiled, norm, name, tone, context_label, findings)
         _length_findings(compiled, channel, name, text, findings)
         for raw in find_merge_problems(text, compiled.merge_fields):
@@ -274,8 +276,10 @@ def _add_shown(findings: list[Finding], kind: str, severity: str, name: str, sho
 def _reading_findings(
     compiled: CompiledGuide, shown: RenderedText, norm: Normalised, name: str, tone: ToneSettings,
     context_label: str, findings: list[Finding],
-) -> None:
-    """Lexicon, hidden text, links and PII: everything read from the text the customer sees."""
+) -> Normalised:
+    """Lexicon, hidden text, links and PII: everything read from the text the customer sees.
+
+    Returns that text normalised (``norm`` itself when it is the stored text)."""
     text = shown.text
     if text is not shown.original:
         norm = normalise(text)
@@ -302,6 +306,7 @@ def _reading_findings(
         if raw[0] == "email" and link_spans.contains(raw[1], raw[2]):
             continue
         _add_shown(findings, "pii", "block", name, shown, raw)
+    return norm
 
 
 def _pii(compiled: CompiledGuide, text: str) -> list[Raw]:

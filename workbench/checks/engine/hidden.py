@@ -58,7 +58,11 @@ _CJK_SETS: Final = (
 )
 # Scripts where joiners and variation selectors have no job inside a word.
 _NO_JOINER_SCRIPTS: Final = frozenset({"LATIN", "GREEK", "CYRILLIC", "ARMENIAN", "COMMON", "Unknown"})
-_JOINER_LIKE: Final = frozenset("\u200c\u200d\u180b\u180c\u180d\u180f") | frozenset(chr(c) for c in range(0xFE00, 0xFE10))
+_JOINER_LIKE: Final = (
+    frozenset("\u200c\u200d\u180b\u180c\u180d\u180f")
+    | frozenset(chr(c) for c in range(0xFE00, 0xFE10))  # variation selectors 1-16
+    | frozenset(chr(c) for c in range(0xE0100, 0xE01F0))  # ideographic variation selectors 17-256
+)
 _MESSAGE_MIXED: Final = (
     "\"{word}\" mixes letters from different scripts ({scripts}), as only disguised text does: "
     "retype it in one script"

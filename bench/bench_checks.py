@@ -33,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import ahocorasick  # noqa: E402
 
-from workbench.checks.engine import CHANNEL_FIELDS, MAX_FIELD_CHARS, check_fields, compile_guide  # noqa: E402
+from workbench.checks.engine import CHANNEL_FIELDS, HTML_FIELDS, MAX_FIELD_CHARS, check_fields, compile_guide  # noqa: E402
+from workbench.checks.engine.html_text import read_html  # noqa: E402
 from workbench.checks.engine.normalize import normalise  # noqa: E402
 
 COMPILE_TARGET_S = 1.0
@@ -152,12 +153,14 @@ def make_messages(n: int, terms: list[str], rng: random.Random) -> list[tuple[st
 
 
 def best_of(runs: int, fn: Any) -> float:
+    # CPU time of this process: "on one core" is what it costs, and it stays
+    # meaningful on a machine whose other cores (and this one) are shared
     best = float("inf")
     for _ in range(runs):
         gc.collect()
-        start = time.perf_counter()
+        start = time.process_time()
         fn()
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best
 
 
@@ -173,8 +176,10 @@ def main(argv: list[str]) -> int:
     guide = make_guide(terms)
     messages = make_messages(args.messages, terms, rng)
     texts = [t for _, fields in messages for t in fields.values()]
+    # what the lexicon reads: HTML fields as displayed (reading them is part of the stage)
+    fields_read = [(text, (channel, name) in HTML_FIELDS) for channel, fields in messages for name, text in fields.items()]
 
-    compile_s = min(_timed(lambda: compile_guide(guide)) for _ in range(3))
+    compile_s = best_of(3, lambda: compile_guide(guide))
     compiled = compile_guide(guide)
     kinds: set[str] = set()
 
@@ -190,8 +195,8 @@ def main(argv: list[str]) -> int:
     lexicon = compiled.lexicon
 
     def lexicon_stage() -> None:
-        for text in texts:
-            lexicon.scan(normalise(text))
+        for text, is_html in fields_read:
+            lexicon.scan(normalise(read_html(text).text if is_html else text))
 
     bare = ahocorasick.Automaton()
     for term in terms:
@@ -247,12 +252,6 @@ def main(argv: list[str]) -> int:
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     return 0 if ok else 1
-
-
-def _timed(fn: Any) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
 
 
 if __name__ == "__main__":

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
 
 # Tags whose boundaries the reader sees as a line or cell break.
@@ -37,21 +39,19 @@ HIDDEN_CONTENT_TAGS: Final = frozenset({"script", "style", "template", "title", 
 URL_ATTRIBUTES: Final = frozenset({"href", "src", "action", "formaction", "background", "poster", "cite", "srcset"})
 
 _WS = "\t\n\f\r "
-_MARKUP_RE: Final = re.compile(r"[<&]")
 # One start or end tag; possessive quantifiers keep it linear (the attribute
 # loop can only stop at ">" or the end of the text).
 _TAG_RE: Final = re.compile(
-    r"<(/?)([A-Za-z][^\t\n\f\r />]*+)"
-    r"((?:[\t\n\f\r /]++"
+    r"<(?P<slash>/?)(?P<name>[A-Za-z][^\t\n\f\r />]*+)"
+    r"(?P<attrs>(?:[\t\n\f\r /]++"
     r"|[^\t\n\f\r />][^\t\n\f\r />=]*+(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+(?:\"[^\"]*+\"?|'[^']*+'?|[^\t\n\f\r >]*+))?+"
-    r")*+)(>|\Z)"
+    r")*+)(?:>|\Z)"
 )
 _ATTR_RE: Final = re.compile(
     r"([^\t\n\f\r />][^\t\n\f\r />=]*+)(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+"
     r"(?:\"([^\"]*+)\"?|'([^']*+)'?|([^\t\n\f\r >]*+)))?+"
 )
 _URL_ATTR_HINT_RE: Final = re.compile(r"(?i)href|src|action|background|poster|cite")
-_COMMENT_END_RE: Final = re.compile(r"--!?>")
 _CHARREF_RE: Final = re.compile(r"&(?:#[xX][0-9a-fA-F]+;?|#[0-9]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 
 
@@ -67,117 +67,113 @@ class AttributeLink:
 
 @dataclass(slots=True)
 class RenderedText:
-    """Displayed text of an HTML field; ``starts[i]``/``ends[i]`` bound the original
-    characters that display character ``i`` (None: identical to the original)."""
+    """Displayed text of an HTML field and its map back to the original.
+
+    The map is one entry per stretch, not per character: displayed text from
+    ``positions[i]`` on comes from the original at ``origins[i]``, one to one
+    when ``copied[i]``, else as a whole from original ``[origins[i], ends[i])``
+    (a decoded reference, a tag read as a line break). None: the text is the
+    original.
+    """
 
     original: str
     text: str
-    starts: list[int] | None = None
+    positions: list[int] | None = None
+    origins: list[int] | None = None
     ends: list[int] | None = None
+    copied: list[bool] | None = None
     links: list[AttributeLink] = field(default_factory=list)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
-        """Original (start, end) of displayed [start, end)."""
-        if self.starts is None or self.ends is None:
+        """Original (start, end) of displayed [start, end), end > start."""
+        if self.positions is None or self.origins is None or self.ends is None or self.copied is None:
             return start, end
-        if end <= start:
-            at = self.starts[start] if start < len(self.starts) else len(self.original)
-            return at, at
-        return self.starts[start], self.ends[end - 1]
+        i = bisect_right(self.positions, start) - 1
+        o_start = self.origins[i] + (start - self.positions[i] if self.copied[i] else 0)
+        j = bisect_right(self.positions, end - 1) - 1
+        o_end = self.origins[j] + (end - self.positions[j]) if self.copied[j] else self.ends[j]
+        return o_start, o_end
 
 
-class _Builder:
-    def __init__(self) -> None:
-        self.pieces: list[str] = []
-        self.starts: list[int] = []
-        self.ends: list[int] = []
+_MARKUP_RE: Final = re.compile(r"[<&]")
+_READ_RE: Final = re.compile(
+    r"(?P<comment><!--(?:-?>|.*?(?:--!?>|\Z)))"
+    r"|(?P<bogus><(?:[!?]|/(?![A-Za-z>]))[^>]*+(?:>|\Z)|</>)"
+    r"|(?P<tag>" + _TAG_RE.pattern + ")"
+    r"|(?P<ref>" + _CHARREF_RE.pattern + ")",
+    re.S,
+)
 
-    def copy(self, text: str, start: int, end: int) -> None:
-        if end > start:
-            self.pieces.append(text[start:end])
-            self.starts.extend(range(start, end))
-            self.ends.extend(range(start + 1, end + 1))
 
-    def emit(self, shown: str, start: int, end: int) -> None:
-        """``shown`` stands for original [start, end) as a whole (a decoded reference, a break)."""
-        self.pieces.append(shown)
-        self.starts.extend([start] * len(shown))
-        self.ends.extend([end] * len(shown))
+@lru_cache(maxsize=4096)
+def _decode(ref: str) -> str:
+    return html.unescape(ref)
 
 
 def read_html(text: str) -> RenderedText:
     """The text an HTML field displays, with its offset map and the URLs of its attributes."""
     if "<" not in text and "&" not in text:
         return RenderedText(text, text)
-    out = _Builder()
+    pieces: list[str] = []
+    positions: list[int] = []
+    origins: list[int] = []
+    ends: list[int] = []
+    copied: list[bool] = []
     links: list[AttributeLink] = []
+    length = 0
+
+    def stretch(shown: str, start: int, end: int, is_copy: bool) -> None:
+        nonlocal length
+        pieces.append(shown)
+        positions.append(length)
+        origins.append(start)
+        ends.append(end)
+        copied.append(is_copy)
+        length += len(shown)
+
     pos, n = 0, len(text)
+    # find the next "<" or "&" with a plain character search (fast), then read
+    # what is there with the anchored pattern
+    find, read = _MARKUP_RE.search, _READ_RE.match
     while pos < n:
-        m = _MARKUP_RE.search(text, pos)
-        if m is None:
-            out.copy(text, pos, n)
+        found = find(text, pos)
+        if found is None:
             break
-        at = m.start()
-        out.copy(text, pos, at)
-        if text[at] == "&":
-            pos = _charref(text, at, out)
-        else:
-            pos = _markup(text, at, out, links)
-    return RenderedText(text, "".join(out.pieces), out.starts, out.ends, links)
-
-
-def _charref(text: str, at: int, out: _Builder) -> int:
-    ref = _CHARREF_RE.match(text, at)
-    if ref is None:
-        out.copy(text, at, at + 1)
-        return at + 1
-    decoded = html.unescape(ref.group())
-    if decoded == ref.group():
-        out.copy(text, at, at + 1)
-        return at + 1
-    out.emit(decoded, at, ref.end())
-    return ref.end()
-
-
-def _markup(text: str, at: int, out: _Builder, links: list[AttributeLink]) -> int:
-    """Read the markup at ``text[at] == "<"``; return where reading goes on."""
-    n = len(text)
-    nxt = text[at + 1] if at + 1 < n else ""
-    if text.startswith("<!--", at):
-        if text.startswith(">", at + 4):
-            return at + 5
-        if text.startswith("->", at + 4):
-            return at + 6
-        closer = _COMMENT_END_RE.search(text, at + 4)
-        return n if closer is None else closer.end()
-    is_tag = nxt.isascii() and nxt.isalpha() or (
-        nxt == "/" and at + 2 < n and text[at + 2].isascii() and text[at + 2].isalpha()
-    )
-    if not is_tag:
-        if nxt in ("!", "?") or (nxt == "/" and at + 2 < n):
-            # bogus comment: never shown
-            close = text.find(">", at + 2)
-            return n if close == -1 else close + 1
-        out.copy(text, at, at + 1)
-        return at + 1
-    tag = _TAG_RE.match(text, at)
-    assert tag is not None  # the attribute loop only stops at ">" or the end
-    if not tag.group(4):
-        return n  # a tag still open at the end swallows the rest
-    name = tag.group(2).lower()
-    end = tag.end()
-    if name in BLOCK_TAGS:
-        out.emit("\n", at, end)
-    attrs = tag.group(3)
-    if attrs and not tag.group(1) and _URL_ATTR_HINT_RE.search(attrs):
-        _collect_links(text, tag.start(3), tag.end(3), links)
-    if not tag.group(1) and name in HIDDEN_CONTENT_TAGS:
-        closing = re.compile(r"(?i)</%s[\t\n\f\r />]" % re.escape(name)).search(text, end)
-        if closing is None:
-            return n
-        out.emit("\n", closing.start(), closing.start())
-        return closing.start()
-    return end
+        at = found.start()
+        m = read(text, at)
+        if m is None:  # a "<" that opens nothing: text
+            stretch(text[pos:at + 1], pos, at + 1, True)
+            pos = at + 1
+            continue
+        if at > pos:
+            stretch(text[pos:at], pos, at, True)
+        pos = m.end()
+        kind = m.lastgroup
+        if kind == "ref":
+            ref = m.group()
+            decoded = _decode(ref)
+            if decoded == ref:  # not a reference: "&" is text
+                stretch("&", at, at + 1, True)
+                pos = at + 1
+            else:
+                stretch(decoded, at, pos, False)
+        elif kind == "tag":
+            closing, name, attrs = m.group("slash"), m.group("name").lower(), m.group("attrs")
+            if name in BLOCK_TAGS:
+                stretch("\n", at, pos, False)
+            if attrs and not closing and _URL_ATTR_HINT_RE.search(attrs):
+                _collect_links(text, m.start("attrs"), m.end("attrs"), links)
+            if not closing and name in HIDDEN_CONTENT_TAGS:
+                hidden_end = re.compile(r"(?i)</%s[\t\n\f\r />]" % re.escape(name)).search(text, pos)
+                if hidden_end is None:
+                    pos = n
+                else:
+                    stretch("\n", hidden_end.start(), hidden_end.start(), False)
+                    pos = hidden_end.start()
+        # comments and bogus comments show nothing
+    if pos < n:
+        stretch(text[pos:], pos, n, True)
+    return RenderedText(text, "".join(pieces), positions, origins, ends, copied, links)
 
 
 def _collect_links(text: str, start: int, end: int, links: list[AttributeLink]) -> None:

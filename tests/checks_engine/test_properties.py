@@ -218,3 +218,20 @@ def test_harmless_unicode_keeps_clean_copy_clean(parts: list[tuple[str, str, str
     for channel in ("push", "email"):
         result = check_fields(GUIDE, channel, {"body": text})
         assert [f for f in result.findings if f.kind in LEXICON_KINDS] == [], text
+
+
+html_soup = st.lists(st.sampled_from(
+    ["<p>", "</p>", "<b>", "</b>", "<br>", "<!-- x -->", "<!--", "-->", "&amp;", "&#101;", "&#x63;", "&nbsp;", "&bogus",
+     "<a href=\"//evil.example\">", "<a href='/x'>", "</a>", "<", ">", "\"", "'", "cheap", "ch", "eap", "free", " ",
+     "bob@gmail.com", "https://evil.example/x", "\u200b", "\u0435", "\u202e", "\u202c", "{{ first_name }}", "é", "🎉"]),
+    max_size=40).map("".join)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(html_soup)
+def test_spans_index_the_stored_html_whatever_the_markup(text: str) -> None:
+    assume(text.strip())
+    result = check_fields(GUIDE, "email", {"body": text})
+    for f in result.findings:
+        assert 0 <= f.start <= f.end <= len(text)
+        assert text[f.start:f.end] == f.match

@@ -1,13 +1,18 @@
 """Benchmark of the checks engine (plain script: `python bench/bench_checks.py`).
 
 10,000 generated messages of mixed channels against a guide with 5,000
-disallowed terms and every check kind switched on. Prints:
+disallowed terms and every check kind switched on (email bodies are HTML
+paragraphs, read as displayed; hidden-text detection on). Prints:
 
 * compile time of the 5,000-term guide               (target < 1 s)
-* full-engine messages per second on one core         (target >= 3,000)
-* lexicon stage (normalise + fold + obfuscation views + span mapping) vs a bare
-  pyahocorasick ``iter`` scan of the same texts, measured in the same run, as a
-  ratio                                               (target <= 10x)
+* full-engine messages per second on one core         (target >= 8,000)
+* lexicon stage (normalise + fold + obfuscation views + span mapping, on the
+  text as displayed) vs a bare pyahocorasick ``iter`` scan of the raw texts,
+  measured in the same run, as a ratio                (target <= 6x)
+* reading the HTML email bodies as displayed, on its own (no target)
+* linear time: one email body of 16,000 repeated hits against one of 2,000,
+  full engine, as a ratio                             (target <= 12x; linear is
+  ~8x, a scan that redoes work per hit ~64x)
 
 Exits non-zero when a target is missed. Deterministic (seeded) input.
 Options: --messages N, --terms N, --profile (cProfile of the full engine).
@@ -29,12 +34,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import ahocorasick  # noqa: E402
 
-from workbench.checks.engine import CHANNEL_FIELDS, check_fields, compile_guide  # noqa: E402
+from workbench.checks.engine import CHANNEL_FIELDS, HTML_FIELDS, MAX_FIELD_CHARS, check_fields, compile_guide  # noqa: E402
+from workbench.checks.engine.html_text import read_html  # noqa: E402
 from workbench.checks.engine.normalize import normalise  # noqa: E402
 
 COMPILE_TARGET_S = 1.0
-THROUGHPUT_TARGET = 3_000.0
-RATIO_TARGET = 10.0
+THROUGHPUT_TARGET = 8_000.0
+RATIO_TARGET = 6.0
+LINEAR_TARGET = 12.0
+# Each repeated unit is a hit of a different reading path: a plain term, a folded
+# one, one behind markup and an entity, an except phrase, a personal address.
+REPEATED_UNITS = ("cheap ", "ch3ap ", "<b>ch</b>&#101;ap ", "free shipping free ", "bob@example.com ")
 
 WORDS = (
     "your boots are on their way we packed them with care and they should arrive soon "
@@ -128,8 +138,8 @@ def make_messages(n: int, terms: list[str], rng: random.Random) -> list[tuple[st
             fields = {
                 "subject": sentence(rng, terms, rng.randint(4, 9)),
                 "preheader": sentence(rng, terms, rng.randint(6, 12)),
-                "body": paragraph(rng, terms, rng.randint(4, 9))
-                + (" Unsubscribe: {{ unsubscribe_url }}" if rng.random() < 0.95 else ""),
+                "body": "".join(f"<p>{paragraph(rng, terms, rng.randint(1, 3))}</p>\n" for _ in range(rng.randint(2, 4)))
+                + ('<p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' if rng.random() < 0.95 else ""),
             }
         elif channel == "sms":
             fields = {"body": sentence(rng, terms, rng.randint(8, 20)) + " Reply STOP to opt out"}
@@ -144,12 +154,14 @@ def make_messages(n: int, terms: list[str], rng: random.Random) -> list[tuple[st
 
 
 def best_of(runs: int, fn: Any) -> float:
+    # CPU time of this process: "on one core" is what it costs, and it stays
+    # meaningful on a machine whose other cores (and this one) are shared
     best = float("inf")
     for _ in range(runs):
         gc.collect()
-        start = time.perf_counter()
+        start = time.process_time()
         fn()
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best
 
 
@@ -165,8 +177,10 @@ def main(argv: list[str]) -> int:
     guide = make_guide(terms)
     messages = make_messages(args.messages, terms, rng)
     texts = [t for _, fields in messages for t in fields.values()]
+    # what the lexicon reads: HTML fields as displayed (reading them is timed on its own)
+    fields_read = [(text, (channel, name) in HTML_FIELDS) for channel, fields in messages for name, text in fields.items()]
 
-    compile_s = min(_timed(lambda: compile_guide(guide)) for _ in range(3))
+    compile_s = best_of(3, lambda: compile_guide(guide))
     compiled = compile_guide(guide)
     kinds: set[str] = set()
 
@@ -181,8 +195,15 @@ def main(argv: list[str]) -> int:
 
     lexicon = compiled.lexicon
 
+    def html_stage() -> None:
+        for text, is_html in fields_read:
+            if is_html:
+                read_html(text)
+
+    displayed = [read_html(text).text if is_html else text for text, is_html in fields_read]
+
     def lexicon_stage() -> None:
-        for text in texts:
+        for text in displayed:
             lexicon.scan(normalise(text))
 
     bare = ahocorasick.Automaton()
@@ -195,7 +216,20 @@ def main(argv: list[str]) -> int:
             for _ in bare.iter(text):
                 pass
 
+    def repeated(unit: str, hits: int) -> float:
+        body = unit * hits
+        return best_of(3, lambda: check_fields(compiled, "email", {"body": body}))
+
+    # 2,000 vs 16,000 hits, or as many as fit in one field (MAX_FIELD_CHARS), 8x fewer
+    linear: list[tuple[str, float, float]] = []
+    for unit in REPEATED_UNITS:
+        large_hits = min(16_000, MAX_FIELD_CHARS // len(unit))
+        small_hits = large_hits // 8
+        linear.append((f"{unit.strip()!r} {small_hits:,}->{large_hits:,}", repeated(unit, small_hits),
+                       repeated(unit, large_hits)))
+
     lexicon_s = best_of(5, lexicon_stage)
+    html_s = best_of(5, html_stage)
     bare_s = best_of(5, bare_scan)
     ratio = lexicon_s / bare_s
 
@@ -211,10 +245,15 @@ def main(argv: list[str]) -> int:
         print(f"{label:<44} {value:>14}   target {target:<10} {'OK' if passed else 'MISSED'}")
 
     report("compile (5,000-term guide)", f"{compile_s * 1000:.0f} ms", compile_s < COMPILE_TARGET_S, "< 1 s")
-    report("full engine, one core", f"{per_second:,.0f} msg/s", per_second >= THROUGHPUT_TARGET, ">= 3,000")
+    report("full engine, one core", f"{per_second:,.0f} msg/s", per_second >= THROUGHPUT_TARGET, ">= 8,000")
     print(f"{'lexicon stage':<44} {lexicon_s * 1000:>11.0f} ms")
     print(f"{'bare pyahocorasick iter scan':<44} {bare_s * 1000:>11.0f} ms")
-    report("lexicon stage / bare scan", f"{ratio:.2f}x", ratio <= RATIO_TARGET, "<= 10x")
+    report("lexicon stage / bare scan", f"{ratio:.2f}x", ratio <= RATIO_TARGET, "<= 6x")
+    print(f"{'reading HTML email bodies as displayed':<44} {html_s * 1000:>11.0f} ms   ({html_s / bare_s:.2f}x the bare scan)")
+    for label, small_s, large_s in linear:
+        growth = large_s / small_s
+        report(f"hits x8: {label}"[:44], f"{small_s * 1000:.0f}->{large_s * 1000:.0f} ms {growth:.1f}x",
+               growth <= LINEAR_TARGET, "<= 12x")
 
     if args.profile:
         profiler = cProfile.Profile()
@@ -223,12 +262,6 @@ def main(argv: list[str]) -> int:
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     return 0 if ok else 1
-
-
-def _timed(fn: Any) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
 
 
 if __name__ == "__main__":

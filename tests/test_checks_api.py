@@ -72,3 +72,32 @@ def test_it_needs_the_checks_scope(client, brand, publisher):
 def test_bad_input_gets_a_clear_message(client, checker, body, status, detail):
     response = post(client, body, checker)
     assert (response.status_code, response.json()["detail"]) == (status, detail)
+
+
+def test_an_over_size_field_is_refused_with_413_and_one_sentence(client, checker):
+    from workbench.checks.engine import MAX_FIELD_CHARS
+
+    body = "Warm boots. " * (MAX_FIELD_CHARS // 12 + 1)
+    response = post(client, {"brand": "northwind", "channel": "email", "fields": {"body": body}}, checker)
+    assert response.status_code == 413
+    detail = response.json()["detail"]
+    assert f"{MAX_FIELD_CHARS:,}" in detail and "'body'" in detail and detail.count(".") == 1
+    fits = post(client, {"brand": "northwind", "channel": "email", "fields": {"body": body[:MAX_FIELD_CHARS]}}, checker)
+    assert fits.status_code == 200
+
+
+def test_an_over_size_request_body_is_refused_as_json(client, checker):
+    # 3 fields of astral characters: over Django's upload limit once JSON-escaped
+    fields = {"subject": "\U0001d41c" * 90_000, "preheader": "\U0001d41c" * 90_000, "body": "\U0001d41c" * 90_000}
+    response = client.post(URL, {"brand": "northwind", "channel": "email", "fields": fields},
+                           content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {checker}")
+    assert 400 <= response.status_code < 500
+    assert response["Content-Type"].startswith("application/json") and response.json()["detail"]
+
+
+def test_disguised_html_copy_is_read_as_the_customer_sees_it(client, checker):
+    body = '<p>Ch<b></b>eap boots, write to bob&#64;gmail.com or <a href="//evil.example/x">here</a>. {{ unsubscribe_url }}</p>'
+    response = post(client, {"brand": "northwind", "channel": "email", "fields": {"body": body}}, checker)
+    assert response.status_code == 200 and response.json()["passed"] is False
+    got = {(f["kind"], f["match"]) for f in response.json()["findings"]}
+    assert {("disallowed_word", "Ch<b></b>eap"), ("pii", "bob&#64;gmail.com"), ("link", "//evil.example/x")} <= got

@@ -138,7 +138,8 @@ def test_spans_index_original_text_after_expanding_normalisation(guide: Compiled
     text = "ﬁne \u200d\u200dpieces, so ｃｈｅａｐ and ß then fr\u200b33"
     result = check_fields(guide, "push", {"body": text})
     got = [(f.rule, f.match) for f in result.findings if f.kind == "disallowed_word"]
-    assert got == [("cheap", "ｃｈｅａｐ"), ("free", "fr\u200b33")]
+    # the zero-width space inside "fr33" also makes the word hide itself
+    assert got == [("cheap", "ｃｈｅａｐ"), ("free", "fr\u200b33"), ("obfuscated_text", "fr\u200b33")]
     for f in result.findings:
         assert text[f.start:f.end] == f.match
 

@@ -4,11 +4,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.errors import HttpError
 from pydantic import Field
 
 from workbench.api import client_of
 from workbench.brand.models import BrandGuideVersion
-from workbench.checks.engine import EngineInputError, check_fields
+from workbench.checks.engine import MAX_FIELD_CHARS, EngineInputError, FieldTooLargeError, check_fields
 from workbench.checks.services import compiled_guide
 from workbench.errors import CopydeskError
 
@@ -19,7 +20,10 @@ class CheckIn(Schema):
     brand: str = Field(pattern=r"^[a-z0-9-]{1,64}$", description="The brand's slug.")
     channel: str
     context: str | None = None
-    fields: dict[str, str] = Field(description="The message's fields, e.g. {\"subject\": ..., \"body\": ...}.")
+    fields: dict[str, str] = Field(
+        description=f"The message's fields, e.g. {{\"subject\": ..., \"body\": ...}}; each at most {MAX_FIELD_CHARS:,} characters "
+        "(a longer one is refused with 413). The email body is read as HTML, every other field as plain text."
+    )
     id: str | None = None
 
 
@@ -50,6 +54,9 @@ def post_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
         raise CopydeskError(f"Unknown brand {payload.brand!r}.", code="not_found")
     try:
         result = check_fields(compiled_guide(guide_version), payload.channel, payload.fields, payload.context)
+    except FieldTooLargeError as exc:
+        message = str(exc)
+        raise HttpError(413, f"{message[:1].upper()}{message[1:]}.") from None
     except EngineInputError as exc:
         raise CopydeskError(str(exc)) from None
     return result.to_dict(id=payload.id)

@@ -9,24 +9,29 @@ from __future__ import annotations
 from .engine import (
     CHANNEL_FIELDS,
     DEFAULT_LIMITS,
+    HTML_FIELDS,
     KINDS,
+    MAX_FIELD_CHARS,
     CheckResult,
     CompiledGuide,
     Finding,
     check_fields,
     compile_guide,
 )
-from .errors import EngineInputError, GuideError
+from .errors import EngineInputError, FieldTooLargeError, GuideError
 from .guide import dump_guide_yaml, parse_guide_yaml, validate_guide
 from .sms import sms_segments
 
 __all__ = [
     "CHANNEL_FIELDS",
     "DEFAULT_LIMITS",
+    "HTML_FIELDS",
     "KINDS",
+    "MAX_FIELD_CHARS",
     "CheckResult",
     "CompiledGuide",
     "EngineInputError",
+    "FieldTooLargeError",
     "Finding",
     "GuideError",
     "check_fields",

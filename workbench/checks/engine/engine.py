@@ -5,13 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from .errors import EngineInputError
+from .errors import EngineInputError, FieldTooLargeError
 from .guide import validate_guide
+from .hidden import find_hidden_text
+from .html_text import RenderedText, read_html
 from .lexicon import Lexicon, LexiconBuilder, LexRule, term_tokens
 from .normalize import Normalised, normalise, normalise_plain
 from .sms import GSM7_EXTENSION, GSM7_SINGLE, UCS2_SINGLE, non_gsm_chars, sms_layout
 from .structural import (
     Raw,
+    SpanSet,
+    find_bad_attribute_links,
     find_bad_links,
     find_merge_problems,
     find_pii,
@@ -44,6 +48,15 @@ DEFAULT_LIMITS: Final[dict[str, dict[str, int]]] = {
     "push": {"title_max_chars": 50, "body_max_chars": 178},
     "in_app": {"title_max_chars": 60, "body_max_chars": 300, "cta_max_chars": 25},
 }
+
+# The longest field any entrance accepts (API, CLI, forms, provider output):
+# twice the longest email body a guide allows by default, far beyond any real
+# copy, and small enough that a check stays well under a second.
+MAX_FIELD_CHARS: Final = 100_000
+
+# Fields stored and delivered as HTML (generation sanitises them as HTML; every
+# other field is plain text): checked as the reader sees them.
+HTML_FIELDS: Final[frozenset[tuple[str, str]]] = frozenset({("email", "body")})
 
 KINDS: Final[tuple[str, ...]] = (
     "disallowed_word", "taboo_topic", "claim", "tone", "length",
@@ -211,6 +224,10 @@ def check_fields(
             )
         if not isinstance(value, str):
             raise EngineInputError(f"field {name!r} must be text, got {type(value).__name__}")
+        if len(value) > MAX_FIELD_CHARS:
+            raise FieldTooLargeError(
+                f"field {name!r} is {len(value):,} characters; at most {MAX_FIELD_CHARS:,} can be checked"
+            )
     if not any(v.strip() for v in fields.values()):
         raise EngineInputError("nothing to check: all fields are empty")
     if context == "default":
@@ -229,21 +246,13 @@ def check_fields(
             continue
         norm = normalise(text)
         normalised[name] = norm
-        # Merge-field names are placeholders, not copy: {{ free_gift_url }}
-        # must not read as "free". Blanking keeps every offset unchanged.
-        lex_norm = normalise(mask_merge_fields(text)) if "{{" in text else norm
-        _lexicon_findings(compiled, lex_norm, text, name, tone, context_label, findings)
+        # HTML fields are read as displayed; ``shown.span`` maps back to ``text``
+        shown = read_html(text) if (channel, name) in HTML_FIELDS else RenderedText(text, text)
+        shown_norm = _reading_findings(compiled, shown, norm, name, tone, context_label, findings)
+        if shown_norm is not norm:
+            normalised[f"{name} as shown"] = shown_norm
         _tone_findings(compiled, norm, name, tone, context_label, findings)
         _length_findings(compiled, channel, name, text, findings)
-        links = find_bad_links(text, compiled.allowed_domains)
-        for raw in links:
-            _add(findings, "link", "block", name, text, raw)
-        for raw in find_pii(text, compiled.contact_emails, compiled.contact_phones,
-                            compiled.suggest_email, compiled.suggest_phone):
-            # "https://northwind.example@evil.com" is reported once, as a link
-            if raw[0] == "email" and any(s <= raw[1] and raw[2] <= e for _, s, e, _, _ in links):
-                continue
-            _add(findings, "pii", "block", name, text, raw)
         for raw in find_merge_problems(text, compiled.merge_fields):
             _add(findings, "merge_field", "block", name, text, raw)
     _required_findings(compiled, channel, fields, normalised, findings)
@@ -258,6 +267,53 @@ def _add(findings: list[Finding], kind: str, severity: str, name: str, text: str
     findings.append(Finding(kind, rule, severity, name, start, end, text[start:end], message, suggestion))
 
 
+def _add_shown(findings: list[Finding], kind: str, severity: str, name: str, shown: RenderedText, raw: Raw) -> None:
+    """A finding on displayed text, its span mapped back to the stored original."""
+    rule, start, end, message, suggestion = raw
+    _add(findings, kind, severity, name, shown.original, (rule, *shown.span(start, end), message, suggestion))
+
+
+def _reading_findings(
+    compiled: CompiledGuide, shown: RenderedText, norm: Normalised, name: str, tone: ToneSettings,
+    context_label: str, findings: list[Finding],
+) -> Normalised:
+    """Lexicon, hidden text, links and PII: everything read from the text the customer sees.
+
+    Returns that text normalised (``norm`` itself when it is the stored text)."""
+    text = shown.text
+    if text is not shown.original:
+        norm = normalise(text)
+    # Merge-field names are placeholders, not copy: {{ free_gift_url }}
+    # must not read as "free". Blanking keeps every offset unchanged.
+    lex_norm = normalise(mask_merge_fields(text)) if "{{" in text else norm
+    _lexicon_findings(compiled, lex_norm, shown, name, tone, context_label, findings)
+    for raw in find_hidden_text(text):
+        _add_shown(findings, "disallowed_word", "block", name, shown, raw)
+    links = find_bad_links(text, compiled.allowed_domains)
+    for raw in links:
+        _add_shown(findings, "link", "block", name, shown, raw)
+    if shown.links:
+        attribute_links = [(link.attribute, link.url, link.start, link.end) for link in shown.links]
+        for raw in find_bad_attribute_links(attribute_links, compiled.allowed_domains):
+            _add(findings, "link", "block", name, shown.original, raw)
+        for link in shown.links:
+            if link.url.lower().startswith(("mailto:", "tel:", "sms:")):
+                for pii in _pii(compiled, link.url):
+                    _add(findings, "pii", "block", name, shown.original, (pii[0], link.start, link.end, *pii[3:]))
+    # "https://northwind.example@evil.com" is reported once, as a link
+    link_spans = SpanSet([(s, e) for _, s, e, _, _ in links])
+    for raw in _pii(compiled, text):
+        if raw[0] == "email" and link_spans.contains(raw[1], raw[2]):
+            continue
+        _add_shown(findings, "pii", "block", name, shown, raw)
+    return norm
+
+
+def _pii(compiled: CompiledGuide, text: str) -> list[Raw]:
+    return find_pii(text, compiled.contact_emails, compiled.contact_phones,
+                    compiled.suggest_email, compiled.suggest_phone)
+
+
 _TONE_TEXT: Final[dict[str, str]] = {
     "promotional": "Sales language",
     "urgency": "Pressure language",
@@ -270,20 +326,22 @@ def _tone_lexicon_message(dim: str, match: str, context_label: str) -> str:
 
 
 def _lexicon_findings(
-    compiled: CompiledGuide, norm: Normalised, text: str, name: str, tone: ToneSettings,
+    compiled: CompiledGuide, norm: Normalised, shown: RenderedText, name: str, tone: ToneSettings,
     context_label: str, findings: list[Finding],
 ) -> None:
     off = tone.disallowed_dimensions()
     rules = compiled.lexicon.rules
+    text = shown.original
     tone_spans: dict[str, list[tuple[int, int]]] = {dim: [] for dim in off}
     for hit in compiled.lexicon.scan(norm):
         rule = rules[hit.rule]
+        start, end = shown.span(hit.start, hit.end)
         if rule.kind == "tone":
             if rule.rule in off:
-                tone_spans[rule.rule].append((hit.start, hit.end))
+                tone_spans[rule.rule].append((start, end))
         else:
-            findings.append(Finding(rule.kind, rule.rule, rule.severity, name, hit.start, hit.end,
-                                    text[hit.start:hit.end], rule.message, rule.suggestion))
+            findings.append(Finding(rule.kind, rule.rule, rule.severity, name, start, end,
+                                    text[start:end], rule.message, rule.suggestion))
     if not off:
         return
     patterns = tone_lexicon().patterns
@@ -293,7 +351,8 @@ def _lexicon_findings(
             continue
         spans = tone_spans[dim]
         if pattern is not None:
-            spans.extend(norm.span(m.start(), m.end()) for m in pattern.finditer(norm.text) if m.end() > m.start())
+            spans.extend(shown.span(*norm.span(m.start(), m.end()))
+                         for m in pattern.finditer(norm.text) if m.end() > m.start())
         # "promo" inside "promo code", "Save $20" overlapping "$20 off": one
         # finding per stretch of text, not a pile of overlapping ones
         for start, end in _merge_spans(spans):

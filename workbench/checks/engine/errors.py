@@ -35,3 +35,7 @@ def format_guide_error(path: str, message: str, line: int | None) -> str:
 
 class EngineInputError(ValueError):
     """The text to check or its parameters are unusable (unknown channel, context or field, empty text)."""
+
+
+class FieldTooLargeError(EngineInputError):
+    """A field is longer than the engine accepts (``engine.MAX_FIELD_CHARS``)."""

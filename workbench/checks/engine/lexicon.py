@@ -4,7 +4,10 @@ How a text is scanned:
 
 1. ``normalise`` (NFKC, case, accents, quotes, zero-width) keeps an offset map.
 2. ``fold`` reads digits/symbols as letters (``fr33`` -> ``free``); length-preserving.
-3. The folded text is cut into word tokens (runs of letters/digits) and joined
+3. The folded text is cut into word tokens (runs of letters/digits; an
+   apostrophe inside a word starts a token of its own, so ``he'll`` is
+   ``he 'll`` and never reads as ``hell``, while ``cheap's`` still holds
+   ``cheap``) and joined
    with single spaces, padded at both ends: ``" act now "``. Every term key is
    padded the same way, so the automaton can only report whole words, and a
    multi-word term matches across any run of spaces, hyphens or punctuation.
@@ -16,24 +19,32 @@ How a text is scanned:
 
 Each single-word term is stored with its inflections (-s, -es, -ed, -ing, e-drop,
 consonant doubling, y->ies/ied); each multi-word term also in its joined form
-(``actnow``). Terms containing ``l`` get an extra key with ``l`` read as ``i``
-because the fold reads ``1`` as ``i`` (``sa1e``).
+(``actnow``). Terms containing ``l`` get extra keys with ``l`` read as ``i``
+because the fold reads ``1`` as ``i`` (``sa1e``) and a capital ``I`` (or a
+look-alike of it) lower-cases to ``i`` (``cIinically``).
 """
 
 from __future__ import annotations
 
 import importlib
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 # Imported by name: pyahocorasick ships no type stubs, and this keeps mypy
 # --strict quiet both with and without ignore_missing_imports.
 ahocorasick: Any = importlib.import_module("ahocorasick")
 from .normalize import FOLD_TABLE, Normalised, normalise_plain
 
-TOKEN_RE: Final = re.compile(r"[^\W_]+")
+# A word-internal apostrophe (straight; curly ones are straight after
+# normalisation) belongs to the token it starts: "he'll" -> "he", "'ll".
+TOKEN_RE: Final = re.compile(r"(?:(?<=[^\W_])')?[^\W_]+")
+# When more hits than this are found in one text, token positions are read in
+# one linear pass instead of one anchored regex per hit.
+_FEW_HITS: Final = 8
+_LETTER_RE: Final = re.compile(r"[^\W\d_]")
 # three or more one-character tokens in a row: " f r e e "
 _RUN_RE: Final = re.compile(r" [^ ] [^ ] [^ ] ")
 _VOWELS: Final = frozenset("aeiou")
@@ -54,8 +65,7 @@ class LexRule:
     needs_letter: bool  # a term with letters needs a letter in the match ("505" is not "sos")
 
 
-@dataclass(frozen=True, slots=True)
-class LexHit:
+class LexHit(NamedTuple):  # a tuple: made for every hit, so cheap to build
     rule: int  # index into Lexicon.rules
     start: int  # original text offsets
     end: int
@@ -93,8 +103,28 @@ def term_keys(term: str, inflect: bool) -> set[str]:
     else:
         forms = {" ".join(tokens), "".join(tokens)}
     keys = set(forms)
-    keys.update(f.replace("l", "i") for f in forms if "l" in f)
+    for form in forms:
+        keys.update(_l_as_i(form))
     return keys
+
+
+def _l_as_i(form: str) -> list[str]:
+    """``form`` with its ``l``s read as ``i`` (``1``, ``I``, ``Ｉ``... all read as ``i``), each
+    one alone or together: ``cIinically`` has one ``l`` disguised, not both. Up to 4
+    ``l``s get every combination; beyond that, all or none."""
+    positions = [i for i, c in enumerate(form) if c == "l"]
+    if not positions:
+        return []
+    if len(positions) > 4:
+        return [form.replace("l", "i")]
+    out = []
+    for mask in range(1, 1 << len(positions)):
+        chars = list(form)
+        for bit, at in enumerate(positions):
+            if mask >> bit & 1:
+                chars[at] = "i"
+        out.append("".join(chars))
+    return out
 
 
 # (rule index or -1 for an except phrase, group, key length incl. padding)
@@ -152,7 +182,7 @@ class Lexicon:
             # often makes non-ASCII copy ASCII (curly quotes, accents), so this
             # covers most texts.
             folded = text.encode("ascii").translate(_VIEW_BYTES).decode("ascii")
-            tokens: list[str] = folded.split()
+            tokens: list[str] = TOKEN_RE.findall(folded) if "'" in folded else folded.split()
         else:
             folded = norm.folded
             tokens = TOKEN_RE.findall(folded)
@@ -165,22 +195,25 @@ class Lexicon:
             return []
         found: dict[tuple[int, int, int], None] = {}
         rules = self.rules
-        for rule, _group, vstart, vend in raw:
-            # token numbers from the single spaces of the view; token positions
-            # in the folded text from a cached "skip n tokens" regex, so no
-            # per-token Python loop runs even for long bodies
-            first = view.count(" ", 0, vstart) - 1
-            last = first + view.count(" ", vstart, vend)
-            located = _locate_tokens(first, last - first + 1).match(folded)
-            if located is not None:
-                self._keep(rules[rule], rule, norm, located.start(1), located.end(1), found)
-        if has_run:
+        spans: list[tuple[int, int]] | None = None
+        if len(raw) > _FEW_HITS or has_run:
             spans = [m.span() for m in TOKEN_RE.finditer(folded)]
+        for rule, first, last in _token_ranges(view, raw):
+            if spans is not None:
+                f_start, f_end = spans[first][0], spans[last][1]
+            else:
+                # a few hits: token positions from a cached "skip n tokens"
+                # regex, so no per-token Python loop runs for long bodies
+                located = _locate_tokens(first, last - first + 1).match(folded)
+                if located is None:  # pragma: no cover - the view was built from these tokens
+                    continue
+                f_start, f_end = located.start(1), located.end(1)
+            self._keep(rules[rule], rule, norm, f_start, f_end, found)
+        if has_run:
+            assert spans is not None
             alt_tokens, alt_spans = _merge_runs(tokens, spans)
             alt_view = " " + " ".join(alt_tokens) + " "
-            for rule, _group, vstart, vend in self._scan_view(alt_view):
-                first = alt_view.count(" ", 0, vstart) - 1
-                last = first + alt_view.count(" ", vstart, vend)
+            for rule, first, last in _token_ranges(alt_view, self._scan_view(alt_view)):
                 self._keep(rules[rule], rule, norm, alt_spans[first][0], alt_spans[last][1], found)
         return [LexHit(r, s, e) for (r, s, e) in found]
 
@@ -190,7 +223,7 @@ class Lexicon:
         found: dict[tuple[int, int, int], None],
     ) -> None:
         o_start, o_end = norm.span(f_start, f_end)
-        if rule.needs_letter and not any(c.isalpha() for c in norm.original[o_start:o_end]):
+        if rule.needs_letter and _LETTER_RE.search(norm.original, o_start, o_end) is None:
             return
         found[(index, o_start, o_end)] = None
 
@@ -207,19 +240,52 @@ class Lexicon:
                 else:
                     hits.append((rule, group, start, end))
         if excepts and hits:
-            hits = [
-                h
-                for h in hits
-                if not any(g == h[1] and s <= h[2] and h[3] <= e for g, s, e in excepts)
-            ]
+            hits = _outside_excepts(hits, excepts)
         return hits
+
+
+def _outside_excepts(
+    hits: list[tuple[int, int, int, int]], excepts: list[tuple[int, int, int]]
+) -> list[tuple[int, int, int, int]]:
+    """The hits that no except phrase of their own group contains.
+
+    Per group the except spans are sorted by start with a running maximum of
+    their ends, so each hit is one binary search: O((hits + excepts) log n).
+    """
+    by_group: dict[int, tuple[list[int], list[int]]] = {}
+    for group, start, end in sorted(excepts, key=lambda x: (x[0], x[1])):
+        starts, max_ends = by_group.setdefault(group, ([], []))
+        starts.append(start)
+        max_ends.append(max(end, max_ends[-1]) if max_ends else end)
+    kept = []
+    for hit in hits:
+        entry = by_group.get(hit[1])
+        if entry is not None:
+            i = bisect_right(entry[0], hit[2]) - 1
+            if i >= 0 and entry[1][i] >= hit[3]:
+                continue
+        kept.append(hit)
+    return kept
+
+
+def _token_ranges(view: str, hits: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int]]:
+    """(rule, first token, last token) of each hit: token numbers are counted
+    from the single spaces of the view, walking the hits in order so the whole
+    text is counted once, not once per hit."""
+    out = []
+    position, count = 0, -1
+    for rule, _group, vstart, vend in sorted(hits, key=lambda h: h[2]):
+        count += view.count(" ", position, vstart)
+        position = vstart
+        out.append((rule, count, count + view.count(" ", vstart, vend)))
+    return out
 
 
 def _build_view_bytes() -> bytes:
     table = bytearray(b" " * 256)
     for c in range(128):
         ch = chr(c)
-        if ch.isalnum():
+        if ch.isalnum() or ch == "'":
             table[c] = ord(ch.lower())
     for k, v in FOLD_TABLE.items():
         table[k] = v
@@ -232,6 +298,8 @@ _VIEW_BYTES: Final = _build_view_bytes()
 @lru_cache(maxsize=4096)
 def _locate_tokens(first: int, count: int) -> re.Pattern[str]:
     """Group 1 spans tokens ``first`` .. ``first + count - 1`` of a folded text."""
+    # An apostrophe token ("'ll") is found as its letters after a separator;
+    # a match never starts with one (terms lose leading apostrophes).
     return re.compile(
         r"(?:[\W_]*[^\W_]+){%d}[\W_]*([^\W_]+(?:[\W_]+[^\W_]+){%d})" % (first, count - 1)
     )

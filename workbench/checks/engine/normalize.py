@@ -5,9 +5,12 @@ point at the original characters, so normalisation keeps, for every normalised
 character, the index of the original character it came from.
 
 Two layers:
-* ``normalise``: NFKC, diacritics folded, case folded, curly quotes and dashes
-  made ASCII, zero-width/format characters dropped. Used for tone patterns and
-  required texts.
+* ``normalise``: NFKC, diacritics folded, look-alike letters read as the ASCII
+  letter they imitate (Unicode's UTS #39 confusables), case folded, curly quotes
+  and dashes made ASCII, invisible characters (format characters and every
+  Default_Ignorable_Code_Point, plus the braille blank) dropped, and a
+  right-to-left override read in the order the reader sees it. Used for the
+  lexicon, tone patterns and required texts.
 * ``fold``: a length-preserving digit/symbol substitution on top of it
   (``3``->``e``, ``$``->``s``...) so ``fr33``/``$ale``/``@ct`` read as words.
   Because it preserves length, it shares the normalised offset map.
@@ -18,6 +21,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Final
+
+import regex
+from confusable_homoglyphs.confusables import confusables_data
 
 _SPECIAL: Final[dict[str, str]] = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u02bc": "'",
@@ -35,18 +41,55 @@ FOLD_TABLE: Final[dict[int, int]] = {
 }
 
 
+# Characters a reader cannot see. Default_Ignorable_Code_Point comes from the
+# `regex` module's Unicode data (unicodedata does not expose it): it covers
+# U+034F, variation selectors, Hangul fillers, ZW*, bidi controls, soft hyphen,
+# tag characters... The braille blank U+2800 is not default-ignorable but
+# renders as nothing, so it is read as invisible too.
+INVISIBLE_RE: Final = regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Cf}\u2800]")
+
+
+def _confusable_prototypes() -> dict[str, str]:
+    """Non-ASCII character -> the ASCII letter or digit it is confusable with.
+
+    From Unicode's UTS #39 confusables.txt as shipped by confusable-homoglyphs:
+    only single characters whose prototype is a single ASCII letter or digit
+    (``е`` -> ``e``, ``ı`` -> ``i``, ``ᴄ`` -> ``c``, ``Ꮯ`` -> ``C``); multi-character
+    prototypes (``æ`` -> ``ae``) are left to NFKC.
+    """
+    table: dict[str, str] = {}
+    for char, homoglyphs in confusables_data.items():
+        if len(char) != 1 or char.isascii() or unicodedata.category(char)[0] not in "LSN":
+            continue
+        targets = {h["c"].lower() for h in homoglyphs if len(h["c"]) == 1 and h["c"].isascii() and h["c"].isalnum()}
+        if len(targets) == 1:
+            table[char] = targets.pop()
+    return table
+
+
+CONFUSABLE: Final[dict[str, str]] = _confusable_prototypes()
+
+
 def _normalise_char(c: str) -> str:
     if c in _SPECIAL:
         return _SPECIAL[c]
-    if unicodedata.category(c) == "Cf":
-        # zero-width space/joiners, BOM, soft hyphen, bidi controls: invisible,
-        # so they must not split a word for matching purposes
+    if INVISIBLE_RE.match(c):
+        # zero-width space/joiners, BOM, soft hyphen, bidi controls, variation
+        # selectors, Hangul fillers: invisible, so they must not split a word
+        # for matching purposes
         return ""
     k = unicodedata.normalize("NFKC", c)
+    if not k.isascii() and c in CONFUSABLE:
+        # NFKC does not make it plain ASCII (it may even split it: "ͺ" is
+        # " " + a combining mark); the look-alike's prototype says what it shows
+        return CONFUSABLE[c]
     d = unicodedata.normalize("NFKD", k)
     if any(unicodedata.combining(ch) for ch in d):
         # Recompose what is left so e.g. Hangul stays one character
         k = unicodedata.normalize("NFKC", "".join(ch for ch in d if not unicodedata.combining(ch)))
+    # Look-alikes are read as what they imitate, after accents are gone (``ё``
+    # is ``е`` + diaeresis, read as ``e``); terms go through the same mapping.
+    k = "".join(CONFUSABLE.get(ch, ch) for ch in k)
     k = k.casefold()
     return "".join(_SPECIAL.get(ch, ch) for ch in k)
 
@@ -84,13 +127,16 @@ class Normalised:
     normalised character ``i``.
     """
 
-    __slots__ = ("original", "text", "offsets", "_folded")
+    __slots__ = ("original", "text", "offsets", "_folded", "monotonic")
 
-    def __init__(self, original: str, text: str, offsets: list[int] | None) -> None:
+    def __init__(self, original: str, text: str, offsets: list[int] | None, monotonic: bool = True) -> None:
         self.original = original
         self.text = text
         self.offsets = offsets
         self._folded: str | None = None
+        # False when a right-to-left override was read in visual order: the
+        # offsets of one match then run backwards.
+        self.monotonic = monotonic
 
     @property
     def folded(self) -> str:
@@ -103,8 +149,11 @@ class Normalised:
         offsets = self.offsets
         if offsets is None:
             o_start, o_end = start, end
-        else:
+        elif self.monotonic:
             o_start, o_end = offsets[start], offsets[end - 1] + 1
+        else:
+            covered = offsets[start:end]
+            o_start, o_end = min(covered), max(covered) + 1
         original = self.original
         # A decomposed accent (e + U+0301) is dropped from the normalised text;
         # keep it inside the highlighted span.
@@ -117,7 +166,41 @@ class Normalised:
         return i if self.offsets is None else self.offsets[i]
 
 
+_OVERRIDE_RE: Final = re.compile(
+    # a right-to-left override runs to its pop (U+202C), the end of an isolate
+    # (U+2069) or the end of the paragraph
+    "\u202e([^\u202c\u2069\n\r\u2029]*)"
+)
+
+
+def visual_order(text: str) -> list[int] | None:
+    """Original indices in reading order when the text has right-to-left overrides, else None.
+
+    Inside U+202E every character is displayed right to left, so ``\u202epaehc``
+    shows as ``cheap``: the run is reversed. Only the override reorders Latin
+    letters; embeddings and isolates do not, so they are left alone.
+    """
+    if "\u202e" not in text:
+        return None
+    order = list(range(len(text)))
+    for m in _OVERRIDE_RE.finditer(text):
+        start, end = m.span(1)
+        order[start:end] = range(end - 1, start - 1, -1)
+    return order
+
+
 def normalise(text: str) -> Normalised:
+    if text.isascii():
+        return Normalised(text, text.lower(), None)
+    order = visual_order(text)
+    if order is None:
+        return _normalise(text)
+    visual = _normalise("".join(text[i] for i in order))
+    offsets = visual.offsets if visual.offsets is not None else range(len(visual.text))
+    return Normalised(text, visual.text, [order[i] for i in offsets], monotonic=False)
+
+
+def _normalise(text: str) -> Normalised:
     if text.isascii():
         return Normalised(text, text.lower(), None)
     # Only the non-ASCII runs go through the per-character table; ASCII stretches

@@ -13,6 +13,42 @@ from typing import Final
 
 Raw = tuple[str, int, int, str, str | None]
 
+
+class SpanSet:
+    """Spans added in increasing start order, asked about in increasing order too.
+
+    Both questions walk forward through the spans once (finditer reports in
+    text order), so checking every hit against every earlier span stays linear.
+    """
+
+    __slots__ = ("_spans", "_i", "_reach")
+
+    def __init__(self, spans: list[tuple[int, int]] | None = None) -> None:
+        self._spans: list[tuple[int, int]] = sorted(spans) if spans else []
+        self._i = 0
+        self._reach = -1  # the furthest end among spans already passed
+
+    def add(self, start: int, end: int) -> None:
+        self._spans.append((start, end))
+
+    def _advance(self, start: int) -> None:
+        spans = self._spans
+        while self._i < len(spans) and spans[self._i][0] <= start:
+            self._reach = max(self._reach, spans[self._i][1])
+            self._i += 1
+
+    def contains(self, start: int, end: int) -> bool:
+        """Whether one span holds [start, end) (asked with non-decreasing starts)."""
+        self._advance(start)
+        return self._reach >= end
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether a span overlaps [start, end) (asked with non-decreasing starts)."""
+        spans = self._spans
+        while self._i < len(spans) and spans[self._i][1] <= start:
+            self._i += 1
+        return self._i < len(spans) and spans[self._i][0] < end
+
 # -- PII ---------------------------------------------------------------------
 
 _EMAIL_RE: Final = re.compile(
@@ -23,6 +59,7 @@ _CARD_RE: Final = re.compile(r"(?<![\d\w])\d(?:[ -]?\d){12,18}(?![\d\w])")
 _PHONE_RE: Final = re.compile(r"(?<![\w#$€£+/.,-])\+?(?:\(\d{1,5}\)[ .-]?)?\d[\d .()-]{4,22}\d(?![\w%/])")
 _DATE_RE: Final = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}[./-]\d{1,2}[./-]\d{1,2}")
 _GROUP_SPLIT_RE: Final = re.compile(r"[ .()-]+")
+_DIGIT_RE: Final = re.compile(r"\d")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -83,13 +120,13 @@ def find_pii(
             out.append(("email", m.start(), m.end(),
                         f"Email address \"{m.group()}\" must not appear in copy: it is personal data "
                         "unless it is one of the guide's contact addresses", suggest_email))
-    if not any(c.isdigit() for c in text):
+    if _DIGIT_RE.search(text) is None:
         return out
-    taken: list[tuple[int, int]] = []
+    taken = SpanSet()
     for m in _CARD_RE.finditer(text):
         digits = re.sub(r"\D", "", m.group())
         if 13 <= len(digits) <= 19 and luhn_ok(digits):
-            taken.append(m.span())
+            taken.add(m.start(), m.end())
             out.append(("card", m.start(), m.end(),
                         "A payment card number must never appear in copy", None))
     for m in _PHONE_RE.finditer(text):
@@ -97,7 +134,7 @@ def find_pii(
         end = m.start() + len(cand)
         if cand.endswith(")") and cand.count("(") < cand.count(")"):
             cand, end = cand[:-1], end - 1
-        if any(s < end and m.start() < e for s, e in taken):
+        if taken.overlaps(m.start(), end):
             continue
         if not _looks_like_phone(cand):
             continue
@@ -200,6 +237,49 @@ def find_bad_links(text: str, domains: tuple[str, ...]) -> list[Raw]:
                         f"Link to {host or 'an unknown host'} is not on an allowed domain "
                         f"(allowed: {allowed})", None))
     return out
+
+
+def find_bad_attribute_links(links: list[tuple[str, str, int, int]], domains: tuple[str, ...]) -> list[Raw]:
+    """Links from HTML attributes: (attribute, decoded URL, start, end).
+
+    As a browser reads them: leading/trailing spaces and control characters
+    dropped, tabs and newlines inside removed, backslashes read as slashes.
+    Relative URLs stay on the sending site and are fine; protocol-relative ones
+    (``//host/x``) go to ``host``; ``javascript:`` and ``vbscript:`` run code.
+    """
+    out: list[Raw] = []
+    allowed = ", ".join(domains) if domains else "none configured"
+    for attribute, value, start, end in links:
+        url = _LINK_STRIP_RE.sub("", value.strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
+                                                   "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b"
+                                                   "\x1c\x1d\x1e\x1f \t\n\r")).replace("\\", "/")
+        scheme = _SCHEME_RE.match(url)
+        if scheme is not None:
+            name = scheme.group(1).lower()
+            if name in ("javascript", "vbscript") or (name == "data" and attribute == "href"):
+                out.append((f"{name}:", start, end,
+                            f"Link uses the {name}: scheme, which runs code or hides content instead of opening a page",
+                            None))
+                continue
+            if name not in ("http", "https"):
+                continue  # mailto:, tel:, sms:... are read by the PII check
+            url = "//" + url[scheme.end():].lstrip("/")
+        elif not url.startswith("//"):
+            continue  # relative: the sending site
+        host, userinfo = _host_of("http:" + url)
+        if userinfo:
+            out.append((host or url, start, end,
+                        f"Link \"{value}\" actually points to {host or 'an unknown host'}: the part before "
+                        "\"@\" is not the site, a common phishing trick", None))
+        elif not host or not host_allowed(host, domains):
+            out.append((host or url, start, end,
+                        f"Link to {host or 'an unknown host'} is not on an allowed domain "
+                        f"(allowed: {allowed})", None))
+    return out
+
+
+_LINK_STRIP_RE: Final = re.compile(r"[\t\n\r]")
+_SCHEME_RE: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
 
 # -- required text ----------------------------------------------------------

@@ -1,0 +1,203 @@
+"""Reading an HTML field as the customer sees it, with a map back to the stored markup.
+
+An email body is HTML: the reader sees its text with tags and comments gone and
+character references decoded, so ``Ch<b></b>eap``, ``Ch&#101;ap`` and
+``Ch<!-- -->eap`` all read ``Cheap``. Checks run on that text; every offset in
+it maps back to the stored original (``RenderedText.span``) so findings still
+highlight the markup that shows the word. Links are also read from URL
+attributes (``href``, ``src``...), which the reader never sees as text.
+
+The scanner follows the HTML tokenizer's rules where they decide what is text:
+a tag starts with ``<`` + ASCII letter (or ``</`` + letter) and runs to the
+first ``>`` outside a quoted attribute value; comments run to ``-->``; ``<!``,
+``<?`` and ``</`` + non-letter open bogus comments that run to ``>``; the
+contents of ``script``/``style``/``template``/``title`` are never shown; a tag
+left open at the end swallows the rest (as a browser drops it). Block-level
+tags separate words; inline ones (``b``, ``span``, ``a``...) do not. Every step
+consumes what it looked at, so reading is linear in the text's length.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Final
+
+# Tags whose boundaries the reader sees as a line or cell break.
+BLOCK_TAGS: Final = frozenset({
+    "address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd", "details", "dialog",
+    "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+    "h5", "h6", "head", "header", "hr", "html", "legend", "li", "main", "menu", "nav", "ol", "option", "p",
+    "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+})
+# Elements whose content is never displayed as text.
+HIDDEN_CONTENT_TAGS: Final = frozenset({"script", "style", "template", "title", "noembed", "noframes", "iframe"})
+# Attributes whose value is a URL the reader can be sent to or that is fetched.
+URL_ATTRIBUTES: Final = frozenset({"href", "src", "action", "formaction", "background", "poster", "cite", "srcset"})
+
+_WS = "\t\n\f\r "
+# One start or end tag; possessive quantifiers keep it linear (the attribute
+# loop can only stop at ">" or the end of the text).
+_TAG_RE: Final = re.compile(
+    r"<(?P<slash>/?)(?P<name>[A-Za-z][^\t\n\f\r />]*+)"
+    r"(?P<attrs>(?:[\t\n\f\r /]++"
+    r"|[^\t\n\f\r />][^\t\n\f\r />=]*+(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+(?:\"[^\"]*+\"?|'[^']*+'?|[^\t\n\f\r >]*+))?+"
+    r")*+)(?:>|\Z)"
+)
+_ATTR_RE: Final = re.compile(
+    r"([^\t\n\f\r />][^\t\n\f\r />=]*+)(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+"
+    r"(?:\"([^\"]*+)\"?|'([^']*+)'?|([^\t\n\f\r >]*+)))?+"
+)
+_URL_ATTR_HINT_RE: Final = re.compile(r"(?i)href|src|action|background|poster|cite")
+_CHARREF_RE: Final = re.compile(r"&(?:#[xX][0-9a-fA-F]+;?|#[0-9]+;?|[A-Za-z][A-Za-z0-9]*;?)")
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeLink:
+    """A URL from an attribute: its name, the decoded value and its span in the original (inside the quotes)."""
+
+    attribute: str
+    url: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class RenderedText:
+    """Displayed text of an HTML field and its map back to the original.
+
+    The map is one entry per stretch, not per character: displayed text from
+    ``positions[i]`` on comes from the original at ``origins[i]``, one to one
+    when ``copied[i]``, else as a whole from original ``[origins[i], ends[i])``
+    (a decoded reference, a tag read as a line break). None: the text is the
+    original.
+    """
+
+    original: str
+    text: str
+    positions: list[int] | None = None
+    origins: list[int] | None = None
+    ends: list[int] | None = None
+    copied: list[bool] | None = None
+    links: list[AttributeLink] = field(default_factory=list)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original (start, end) of displayed [start, end), end > start."""
+        if self.positions is None or self.origins is None or self.ends is None or self.copied is None:
+            return start, end
+        i = bisect_right(self.positions, start) - 1
+        o_start = self.origins[i] + (start - self.positions[i] if self.copied[i] else 0)
+        j = bisect_right(self.positions, end - 1) - 1
+        o_end = self.origins[j] + (end - self.positions[j]) if self.copied[j] else self.ends[j]
+        return o_start, o_end
+
+
+_MARKUP_RE: Final = re.compile(r"[<&]")
+_READ_RE: Final = re.compile(
+    r"(?P<comment><!--(?:-?>|.*?(?:--!?>|\Z)))"
+    r"|(?P<bogus><(?:[!?]|/(?![A-Za-z>]))[^>]*+(?:>|\Z)|</>)"
+    r"|(?P<tag>" + _TAG_RE.pattern + ")"
+    r"|(?P<ref>" + _CHARREF_RE.pattern + ")",
+    re.S,
+)
+
+
+@lru_cache(maxsize=4096)
+def _decode(ref: str) -> str:
+    return html.unescape(ref)
+
+
+def read_html(text: str) -> RenderedText:
+    """The text an HTML field displays, with its offset map and the URLs of its attributes."""
+    if "<" not in text and "&" not in text:
+        return RenderedText(text, text)
+    pieces: list[str] = []
+    positions: list[int] = []
+    origins: list[int] = []
+    ends: list[int] = []
+    copied: list[bool] = []
+    links: list[AttributeLink] = []
+    length = 0
+
+    def stretch(shown: str, start: int, end: int, is_copy: bool) -> None:
+        nonlocal length
+        pieces.append(shown)
+        positions.append(length)
+        origins.append(start)
+        ends.append(end)
+        copied.append(is_copy)
+        length += len(shown)
+
+    pos, n = 0, len(text)
+    # find the next "<" or "&" with a plain character search (fast), then read
+    # what is there with the anchored pattern
+    find, read = _MARKUP_RE.search, _READ_RE.match
+    while pos < n:
+        found = find(text, pos)
+        if found is None:
+            break
+        at = found.start()
+        m = read(text, at)
+        if m is None:  # a "<" that opens nothing: text
+            stretch(text[pos:at + 1], pos, at + 1, True)
+            pos = at + 1
+            continue
+        if at > pos:
+            stretch(text[pos:at], pos, at, True)
+        pos = m.end()
+        kind = m.lastgroup
+        if kind == "ref":
+            ref = m.group()
+            decoded = _decode(ref)
+            if decoded == ref:  # not a reference: "&" is text
+                stretch("&", at, at + 1, True)
+                pos = at + 1
+            else:
+                stretch(decoded, at, pos, False)
+        elif kind == "tag":
+            closing, name, attrs = m.group("slash"), m.group("name").lower(), m.group("attrs")
+            if name in BLOCK_TAGS:
+                stretch("\n", at, pos, False)
+            if attrs and not closing and _URL_ATTR_HINT_RE.search(attrs):
+                _collect_links(text, m.start("attrs"), m.end("attrs"), links)
+            if not closing and name in HIDDEN_CONTENT_TAGS:
+                hidden_end = re.compile(r"(?i)</%s[\t\n\f\r />]" % re.escape(name)).search(text, pos)
+                if hidden_end is None:
+                    pos = n
+                else:
+                    stretch("\n", hidden_end.start(), hidden_end.start(), False)
+                    pos = hidden_end.start()
+        # comments and bogus comments show nothing
+    if pos < n:
+        stretch(text[pos:], pos, n, True)
+    return RenderedText(text, "".join(pieces), positions, origins, ends, copied, links)
+
+
+def _collect_links(text: str, start: int, end: int, links: list[AttributeLink]) -> None:
+    pos = start
+    while pos < end:
+        if text[pos] in _WS or text[pos] == "/":
+            pos += 1
+            continue
+        attr = _ATTR_RE.match(text, pos, end)
+        if attr is None or attr.end() == pos:  # pragma: no cover - the tag pattern accepted these attributes
+            break
+        pos = attr.end()
+        attribute = attr.group(1).lower()
+        if attribute not in URL_ATTRIBUTES:
+            continue
+        for group in (2, 3, 4):
+            if attr.group(group) is not None:
+                v_start, v_end = attr.span(group)
+                value = html.unescape(text[v_start:v_end])
+                if attribute == "srcset":
+                    for candidate in value.split(","):
+                        url = candidate.strip().split(" ")[0]
+                        if url:
+                            links.append(AttributeLink(attribute, url, v_start, v_end))
+                elif value.strip():
+                    links.append(AttributeLink(attribute, value, v_start, v_end))
+                break

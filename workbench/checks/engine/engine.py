@@ -9,7 +9,7 @@ from .errors import EngineInputError
 from .guide import validate_guide
 from .lexicon import Lexicon, LexiconBuilder, LexRule, term_tokens
 from .normalize import Normalised, normalise, normalise_plain
-from .sms import GSM7_EXTENSION, GSM7_SINGLE, UCS2_SINGLE, non_gsm_chars, sms_layout
+from .sms import GSM7_EXTENSION, non_gsm_chars, sms_fit, sms_layout
 from .structural import (
     Raw,
     find_bad_links,
@@ -369,26 +369,10 @@ def _length_findings(
                 chars = non_gsm_chars(text)
                 shown = "".join(chars[:5]) + ("…" if len(chars) > 5 else "")
                 why = f"UCS-2 because of \u201c{shown}\u201d"
-            cut = _sms_fit(text, encoding, ends, max_segments)
+            cut = sms_fit(text, max_segments)
             findings.append(Finding(
                 "length", "max_segments", "block", name, cut, len(text), text[cut:],
                 f"{len(ends)} SMS segments ({why}), the guide allows {max_segments}", None))
-
-
-def _sms_fit(text: str, encoding: str, ends: list[int], max_segments: int) -> int:
-    """Index where the text stops fitting in ``max_segments`` segments."""
-    if max_segments > 1:
-        return ends[max_segments - 1]
-    single = GSM7_SINGLE if encoding == "GSM-7" else UCS2_SINGLE
-    used = 0
-    for i, c in enumerate(text):
-        if encoding == "GSM-7":
-            used += 2 if c in GSM7_EXTENSION else 1
-        else:
-            used += 2 if ord(c) > 0xFFFF else 1
-        if used > single:
-            return i
-    return len(text)  # pragma: no cover - only called when the text does not fit
 
 
 def _required_findings(

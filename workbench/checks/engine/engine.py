@@ -22,6 +22,7 @@ from .tone import (
     SHOUT_RE,
     TONE_LEXICON_DIMENSIONS,
     ToneSettings,
+    grade_exceeds,
     known_acronyms,
     reading_grade,
     tone_lexicon,
@@ -341,7 +342,7 @@ def _tone_findings(
                 word.lower()))
     if tone.max_reading_grade is not None and name == "body":
         graded = reading_grade(text)
-        if graded is not None and graded[0] > tone.max_reading_grade:
+        if graded is not None and grade_exceeds(graded[0], graded[1], tone.max_reading_grade):
             grade, words = graded
             findings.append(Finding(
                 "tone", "max_reading_grade", "warn", name, 0, 0, "",

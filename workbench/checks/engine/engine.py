@@ -18,6 +18,7 @@ from .structural import (
     mask_merge_fields,
     required_pattern,
 )
+from .truncation import find_truncations
 from .tone import (
     SHOUT_RE,
     TONE_LEXICON_DIMENSIONS,
@@ -354,6 +355,11 @@ def _tone_findings(
 def _length_findings(
     compiled: CompiledGuide, channel: str, name: str, text: str, findings: list[Finding]
 ) -> None:
+    for cut in find_truncations(text):
+        findings.append(Finding(
+            "length", "truncated", "block", name, cut.start, cut.end, text[cut.start:cut.end],
+            f"{_FIELD_LABEL[name]} stops mid-phrase at \u201c{text[cut.start:cut.end]}\u201d and looks cut off: "
+            "finish the phrase", None))
     limits = compiled.limits[channel]
     max_chars = limits.get(f"{name}_max_chars")
     if max_chars is not None and len(text) > max_chars:

@@ -376,9 +376,9 @@ def _length_findings(
                 chars = non_gsm_chars(text)
                 shown = "".join(chars[:5]) + ("…" if len(chars) > 5 else "")
                 why = f"UCS-2 because of \u201c{shown}\u201d"
-            cut = sms_fit(text, max_segments)
+            fit = sms_fit(text, max_segments)
             findings.append(Finding(
-                "length", "max_segments", "block", name, cut, len(text), text[cut:],
+                "length", "max_segments", "block", name, fit, len(text), text[fit:],
                 f"{len(ends)} SMS segments ({why}), the guide allows {max_segments}", None))
 
 

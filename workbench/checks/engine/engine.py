@@ -7,6 +7,7 @@ from typing import Any, Final
 
 from .errors import EngineInputError
 from .guide import validate_guide
+from .intent import INTENT_DIMENSIONS, intent_spans
 from .lexicon import Lexicon, LexiconBuilder, LexRule, term_tokens
 from .normalize import Normalised, normalise, normalise_plain
 from .sms import GSM7_EXTENSION, non_gsm_chars, sms_fit, sms_layout
@@ -289,6 +290,7 @@ def _lexicon_findings(
     if not off:
         return
     patterns = tone_lexicon().patterns
+    intent = intent_spans(norm.text, off & INTENT_DIMENSIONS)
     for dim in TONE_LEXICON_DIMENSIONS:
         pattern = patterns[dim]
         if dim not in off:
@@ -296,6 +298,12 @@ def _lexicon_findings(
         spans = tone_spans[dim]
         if pattern is not None:
             spans.extend(norm.span(m.start(), m.end()) for m in pattern.finditer(norm.text) if m.end() > m.start())
+        # What a clause does, not only the stock phrases it uses (intent.py);
+        # a stock phrase already found is the more precise span to show.
+        for s, e in intent.get(dim, ()):
+            start, end = norm.span(s, e)
+            if not any(a < end and start < b for a, b in spans):
+                spans.append((start, end))
         # "promo" inside "promo code", "Save $20" overlapping "$20 off": one
         # finding per stretch of text, not a pile of overlapping ones
         for start, end in _merge_spans(spans):

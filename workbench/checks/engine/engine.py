@@ -8,6 +8,7 @@ from typing import Any, Final
 from .errors import EngineInputError
 from .guide import validate_guide
 from .intent import INTENT_DIMENSIONS, intent_spans
+from .markup import find_markup, plain_text_field
 from .lexicon import Lexicon, LexiconBuilder, LexRule, term_tokens
 from .normalize import Normalised, normalise, normalise_plain
 from .sms import GSM7_EXTENSION, non_gsm_chars, sms_fit, sms_layout
@@ -238,6 +239,9 @@ def check_fields(
         _lexicon_findings(compiled, lex_norm, text, name, tone, context_label, findings)
         _tone_findings(compiled, norm, name, tone, context_label, findings)
         _length_findings(compiled, channel, name, text, findings)
+        if plain_text_field(channel, name):
+            for raw in find_markup(text):
+                _add(findings, "disallowed_word", "block", name, text, raw)
         links = find_bad_links(text, compiled.allowed_domains)
         for raw in links:
             _add(findings, "link", "block", name, text, raw)

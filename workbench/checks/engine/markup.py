@@ -31,7 +31,7 @@ def find_markup(text: str) -> list[tuple[str, int, int, str, str | None]]:
     """(rule, start, end, message, suggestion) for each tag-like stretch of a plain-text field."""
     if "<" not in text:
         return []
-    found = []
+    found: list[tuple[str, int, int, str, str | None]] = []
     for m in TAG_LIKE_RE.finditer(text):
         shown = m.group()[:_SHOWN] + ("…" if len(m.group()) > _SHOWN else "")
         found.append(("markup", m.start(), m.end(),

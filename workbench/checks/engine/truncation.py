@@ -168,3 +168,22 @@ def _cut_at_end(text: str) -> Cut | None:
     if word in _terminal_words() or is_fragment(word):
         return Cut(start, end, word)
     return None
+
+
+_TRAILING_WORDS_RE: Final = re.compile(r"([^\W\d_](?:[^\W\d_]|['’](?=[^\W\d_]))*)[^\w]*$")
+
+
+def ends_mid_phrase(text: str) -> bool:
+    """Whether ``text`` stops where a writer could not end it: a cut (above) or a word that cannot end a phrase.
+
+    For writers that shorten copy: "Our winter favourites are back in all" is
+    not a place to stop even without an ellipsis.
+    """
+    if find_truncations(text):
+        return True
+    stripped = text.rstrip(" .,;:!?-–—…")
+    last = _TRAILING_WORDS_RE.search(stripped)
+    if last is None:
+        return False
+    before = _PREV_WORD_RE.search(stripped[:last.start(1)])
+    return _cannot_end(last.group(1), before.group(1) if before else None) or last.group(1).lower() in _terminal_words()

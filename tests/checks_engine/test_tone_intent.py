@@ -113,3 +113,23 @@ def test_it_keeps_precision_and_recall_on_the_labelled_sets(name: str) -> None:
     for dim in ("promotional", "urgency"):
         assert report[dim]["precision"] >= 0.95, (dim, report[dim]["false_alarms"])
         assert report[dim]["recall"] >= 0.9, (dim, report[dim]["misses"])
+
+
+def test_the_anchor_shortcuts_never_change_a_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.checks.engine import intent
+    from workbench.checks.engine.normalize import normalise
+
+    texts = [json.loads(line)["text"] for name in ("tone_intent.jsonl", "tone_intent_holdout.jsonl")
+             for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts.append(" ".join(texts[:40]))  # many sentences in one field
+    dims = intent.INTENT_DIMENSIONS
+    gated = [intent.intent_spans(normalise(t).text, dims) for t in texts]
+    monkeypatch.setattr(intent, "GATED", False)
+    full = [intent.intent_spans(normalise(t).text, dims) for t in texts]
+    def overlaps(x: list[tuple[int, int]], y: list[tuple[int, int]]) -> bool:
+        return all(any(s < f and t < e for t, f in y) for s, e in x)
+
+    # the same stretches of text are flagged (a command's span may or may not take in its lead)
+    for text, a, b in zip(texts, gated, full):
+        for dim in dims:
+            assert overlaps(a[dim], b[dim]) and overlaps(b[dim], a[dim]), (text, dim, a[dim], b[dim])

@@ -19,6 +19,7 @@ so a count here is the count the carrier bills:
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 import regex
@@ -52,8 +53,12 @@ def non_gsm_chars(text: str) -> list[str]:
     return list(seen)
 
 
+_NOT_GSM7_RE: Final = re.compile("[^" + "".join(re.escape(c) for c in sorted(GSM7_BASIC | GSM7_EXTENSION)) + "]")
+_GSM7_EXTENSION_RE: Final = re.compile("[" + "".join(re.escape(c) for c in sorted(GSM7_EXTENSION)) + "]")
+
+
 def _is_gsm7(text: str) -> bool:
-    return all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text)
+    return _NOT_GSM7_RE.search(text) is None
 
 
 def _clusters(text: str) -> tuple[str, list[tuple[int, int]]]:
@@ -83,6 +88,10 @@ def sms_segments(text: str) -> tuple[str, int]:
 
 def sms_layout(text: str) -> tuple[str, list[int]]:
     """(encoding, end index in ``text`` of each segment)."""
+    if not text:
+        return "GSM-7", []
+    if _is_gsm7(text) and len(text) + len(_GSM7_EXTENSION_RE.findall(text)) <= GSM7_SINGLE:
+        return "GSM-7", [len(text)]  # the common case: one part, no per-character layout needed
     encoding, clusters = _clusters(text)
     return encoding, _segment_ends(clusters)
 

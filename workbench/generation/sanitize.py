@@ -1,10 +1,21 @@
-"""Model output is untrusted: strip it to plain text, or a small safe HTML subset for email bodies."""
+"""Model output is untrusted: strip it to plain text, or a small safe HTML subset for email bodies.
+
+Only an email body is HTML. Every other field (SMS, push, in-app, email
+subject and preheader) is plain text, and a journey engine may paste it into
+HTML, so nothing tag-like survives in it: bleach drops complete tags, and
+what it leaves as text -- an unclosed ``<img src=x onerror=alert(1)//``, a
+stray ``</x`` or ``<!--`` -- is removed too, from the ``<`` to its ``>`` or
+the end of the line (the check engine's ``markup`` rule reads the same
+pattern, for text that reaches the checks another way).
+"""
 
 from __future__ import annotations
 
 import html
 
 import bleach
+
+from workbench.checks.engine.markup import TAG_LIKE_RE, plain_text_field
 
 EMAIL_BODY_TAGS = frozenset({"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a"})
 EMAIL_BODY_ATTRIBUTES = {"a": ["href", "title"]}
@@ -25,6 +36,16 @@ def plain_text(value: str) -> str:
         # Still changing: entity-encoded more deeply than we unwrap (a stored
         # "<script>" would otherwise survive). Drop the angle brackets instead.
         text = text.replace("<", "").replace(">", "")
+    # bleach keeps an unclosed tag as text ("<img src=x onerror=..." with no
+    # ">"); pasted into a page it becomes a live tag. Remove until none is left
+    # (removing one can join the halves of another: "<<b>img").
+    for _ in range(_MAX_UNWRAP_ROUNDS):
+        stripped = TAG_LIKE_RE.sub("", text)
+        if stripped == text:
+            break
+        text = stripped
+    else:
+        text = text.replace("<", "")
     # What is left has no tag an HTML parser would see; every consumer still escapes it.
     return text.strip()
 
@@ -42,6 +63,6 @@ def email_html(value: str) -> str:
 
 def sanitize_fields(channel: str, fields: dict[str, str]) -> dict[str, str]:
     return {
-        name: email_html(text) if (channel == "email" and name == "body") else plain_text(text)
+        name: plain_text(text) if plain_text_field(channel, name) else email_html(text)
         for name, text in fields.items()
     }

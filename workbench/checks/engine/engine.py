@@ -9,9 +9,11 @@ from .errors import EngineInputError, FieldTooLargeError
 from .guide import validate_guide
 from .hidden import find_hidden_text
 from .html_text import RenderedText, read_html
+from .intent import INTENT_DIMENSIONS, intent_spans
+from .markup import find_markup, plain_text_field
 from .lexicon import Lexicon, LexiconBuilder, LexRule, term_tokens
 from .normalize import Normalised, normalise, normalise_plain
-from .sms import GSM7_EXTENSION, GSM7_SINGLE, UCS2_SINGLE, non_gsm_chars, sms_layout
+from .sms import GSM7_EXTENSION, non_gsm_chars, sms_fit, sms_layout
 from .structural import (
     Raw,
     SpanSet,
@@ -22,10 +24,12 @@ from .structural import (
     mask_merge_fields,
     required_pattern,
 )
+from .truncation import find_truncations
 from .tone import (
     SHOUT_RE,
     TONE_LEXICON_DIMENSIONS,
     ToneSettings,
+    grade_exceeds,
     known_acronyms,
     reading_grade,
     tone_lexicon,
@@ -253,6 +257,9 @@ def check_fields(
             normalised[f"{name} as shown"] = shown_norm
         _tone_findings(compiled, norm, name, tone, context_label, findings)
         _length_findings(compiled, channel, name, text, findings)
+        if plain_text_field(channel, name):
+            for raw in find_markup(text):
+                _add(findings, "disallowed_word", "block", name, text, raw)
         for raw in find_merge_problems(text, compiled.merge_fields):
             _add(findings, "merge_field", "block", name, text, raw)
     _required_findings(compiled, channel, fields, normalised, findings)
@@ -345,6 +352,7 @@ def _lexicon_findings(
     if not off:
         return
     patterns = tone_lexicon().patterns
+    intent = intent_spans(norm.text, off & INTENT_DIMENSIONS)
     for dim in TONE_LEXICON_DIMENSIONS:
         pattern = patterns[dim]
         if dim not in off:
@@ -353,6 +361,12 @@ def _lexicon_findings(
         if pattern is not None:
             spans.extend(shown.span(*norm.span(m.start(), m.end()))
                          for m in pattern.finditer(norm.text) if m.end() > m.start())
+        # What a clause does, not only the stock phrases it uses (intent.py);
+        # a stock phrase already found is the more precise span to show.
+        for s, e in intent.get(dim, ()):
+            start, end = shown.span(*norm.span(s, e))
+            if not any(a < end and start < b for a, b in spans):
+                spans.append((start, end))
         # "promo" inside "promo code", "Save $20" overlapping "$20 off": one
         # finding per stretch of text, not a pile of overlapping ones
         for start, end in _merge_spans(spans):
@@ -400,7 +414,7 @@ def _tone_findings(
                 word.lower()))
     if tone.max_reading_grade is not None and name == "body":
         graded = reading_grade(text)
-        if graded is not None and graded[0] > tone.max_reading_grade:
+        if graded is not None and grade_exceeds(graded[0], graded[1], tone.max_reading_grade):
             grade, words = graded
             findings.append(Finding(
                 "tone", "max_reading_grade", "warn", name, 0, 0, "",
@@ -412,6 +426,11 @@ def _tone_findings(
 def _length_findings(
     compiled: CompiledGuide, channel: str, name: str, text: str, findings: list[Finding]
 ) -> None:
+    for cut in find_truncations(text):
+        findings.append(Finding(
+            "length", "truncated", "block", name, cut.start, cut.end, text[cut.start:cut.end],
+            f"{_FIELD_LABEL[name]} stops mid-phrase at \u201c{text[cut.start:cut.end]}\u201d and looks cut off: "
+            "finish the phrase", None))
     limits = compiled.limits[channel]
     max_chars = limits.get(f"{name}_max_chars")
     if max_chars is not None and len(text) > max_chars:
@@ -428,26 +447,10 @@ def _length_findings(
                 chars = non_gsm_chars(text)
                 shown = "".join(chars[:5]) + ("…" if len(chars) > 5 else "")
                 why = f"UCS-2 because of \u201c{shown}\u201d"
-            cut = _sms_fit(text, encoding, ends, max_segments)
+            fit = sms_fit(text, max_segments)
             findings.append(Finding(
-                "length", "max_segments", "block", name, cut, len(text), text[cut:],
+                "length", "max_segments", "block", name, fit, len(text), text[fit:],
                 f"{len(ends)} SMS segments ({why}), the guide allows {max_segments}", None))
-
-
-def _sms_fit(text: str, encoding: str, ends: list[int], max_segments: int) -> int:
-    """Index where the text stops fitting in ``max_segments`` segments."""
-    if max_segments > 1:
-        return ends[max_segments - 1]
-    single = GSM7_SINGLE if encoding == "GSM-7" else UCS2_SINGLE
-    used = 0
-    for i, c in enumerate(text):
-        if encoding == "GSM-7":
-            used += 2 if c in GSM7_EXTENSION else 1
-        else:
-            used += 2 if ord(c) > 0xFFFF else 1
-        if used > single:
-            return i
-    return len(text)  # pragma: no cover - only called when the text does not fit
 
 
 def _required_findings(

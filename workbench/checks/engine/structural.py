@@ -250,9 +250,7 @@ def find_bad_attribute_links(links: list[tuple[str, str, int, int]], domains: tu
     out: list[Raw] = []
     allowed = ", ".join(domains) if domains else "none configured"
     for attribute, value, start, end in links:
-        url = _LINK_STRIP_RE.sub("", value.strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
-                                                   "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b"
-                                                   "\x1c\x1d\x1e\x1f \t\n\r")).replace("\\", "/")
+        url = _LINK_STRIP_RE.sub("", value.strip(_C0_AND_SPACE)).replace("\\", "/")
         scheme = _SCHEME_RE.match(url)
         if scheme is not None:
             name = scheme.group(1).lower()
@@ -279,6 +277,8 @@ def find_bad_attribute_links(links: list[tuple[str, str, int, int]], domains: tu
 
 
 _LINK_STRIP_RE: Final = re.compile(r"[\t\n\r]")
+# what the URL parser strips from both ends: C0 controls and space
+_C0_AND_SPACE: Final = "".join(chr(c) for c in range(0x21))
 _SCHEME_RE: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
 

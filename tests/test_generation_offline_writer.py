@@ -53,7 +53,7 @@ def length_findings(limits: dict, channel: str, fields: dict[str, str]) -> list[
 
 @pytest.mark.parametrize("channel", list(CHANNEL_FIELDS))
 @pytest.mark.parametrize("limits", LIMITS)
-def test_nothing_the_stand_in_writes_is_cut_off_or_over_a_limit(channel: str, limits: dict) -> None:
+def test_it_writes_nothing_cut_off_or_over_a_limit(channel: str, limits: dict) -> None:
     rng = random.Random(7)
     for key_message, cta, offer in itertools.product(KEY_MESSAGES, CTAS, OFFERS):
         ctx = context(channel, key_message, cta, offer, limits, rng.choice(["loyal", "new", "lapsed"]))
@@ -70,14 +70,14 @@ def test_it_keeps_whole_sentences_and_drops_the_ones_that_do_not_fit() -> None:
         "Our winter favourites are back"
 
 
-def test_the_sms_keeps_the_opt_out_and_stays_in_its_parts() -> None:
+def test_it_keeps_the_sms_opt_out_within_its_parts() -> None:
     ctx = context("sms", KEY_MESSAGES[2], CTAS[3], OFFERS[2], LIMITS[0], "loyal")
     [fields] = offline_writer.write_variants("sms", ctx, 1, 0)
     assert fields["body"].endswith("Reply STOP to opt out")
     assert "..." not in fields["body"] and "…" not in fields["body"]
 
 
-def test_a_shorter_rewrite_is_never_cut_mid_phrase() -> None:
+def test_it_never_cuts_a_shorter_rewrite_mid_phrase() -> None:
     ctx = context("push", KEY_MESSAGES[0], CTAS[0], "", LIMITS[1], "loyal")
     current = {"title": "Back in all colours", "body": KEY_MESSAGES[0] + " " + KEY_MESSAGES[2]}
     rewritten = rewrite_offline(current, "shorter", ctx)

@@ -115,7 +115,7 @@ def test_it_keeps_precision_and_recall_on_the_labelled_sets(name: str) -> None:
         assert report[dim]["recall"] >= 0.9, (dim, report[dim]["misses"])
 
 
-def test_the_anchor_shortcuts_never_change_a_result(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_it_flags_the_same_text_with_or_without_the_anchor_shortcuts(monkeypatch: pytest.MonkeyPatch) -> None:
     from workbench.checks.engine import intent
     from workbench.checks.engine.normalize import normalise
 

@@ -281,8 +281,37 @@ _ALL_GATE_WORDS: Final = (_PRICE_WORDS | _OFFER_NOUN_WORDS | _ANNOUNCE_WORDS | _
 
 
 _SENTENCE_END: Final = re.compile(r"[.!?;:]+|\n")
-_ANCHOR_WORDS: Final = _ALL_GATE_WORDS | _COMMAND_WORDS
+# Common words that only matter beside another one: a time word beside a
+# deadline verb or preposition ("ends soon", "until Sunday" -- not "arrives
+# soon"), "last"/"only"/"stock"/"don't" beside their partners ("last chance",
+# "only 3 left", "while stocks last", "don't wait" -- not "built to last").
+_DEADLINE_CUES: Final = frozenset({
+    "ends", "end", "ending", "expires", "expire", "expiring", "closes", "close", "closing", "finish", "finishes",
+    "disappears", "disappear", "vanish", "vanishes", "goes", "go", "rises", "rise", "increases", "increase",
+    "valid", "available", "runs", "run", "on", "lasts", "last", "until", "till", "by", "before"})
+_PAIRED_SCARCITY: Final = {
+    "last": frozenset({"while", "chance", "day", "call", "few", "hours", "hour"}),
+    "only": frozenset({"left", "remaining", "stock", "few", "handful", "today", "tonight", "weekend", "day",
+                       "week", "night"}),
+    "stock": frozenset({"only", "while", "running", "low", "limited", "is", "are"}),
+    "stocks": frozenset({"while", "running", "low", "limited", "is", "are"}),
+    "don't": frozenset({"wait", "miss", "delay"}),
+    "low": frozenset({"running", "stock", "stocks", "supplies"}),
+    "ends": frozenset({"before"}) | _WHEN_WORDS,
+}
+_CUE_WORDS: Final = _DEADLINE_CUES | frozenset().union(*_PAIRED_SCARCITY.values())
+_ANCHOR_WORDS: Final = _ALL_GATE_WORDS | _COMMAND_WORDS | _CUE_WORDS
 _OTHER_ANCHORS: Final = _ALL_GATE_WORDS
+
+
+def _reads(word: str, present: set[str]) -> bool:
+    """Whether an anchor word found in a field calls for reading its sentence."""
+    partners = _PAIRED_SCARCITY.get(word)
+    if partners is not None:
+        return not partners.isdisjoint(present) or (word in _WHEN_WORDS and not _DEADLINE_CUES.isdisjoint(present))
+    if word in _WHEN_WORDS:
+        return not _DEADLINE_CUES.isdisjoint(present)
+    return word in _OTHER_ANCHORS
 # a digit alone never makes a match (a time, a count or a price also needs one of the words, a sign or "%")
 _ANCHOR_CHARS: Final = re.compile(r"[$€£%]")
 # what may stand between the start of a clause and its verb: a boundary, then leads
@@ -334,7 +363,8 @@ def intent_spans(text: str, dimensions: frozenset[str]) -> dict[str, list[tuple[
         commands = _all_commands(text)
     if "promotional" in dimensions:
         spans["promotional"].extend(commands)
-    positions = [at for at, w in hits if w in _OTHER_ANCHORS]
+    present = {w for _, w in hits}
+    positions = [at for at, w in hits if _reads(w, present)]
     if char_hit:
         positions.extend(m.start() for m in _ANCHOR_CHARS.finditer(text))
     if not positions and GATED:
@@ -356,6 +386,24 @@ def intent_spans(text: str, dimensions: frozenset[str]) -> dict[str, list[tuple[
     return spans
 
 
+# the last word of every lead (checked in the tests against reading every clause)
+_LEAD_TAILS: Final = (
+    "so", "now", "just", "simply", "please", "then", "and", "plus", "also", "or", "hurry", "quick", "not", "you",
+    "should", "could", "to", "wait", "out", "today", "tonight", "week", "weekend",
+)
+
+
+def _may_open_clause(text: str, at: int) -> bool:
+    """Cheap test that a verb at ``at`` may open its clause: nothing, a boundary or a lead just before it."""
+    head = text[max(0, at - 16):at].rstrip(" \t")
+    if not head or head[-1] in ".!?;:,-\n":
+        return True
+    for tail in _LEAD_TAILS:
+        if head.endswith(tail) and (len(head) == len(tail) or not head[-len(tail) - 1].isalpha()):
+            return True
+    return False
+
+
 def _commands(text: str, verbs: list[tuple[int, str]]) -> list[tuple[int, int]]:
     """Commerce commands at the given (position, verb) anchors, as clause spans."""
     found: list[tuple[int, int]] = []
@@ -364,6 +412,8 @@ def _commands(text: str, verbs: list[tuple[int, str]]) -> list[tuple[int, int]]:
             if text.endswith(head, 0, at):
                 at -= len(head)
                 break
+        if not _may_open_clause(text, at):
+            continue
         before = _BEFORE_COMMAND.search(text, max(0, at - _LOOKBACK), at)
         if before is None:
             continue

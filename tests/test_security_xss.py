@@ -95,7 +95,7 @@ NOTHING_RAN = """() => ({
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_nothing_executes_on_the_draft_page_queue_and_brief_grid(chromium, live_server, brand, prompt, segments, marketer, reviewer, publisher, fake_openai):
+def test_nothing_executes_on_the_draft_page_queue_and_brief_grid(chromium, live_server, brand, prompt, segments, marketer, reviewer, publisher, admin_user, fake_openai):
     drafts = generate_hostile(brand, prompt, segments, marketer, fake_openai)
     typed = dict(drafts[1].latest_version().fields, body=" ".join(PAYLOADS) + " {{ unsubscribe_url }}", subject=SUBJECT)
     actions.draft_edit(drafts[1], fields=typed, base_version=1, acting_user=marketer)
@@ -109,14 +109,25 @@ def test_nothing_executes_on_the_draft_page_queue_and_brief_grid(chromium, live_
     page = context.new_page()
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.set_default_timeout(10_000)
-    page.goto("/login/")
-    page.get_by_label("Username").fill(reviewer.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/")
+
+    def log_in(username: str) -> None:
+        context.clear_cookies()
+        page.goto("/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{live_server.url}/")
 
     brief_id = drafts[0].brief_id
-    for path in (f"/drafts/{drafts[0].pk}/", f"/drafts/{drafts[1].pk}/", "/review/", f"/briefs/{brief_id}/", "/briefs/", "/audit/"):
+    # The reviewer walks the screens; the audit log (where the payloads are recorded too) is read by an admin.
+    walks = [(reviewer.username, path) for path in (f"/drafts/{drafts[0].pk}/", f"/drafts/{drafts[1].pk}/", "/review/", f"/briefs/{brief_id}/", "/briefs/")]
+    walks.append((admin_user.username, "/audit/"))
+    walks.append((reviewer.username, f"/drafts/{drafts[1].pk}/"))
+    current = None
+    for username, path in walks:
+        if username != current:
+            log_in(username)
+            current = username
         response = page.goto(path)
         assert response is not None and response.status == 200, path
         assert response.headers.get("content-security-policy") == CONTENT_SECURITY_POLICY, path

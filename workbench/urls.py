@@ -3,11 +3,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.views import defaults
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from workbench.accounts.forms import LoginForm
 from workbench.accounts.views import home
-from workbench.api import api, api_not_found
+from workbench.api import api, api_not_found, json_error
 
 
 def _token_authenticated(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLResolver]:
@@ -37,3 +39,13 @@ urlpatterns = [
     path("", include("workbench.accounts.urls")),
     path("admin/", admin.site.urls),
 ]
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A request Django refuses before any view (a Host it does not serve, a malformed header): JSON under /api/."""
+    if request.path.startswith("/api/"):
+        return json_error(400, "The request is malformed or addressed to a host Copydesk does not serve.")
+    return defaults.bad_request(request, exception)
+
+
+handler400 = bad_request

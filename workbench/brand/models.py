@@ -5,14 +5,14 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-CHANNELS = ("email", "sms", "push", "in_app")
+from workbench.checks.engine.channels import BUILT_IN
+# Re-exported for the apps: the live registry (`name in CHANNELS`) and a form's choices of it.
+from workbench.checks.engine.channels import CHANNELS as CHANNELS
+from workbench.checks.engine.channels import channel_choices as channel_choices
 
-
-class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    SMS = "sms", "SMS"
-    PUSH = "push", "Push"
-    IN_APP = "in_app", "In-app"
+# The stored choices of the channel columns: the built-in channels of the registry (a channel
+# registered at run time is offered by forms through channel_choices, not stored in migrations).
+Channel = models.TextChoices("Channel", [(c.name.upper(), (c.name, c.label)) for c in BUILT_IN])  # type: ignore[call-overload]  # the functional API, which the stubs lack
 
 
 class Brand(models.Model):

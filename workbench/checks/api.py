@@ -10,6 +10,7 @@ from pydantic import Field
 from workbench.api import client_of
 from workbench.brand.models import BrandGuideVersion
 from workbench.checks.engine import MAX_FIELD_CHARS, EngineInputError, FieldTooLargeError, check_fields
+from workbench.checks.engine.channels import CHANNELS, describe_channels
 from workbench.checks.services import compiled_guide
 from workbench.errors import CopydeskError
 
@@ -18,11 +19,11 @@ router: Router = Router(tags=["checks"])
 
 class CheckIn(Schema):
     brand: str = Field(pattern=r"^[a-z0-9-]{1,64}$", description="The brand's slug.")
-    channel: str
+    channel: str = Field(description=f"One of: {', '.join(CHANNELS)}.")
     context: str | None = None
     fields: dict[str, str] = Field(
-        description=f"The message's fields, e.g. {{\"subject\": ..., \"body\": ...}}; each at most {MAX_FIELD_CHARS:,} characters "
-        "(a longer one is refused with 413). The email body is read as HTML, every other field as plain text."
+        description=f"The message's fields, by channel: {describe_channels()}; each at most {MAX_FIELD_CHARS:,} characters "
+        "(a longer one is refused with 413). Fields marked HTML are read as HTML, every other field as plain text."
     )
     id: str | None = None
 

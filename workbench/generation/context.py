@@ -7,7 +7,7 @@ import unicodedata
 from typing import Any
 
 from workbench.brand.models import Brand, BrandGuideVersion, Segment
-from workbench.checks.engine import CHANNEL_FIELDS
+from workbench.checks.engine import CHANNEL_FIELDS, CHANNELS
 from workbench.generation.models import Brief
 
 # The prompt fences marketer-written text in <brief>, <segment>, ... blocks; text that opens or
@@ -93,12 +93,17 @@ def fenced(text: str) -> str:
     return "".join(out)
 
 
-DEFAULT_LIMITS: dict[str, dict[str, int]] = {
-    "email": {"subject_max_chars": 60, "preheader_max_chars": 100, "body_max_chars": 5000},
-    "sms": {"max_segments": 1},
-    "push": {"title_max_chars": 40, "body_max_chars": 120},
-    "in_app": {"title_max_chars": 40, "body_max_chars": 200, "cta_max_chars": 20},
-}
+def channel_context(channel: str, guide_data: dict[str, Any]) -> dict[str, Any]:
+    """What a prompt knows of the channel, from the registry; the limits are the ones the checks apply."""
+    spec = CHANNELS[channel]
+    return {
+        "name": spec.name,
+        "label": spec.label,
+        "fields": list(spec.field_names),
+        "html_fields": [f.name for f in spec.fields if f.kind == "html"],
+        "limits": spec.limits(guide_data),
+        "guidance": spec.prompt_guidance,
+    }
 
 
 def prompt_context(
@@ -131,11 +136,7 @@ def prompt_context(
             "offer": fenced(brief.offer),
             "call_to_action": fenced(brief.call_to_action),
         },
-        "channel": {
-            "name": channel,
-            "fields": list(CHANNEL_FIELDS[channel]),
-            "limits": {**DEFAULT_LIMITS[channel], **((data.get("channels") or {}).get(channel) or {})},
-        },
+        "channel": channel_context(channel, data),
         "avoid": {
             "disallowed": [d["term"] for d in data.get("disallowed", [])][:200],
             "taboo_topics": [t["name"] for t in data.get("taboo_topics", [])],

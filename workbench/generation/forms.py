@@ -5,16 +5,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from workbench.brand.models import Brand, Channel, PromptTemplate, Segment
+from workbench.brand.models import Brand, PromptTemplate, Segment, channel_choices
+from workbench.checks.engine.channels import RegistryView
 from workbench.generation.limits import BRIEF_TEXT_MAX_CHARS, draft_field_limit
 from workbench.generation.models import Brief
 
-CHANNEL_HELP = {
-    "email": "Subject, preheader and body; must carry the unsubscribe link.",
-    "sms": "One short body; GSM-7 or Unicode segments are counted, opt-out text required.",
-    "push": "A title and a short body shown on the lock screen.",
-    "in_app": "A title, a body and a button label (call to action).",
-}
+# channel -> one line on what its messages are made of, from the channel registry
+CHANNEL_HELP = RegistryView(lambda channel: channel.help)
 
 
 class SegmentChoiceField(forms.ModelMultipleChoiceField):
@@ -39,7 +36,7 @@ class BriefForm(forms.Form):
         error_messages={"required": "Pick at least one audience segment."},
     )
     channels = forms.MultipleChoiceField(
-        choices=Channel.choices, widget=forms.CheckboxSelectMultiple, error_messages={"required": "Pick at least one channel."},
+        choices=channel_choices, widget=forms.CheckboxSelectMultiple, error_messages={"required": "Pick at least one channel."},
         help_text="Each channel has its own fields and limits from the brand guide.",
     )
     variants_per_segment = forms.IntegerField(min_value=1, initial=2, help_text="How many variants per segment and channel.")

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from workbench.checks.engine.channels import CHANNELS, all_field_names
 from workbench.errors import CopydeskError
-
-# Draft fields, per field name (every channel's fields are among these).
-DRAFT_FIELD_MAX_CHARS: dict[str, int] = {"subject": 1_000, "preheader": 1_000, "title": 1_000, "cta": 1_000, "body": 20_000}
 # Brief texts (title, offer and call to action have their model column's max_length).
 BRIEF_TEXT_MAX_CHARS = 5_000
 # What a person writes about a draft.
@@ -21,7 +19,14 @@ REASON_MAX_CHARS = 2_000
 
 
 def draft_field_limit(name: str) -> int:
-    return DRAFT_FIELD_MAX_CHARS.get(name, min(DRAFT_FIELD_MAX_CHARS.values()))
+    """The most a draft field of this name may hold: its FieldSpec.stored_max_chars in the channel registry."""
+    sizes = [spec.stored_max_chars for channel in CHANNELS.values() for spec in channel.fields]
+    named = [spec.stored_max_chars for channel in CHANNELS.values() for spec in channel.fields if spec.name == name]
+    return max(named) if named else min(sizes)
+
+
+# Draft fields, per field name (every channel's fields are among these).
+DRAFT_FIELD_MAX_CHARS: dict[str, int] = {name: draft_field_limit(name) for name in all_field_names()}
 
 
 def oversized_fields(fields: Mapping[str, str]) -> list[str]:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from workbench.checks.engine import sms_segments
+from workbench.checks.engine.channels import CHANNELS, HTML, SEGMENTS_KEY
 from workbench.checks.engine.truncation import ends_mid_phrase
 
 OPENERS = [
@@ -132,23 +133,24 @@ def write_variants(channel: str, ctx: dict[str, Any], count: int, seed_offset: i
         titles = [SUBJECTS[(title_pick + k) % len(SUBJECTS)].format(**words) for k in range(len(SUBJECTS))] + [brand]
         body = " ".join(p for p in (opener, offer, f"{cta}.") if p)
         fields: dict[str, str] = {}
-        if channel == "email":
-            fields["subject"] = first_that_fits(titles, within(limits.get("subject_max_chars")))
-            fields["preheader"] = first_that_fits(
-                [" ".join(p for p in (f"{cta}.", offer) if p), f"{cta}."], within(limits.get("preheader_max_chars")))
-            greeting = "Hi {{ first_name }},\n\n"
-            closing = f"\n\n{required}" if required else ""
-            room = limits.get("body_max_chars")
-            fields["body"] = greeting + first_that_fits(
-                [body], within(None if room is None else room - len(greeting) - len(closing)), full_stop=True) + closing
-        elif channel == "sms":
-            fields["body"] = sms_body([f"{brand}: {opener}", offer, f"{cta}."], required,
-                                      int(limits.get("max_segments", 1)))
-        else:
-            fields["title"] = first_that_fits(titles, within(limits.get("title_max_chars")))
-            fields["body"] = first_that_fits([body, opener, f"{cta}."], within(limits.get("body_max_chars")),
-                                             full_stop=True)
-            if channel == "in_app":
-                fields["cta"] = first_that_fits([cta, "Learn more", "Open"], within(limits.get("cta_max_chars")))
+        # one text per field of the channel (registry), chosen by what the field is
+        for spec in CHANNELS[channel].fields:
+            limit = limits.get(spec.limit_key)
+            if spec.name in ("subject", "title"):
+                fields[spec.name] = first_that_fits(titles, within(limit))
+            elif spec.name == "preheader":
+                fields[spec.name] = first_that_fits([" ".join(p for p in (f"{cta}.", offer) if p), f"{cta}."], within(limit))
+            elif spec.name == "cta":
+                fields[spec.name] = first_that_fits([cta, "Learn more", "Open"], within(limit))
+            elif spec.sms_segments:
+                fields[spec.name] = sms_body([f"{brand}: {opener}", offer, f"{cta}."], required,
+                                             int(limits.get(SEGMENTS_KEY, 1)))
+            elif spec.kind == HTML:
+                greeting = "Hi {{ first_name }},\n\n"
+                closing = f"\n\n{required}" if required else ""
+                fields[spec.name] = greeting + first_that_fits(
+                    [body], within(None if limit is None else limit - len(greeting) - len(closing)), full_stop=True) + closing
+            else:
+                fields[spec.name] = first_that_fits([body, opener, f"{cta}."], within(limit), full_stop=True)
         variants.append(fields)
     return variants

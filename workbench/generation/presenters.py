@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, QuerySet
 
 from workbench.accounts.models import User
-from workbench.brand.models import BrandGuideVersion, Channel
+from workbench.brand.models import CHANNELS, BrandGuideVersion
 from workbench.checks.engine import CHANNEL_FIELDS, sms_segments
 from workbench.checks.highlight import pieces
 from workbench.checks.models import CheckResult, finding_key
@@ -104,14 +104,14 @@ def brief_grid(brief: Brief, state: str = "") -> dict[str, Any]:
     by_cell: dict[tuple[int, str], list[Card]] = defaultdict(list)
     for card in with_latest(drafts.order_by("variant")):
         by_cell[(card.draft.segment_id, card.draft.channel)].append(card)
-    channels = [c for c in Channel.values if c in brief.channels]
+    channels = [c for c in CHANNELS if c in brief.channels]
     rows = []
     for segment in brief.segments.order_by("name"):
         row = GridRow(segment.name, segment.sensitive, segment.tone_context)
         row.cells = [by_cell.get((segment.pk, channel), []) for channel in channels]
         rows.append(row)
     states = [{"value": s.value, "label": s.label, "count": state_counts.get(s.value, 0)} for s in DraftState]
-    return {"channels": [Channel(c).label for c in channels], "rows": rows, "states": states, "total": sum(state_counts.values())}
+    return {"channels": [CHANNELS[c].label for c in channels], "rows": rows, "states": states, "total": sum(state_counts.values())}
 
 
 # --- the draft page -------------------------------------------------------------------------------
@@ -149,7 +149,7 @@ def field_meters(channel: str, fields: dict[str, str], guide_version: BrandGuide
         text = fields.get(name, "")
         limit = limits.get(f"{name}_max_chars")
         meter: dict[str, Any] = {"name": name, "chars": len(text), "limit": limit, "over": bool(limit and len(text) > limit)}
-        if channel == "sms" and name == "body":
+        if CHANNELS[channel].field(name).sms_segments:
             encoding, segments = sms_segments(text)
             meter.update(encoding=encoding, segments=segments, max_segments=limits.get("max_segments"))
             meter["over"] = segments > (limits.get("max_segments") or segments)

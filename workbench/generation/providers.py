@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
+from workbench.checks.engine.channels import CHANNELS, HTML, is_html_field
 from workbench.env import ConfigError
 from workbench.errors import CopydeskError
 from workbench.generation import offline_writer
@@ -239,7 +240,8 @@ def rewrite_offline(current: dict[str, str], instruction: str, ctx: dict[str, An
             retryable=False,
         )
     if required:
-        separator = "\n\n" if ctx["channel"]["name"] == "email" else " "
+        # an HTML body takes the required text as its own paragraph; plain text as the next sentence
+        separator = "\n\n" if is_html_field(ctx["channel"]["name"], "body") else " "
         fields["body"] = f"{fields['body'].strip()}{separator}{' '.join(required)}".strip()
     return fields
 
@@ -256,7 +258,9 @@ def variants_model(fields: tuple[str, ...]) -> type[BaseModel]:
     return create_model("Variants", __base__=_Strict, variants=(list[variant], ...))  # type: ignore[valid-type]
 
 
-def response_schema(fields: tuple[str, ...]) -> dict[str, Any]:
+def response_schema(channel: str) -> dict[str, Any]:
+    """The JSON schema of an answer: {"variants": [{field: text}]} with exactly the channel's fields (registry)."""
+    fields = CHANNELS[channel].fields
     return {
         "type": "object",
         "additionalProperties": False,
@@ -267,8 +271,11 @@ def response_schema(fields: tuple[str, ...]) -> dict[str, Any]:
                 "items": {
                     "type": "object",
                     "additionalProperties": False,
-                    "required": list(fields),
-                    "properties": {name: {"type": "string"} for name in fields},
+                    "required": [spec.name for spec in fields],
+                    "properties": {
+                        spec.name: {"type": "string", "description": f"{spec.label}, {'HTML' if spec.kind == HTML else 'plain text'}"}
+                        for spec in fields
+                    },
                 },
             }
         },
@@ -316,7 +323,7 @@ class OpenAIProvider:
         started = time.monotonic()
         input_tokens = output_tokens = 0
         for attempt in (1, 2):
-            completion = self._call(model, messages, request.fields, parameters)
+            completion = self._call(model, messages, request.channel, parameters)
             usage = completion.usage
             input_tokens += usage.prompt_tokens if usage else 0
             output_tokens += usage.completion_tokens if usage else 0
@@ -351,14 +358,14 @@ class OpenAIProvider:
             )
         raise AssertionError("unreachable")
 
-    def _call(self, model: str, messages: list[dict[str, str]], fields: tuple[str, ...], parameters: dict[str, Any]) -> Any:
+    def _call(self, model: str, messages: list[dict[str, str]], channel: str, parameters: dict[str, Any]) -> Any:
         openai = self._openai
         create: Any = self.client.chat.completions.create  # parameters come from configuration, so typed loosely
         try:
             return create(
                 model=model,
                 messages=messages,
-                response_format={"type": "json_schema", "json_schema": {"name": "copy_variants", "strict": True, "schema": response_schema(fields)}},
+                response_format={"type": "json_schema", "json_schema": {"name": "copy_variants", "strict": True, "schema": response_schema(channel)}},
                 **parameters,
             )
         except openai.RateLimitError as exc:

@@ -1,8 +1,8 @@
-"""Model output is untrusted: strip it to plain text, or a small safe HTML subset for email bodies.
+"""Model output is untrusted: strip it to plain text, or a small safe HTML subset for HTML fields.
 
-Only an email body is HTML. Every other field (SMS, push, in-app, email
-subject and preheader) is plain text, and a journey engine may paste it into
-HTML, so nothing tag-like survives in it: bleach drops complete tags, and
+Each field's kind comes from the channel registry (checks/engine/channels.py):
+only the email body is HTML. Every other field is plain text, and a journey
+engine may paste it into HTML, so nothing tag-like survives in it: bleach drops complete tags, and
 what it leaves as text -- an unclosed ``<img src=x onerror=alert(1)//``, a
 stray ``</x`` or ``<!--`` -- is removed too, from the ``<`` to its ``>`` or
 the end of the line (the check engine's ``markup`` rule reads the same

@@ -10,6 +10,7 @@ from ninja import Body, Header, Path, Query, Router, Schema
 from pydantic import Discriminator, Field, StrictInt, Tag
 
 from workbench.api import PATTERN_HINTS, UNION_BRANCH_TAGS, ApiRefusal, client_of
+from workbench.checks.engine.channels import describe_channels
 from workbench.errors import CopydeskError
 from workbench.journeys import actions
 from workbench.journeys.delivery import StepSnapshot, Variant, choose, load_snapshot, render_merge_fields, suppressed_by
@@ -63,7 +64,7 @@ class ContentOut(Schema):
     step: str
     segment: str = Field(description="The segment this content was published for: the one asked for, or the step's default segment when it fell back.")
     requested_segment: str = Field(description="The segment asked for; differs from `segment` when the answer is the default segment's content.")
-    fields: dict[str, str]
+    fields: dict[str, str] = Field(description=f"The approved copy, by channel: {describe_channels()}.")
     merge_fields: list[str] = Field(description="Placeholders ({{ name }}) the fields expect to be filled.")
     rendered: bool = Field(False, description="True when render=true filled the merge fields from `attributes`.")
     unfilled_merge_fields: list[str] = Field(default_factory=list, description="With render=true: placeholders left as written (no value, or not a merge field the brand guide knows).")

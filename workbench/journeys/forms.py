@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.db.models import F, Max, QuerySet
 
-from workbench.brand.models import Brand, Channel, Segment
+from workbench.brand.models import Brand, Segment, channel_choices
 from workbench.generation.models import DraftState, DraftVersion
 from workbench.journeys.models import Journey, JourneyStep
 
@@ -57,7 +57,7 @@ class StepSettingsForm(forms.Form):
 
 class StepCreateForm(StepSettingsForm):
     slug = forms.SlugField(max_length=64, help_text="Used in API paths; cannot change later.")
-    channel = forms.ChoiceField(choices=Channel.choices)
+    channel = forms.ChoiceField(choices=channel_choices)
     field_order = ["slug", "name", "channel"]
 
 

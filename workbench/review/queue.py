@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.http import QueryDict
 
-from workbench.brand.models import Channel
+from workbench.brand.models import CHANNELS
 from workbench.generation.models import Draft, DraftState
 from workbench.generation.query import id_param
 
@@ -40,7 +40,7 @@ class QueueFilters:
         for name in ID_FACETS:
             if (pk := id_param(query.get(name))) is not None:
                 values[name] = pk
-        if query.get("channel") in Channel.values:
+        if query.get("channel") in CHANNELS:
             values["channel"] = query["channel"]
         state = query.get("state", DraftState.IN_REVIEW)
         if state in DraftState.values:
@@ -80,7 +80,7 @@ def _labelled(name: str, option: dict[str, Any], selected: Any) -> dict[str, Any
     value = option["value"]
     option["selected"] = value == selected
     if name == "channel":
-        option["label"] = Channel(value).label
+        option["label"] = CHANNELS[value].label
     elif name == "state":
         option["label"] = DraftState(value).label
     elif name in ("blocking", "sensitive"):

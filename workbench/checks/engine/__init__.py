@@ -6,10 +6,8 @@ these functions, and the benchmark runs them standalone.
 
 from __future__ import annotations
 
+from .channels import CHANNEL_FIELDS, CHANNELS, DEFAULT_LIMITS, HTML_FIELDS, Channel, FieldSpec
 from .engine import (
-    CHANNEL_FIELDS,
-    DEFAULT_LIMITS,
-    HTML_FIELDS,
     KINDS,
     MAX_FIELD_CHARS,
     CheckResult,
@@ -23,7 +21,10 @@ from .guide import dump_guide_yaml, parse_guide_yaml, validate_guide
 from .sms import sms_segments
 
 __all__ = [
+    "CHANNELS",
     "CHANNEL_FIELDS",
+    "Channel",
+    "FieldSpec",
     "DEFAULT_LIMITS",
     "HTML_FIELDS",
     "KINDS",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from .channels import CHANNEL_FIELDS, CHANNELS, field_label, is_html_field
 from .errors import EngineInputError, FieldTooLargeError
 from .guide import validate_guide
 from .hidden import find_hidden_text
@@ -35,41 +36,16 @@ from .tone import (
     tone_lexicon,
 )
 
-CHANNEL_FIELDS: Final[dict[str, tuple[str, ...]]] = {
-    "email": ("subject", "preheader", "body"),
-    "sms": ("body",),
-    "push": ("title", "body"),
-    "in_app": ("title", "body", "cta"),
-}
-
-# Used when a guide's `channels` omits a limit. Chosen from what common clients
-# display before truncating: ~78 characters of an email subject, ~140 of a
-# preheader; iOS shows ~178 characters of a push body; SMS over 3 parts is
-# costly and often split badly by handsets.
-DEFAULT_LIMITS: Final[dict[str, dict[str, int]]] = {
-    "email": {"subject_max_chars": 78, "preheader_max_chars": 140, "body_max_chars": 10_000},
-    "sms": {"max_segments": 3},
-    "push": {"title_max_chars": 50, "body_max_chars": 178},
-    "in_app": {"title_max_chars": 60, "body_max_chars": 300, "cta_max_chars": 25},
-}
-
 # The longest field any entrance accepts (API, CLI, forms, provider output):
 # twice the longest email body a guide allows by default, far beyond any real
 # copy, and small enough that a check stays well under a second.
 MAX_FIELD_CHARS: Final = 100_000
-
-# Fields stored and delivered as HTML (generation sanitises them as HTML; every
-# other field is plain text): checked as the reader sees them.
-HTML_FIELDS: Final[frozenset[tuple[str, str]]] = frozenset({("email", "body")})
 
 KINDS: Final[tuple[str, ...]] = (
     "disallowed_word", "taboo_topic", "claim", "tone", "length",
     "required_text", "pii", "merge_field", "link",
 )
 
-_FIELD_LABEL: Final[dict[str, str]] = {
-    "subject": "Subject", "preheader": "Preheader", "body": "Body", "title": "Title", "cta": "CTA",
-}
 _KIND_ORDER: Final[dict[str, int]] = {k: i for i, k in enumerate(KINDS)}
 _DEFAULT_SEVERITY: Final = "block"
 
@@ -162,7 +138,7 @@ def compile_guide(data: dict[str, Any]) -> CompiledGuide:
     for name, override in contexts.items():
         tone[name] = ToneSettings.resolve(default, override)
 
-    limits = {ch: {**DEFAULT_LIMITS[ch], **data.get("channels", {}).get(ch, {})} for ch in CHANNEL_FIELDS}
+    limits = {name: channel.limits(data) for name, channel in CHANNELS.items()}
     required = {
         ch: tuple((text, required_pattern(normalise_plain(text))) for text in texts)
         for ch, texts in data.get("required", {}).items()
@@ -251,7 +227,7 @@ def check_fields(
         norm = normalise(text)
         normalised[name] = norm
         # HTML fields are read as displayed; ``shown.span`` maps back to ``text``
-        shown = read_html(text) if (channel, name) in HTML_FIELDS else RenderedText(text, text)
+        shown = read_html(text) if is_html_field(channel, name) else RenderedText(text, text)
         shown_norm = _reading_findings(compiled, shown, norm, name, tone, context_label, findings)
         if shown_norm is not norm:
             normalised[f"{name} as shown"] = shown_norm
@@ -401,7 +377,7 @@ def _tone_findings(
             allowed = "none" if limit == 0 else f"at most {limit}"
             findings.append(Finding(
                 "tone", "max_exclamations", "warn", name, start, end, text[start:end],
-                f"{_FIELD_LABEL[name]} has {count} exclamation mark{'s' if count != 1 else ''}; "
+                f"{field_label(name)} has {count} exclamation mark{'s' if count != 1 else ''}; "
                 f"{context_label} allows {allowed}", None))
     if not tone.shouting:
         for m in SHOUT_RE.finditer(text):
@@ -429,15 +405,16 @@ def _length_findings(
     for cut in find_truncations(text):
         findings.append(Finding(
             "length", "truncated", "block", name, cut.start, cut.end, text[cut.start:cut.end],
-            f"{_FIELD_LABEL[name]} stops mid-phrase at \u201c{text[cut.start:cut.end]}\u201d and looks cut off: "
+            f"{field_label(name)} stops mid-phrase at \u201c{text[cut.start:cut.end]}\u201d and looks cut off: "
             "finish the phrase", None))
-    limits = compiled.limits[channel]
+    # a channel registered after the guide was compiled gets its defaults under the guide's settings
+    limits = compiled.limits.get(channel) or CHANNELS[channel].limits(compiled.data)
     max_chars = limits.get(f"{name}_max_chars")
     if max_chars is not None and len(text) > max_chars:
         findings.append(Finding(
             "length", f"{name}_max_chars", "block", name, max_chars, len(text), text[max_chars:],
-            f"{_FIELD_LABEL[name]} is {len(text)} characters; the guide allows {max_chars}", None))
-    if channel == "sms" and name == "body":
+            f"{field_label(name)} is {len(text)} characters; the guide allows {max_chars}", None))
+    if CHANNELS[channel].field(name).sms_segments:
         max_segments = limits.get("max_segments")
         encoding, ends = sms_layout(text)
         if max_segments is not None and len(ends) > max_segments:

@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection
 from typing import Any, Final
 
 import yaml
 
+# Channel names and their limit keys come from the channel registry, read live so a registered
+# channel is accepted at once: `name in CHANNELS`, `CHANNELS[name].limit_keys`.
+from .channels import CHANNELS
 from .errors import GuideError
 from .normalize import normalise_plain
 from .yaml_guard import guard_yaml, yaml_syntax_error
 
-CHANNELS: Final[tuple[str, ...]] = ("email", "sms", "push", "in_app")
-CHANNEL_LIMIT_KEYS: Final[dict[str, tuple[str, ...]]] = {
-    "email": ("subject_max_chars", "preheader_max_chars", "body_max_chars"),
-    "sms": ("max_segments", "body_max_chars"),
-    "push": ("title_max_chars", "body_max_chars"),
-    "in_app": ("title_max_chars", "body_max_chars", "cta_max_chars"),
-}
 SEVERITIES: Final[tuple[str, ...]] = ("block", "warn")
 TONE_KEYS: Final[dict[str, str]] = {
     "max_exclamations": "int",
@@ -191,7 +188,7 @@ class _Validator:
         return _Invalid()
 
     def mapping(
-        self, value: object, path: Path, allowed: tuple[str, ...], required: tuple[str, ...] = ()
+        self, value: object, path: Path, allowed: Collection[str], required: tuple[str, ...] = ()
     ) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise self.fail(path, f"expected a mapping, got {_type_name(value)}")
@@ -392,7 +389,7 @@ class _Validator:
         return out
 
     def _limits(self, value: object, path: Path, channel: str) -> dict[str, Any]:
-        allowed = CHANNEL_LIMIT_KEYS[channel]
+        allowed = CHANNELS[channel].limit_keys
         src = self.mapping(value, path, allowed)
         out: dict[str, Any] = {}
         for key in src:

@@ -1,7 +1,7 @@
 """Markup in plain-text fields.
 
-Only an email body is HTML; every other field (SMS, push and in-app fields,
-email subject and preheader) is plain text that a journey engine may paste
+Only the fields the channel registry (channels.py) marks HTML -- the email
+body -- are HTML; every other field is plain text that a journey engine may paste
 into a web view or an HTML template. Anything an HTML parser would read as
 the start of a tag -- ``<`` directly followed by a letter, ``/``, ``!`` or
 ``?``: an element, an end tag, a comment, a declaration -- is a
@@ -18,13 +18,15 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from .channels import is_html_field
+
 # "<" + what opens a tag, up to the next ">" or, for an unclosed one, the end of its line
 TAG_LIKE_RE: Final = re.compile(r"<[A-Za-z/!?][^>\n]*>?")
 _SHOWN: Final = 40
 
 
 def plain_text_field(channel: str, field: str) -> bool:
-    return not (channel == "email" and field == "body")
+    return not is_html_field(channel, field)
 
 
 def find_markup(text: str) -> list[tuple[str, int, int, str, str | None]]:

@@ -415,13 +415,16 @@ def _lexicon_findings(
     rules = compiled.lexicon.rules
     text = shown.original
     tone_spans: dict[str, list[tuple[int, int]]] = {dim: [] for dim in off}
+    # a locale's "élection" and the top-level "election" in one taboo topic: one finding
+    reported: set[tuple[str, str, int, int]] = set()
     for hit in compiled.lexicon.scan(norm):
         rule = rules[hit.rule]
         start, end = shown.span(hit.start, hit.end)
         if rule.kind == "tone":
             if rule.rule in off:
                 tone_spans[rule.rule].append((start, end))
-        else:
+        elif (rule.kind, rule.rule, start, end) not in reported:
+            reported.add((rule.kind, rule.rule, start, end))
             findings.append(Finding(rule.kind, rule.rule, rule.severity, name, start, end,
                                     text[start:end], rule.message, rule.suggestion))
     if not off:

@@ -276,12 +276,16 @@ class Lexicon:
 
 def _stem_hits(table: StemTable, tokens: list[str], hits: list[tuple[int, int, int, int]]) -> None:
     """Hits of a language's single-word terms, by token stem, in view coordinates."""
-    found = list(map(table.lookup, tokens))
+    # C-level cache reads for the tokens seen before (nearly all of them in a
+    # running worker); Python-level stemming only for new ones
+    found: list[tuple[tuple[int, int], ...] | None] = list(map(table.cache.get, tokens))
+    if None in found:
+        found = [table.lookup(t) if f is None else f for t, f in zip(tokens, found)]
     if not any(found):
         return
     position = 1  # the view is " " + " ".join(tokens) + " "
     for token, entries in zip(tokens, found):
-        for rule, group in entries:
+        for rule, group in entries or ():
             hits.append((rule, group, position, position + len(token)))
         position += len(token) + 1
 

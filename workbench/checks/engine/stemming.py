@@ -107,7 +107,7 @@ class StemTable:
         # terms long enough to be a compound element: surface forms (heads) and stems (tails)
         self.by_form: dict[str, list[StemEntry]] = {}
         self.tail_stems: dict[str, list[StemEntry]] = {}
-        self._cache: dict[str, tuple[StemEntry, ...]] = {}
+        self.cache: dict[str, tuple[StemEntry, ...]] = {}
         self._compounds = language in COMPOUND_LANGUAGES
         self._derivational = _DERIVATIONAL.get(language, ())
         self._degrees = _DEGREE_SUFFIXES.get(language, ())
@@ -125,12 +125,12 @@ class StemTable:
 
     def lookup(self, token: str) -> tuple[StemEntry, ...]:
         """Terms this token is a form of (cached per token; tokens are folded words)."""
-        found = self._cache.get(token)
+        found = self.cache.get(token)
         if found is None:
             found = self._find(token)
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[token] = found
+            if len(self.cache) >= _CACHE_LIMIT:
+                self.cache.clear()
+            self.cache[token] = found
         return found
 
     def _find(self, token: str) -> tuple[StemEntry, ...]:

@@ -187,3 +187,42 @@ def test_spans_index_the_original_text_in_every_script(parts: list[str], locale:
     for f in result.findings:
         assert 0 <= f.start <= f.end <= len(text)
         assert f.match == text[f.start:f.end]
+
+
+PHRASE_GUIDE = compile_guide(parse_guide_yaml(textwrap.dedent(
+    """\
+    slug: phrases
+    name: Phrases
+    locales:
+      es-ES:
+        disallowed:
+          - {term: "oferta limitada"}
+          - {term: gratis, except: ["envío gratis"]}
+      fr-FR:
+        disallowed:
+          - {term: "dernière chance"}
+      de-DE:
+        disallowed:
+          - {term: "letzte Chance"}
+    """
+)))
+
+
+@pytest.mark.parametrize(
+    ("locale", "text", "expected"),
+    [
+        ("es-ES", "Una oferta limitada", [("oferta limitada", "oferta limitada")]),
+        ("es-ES", "Ofertas limitadas hoy", [("oferta limitada", "Ofertas limitadas")]),
+        ("es-ES", "ofertas-limitadas", [("oferta limitada", "ofertas-limitadas")]),
+        ("es-ES", "Una oferta muy limitada", []),
+        ("es-ES", "Envíos gratis siempre", []),  # the except phrase, inflected
+        ("es-ES", "Envíos gratis y muestras gratis", [("gratis", "gratis")]),
+        ("fr-FR", "Dernières chances !", [("dernière chance", "Dernières chances")]),
+        ("fr-FR", "Derniere chance", [("dernière chance", "Derniere chance")]),
+        ("de-DE", "Letzte Chancen", [("letzte Chance", "Letzte Chancen")]),
+        ("de-DE", "Die letzten Chancen", [("letzte Chance", "letzten Chancen")]),
+    ],
+)
+def test_phrases_match_inflected_word_by_word(locale: str, text: str, expected: list[tuple[str, str]]) -> None:
+    result = check_fields(PHRASE_GUIDE, "push", {"body": text}, locale=locale)
+    assert [(f.rule, f.match) for f in result.findings if f.kind == "disallowed_word"] == expected

@@ -219,7 +219,7 @@ def _compile_lexicon(
         for entry in entries:
             group = builder.new_group()
             for phrase in entry.get("except", ()):
-                builder.add_except(phrase, group)
+                builder.add_except(phrase, group, language=term_language)
             terms = entry["terms"] if kind == "taboo_topic" else [entry["term"]]
             for term in terms:
                 builder.add_term(_term_rule(kind, entry, term, group), inflect=True, language=term_language)

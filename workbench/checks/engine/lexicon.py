@@ -36,6 +36,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, Final, NamedTuple
 
 # Imported by name: pyahocorasick ships no type stubs, and this keeps mypy
@@ -160,12 +161,13 @@ class LexiconBuilder:
             tokens = term_tokens(rule.term)
             if inflect and len(tokens) == 1 and tokens[0].isalpha():
                 self.rules.append(rule)
-                table = self._stem_tables.get(language)
-                if table is None:
-                    table = self._stem_tables[language] = StemTable(language)
                 word = tokens[0]
-                table.add({word, *_l_as_i(word)}, (index, rule.group))
+                self._stem_table(language).add({word, *_l_as_i(word)}, (index, rule.group))
                 return
+            if inflect and len(tokens) > 1 and all(t.isalpha() for t in tokens):
+                # the listed form stays in the automaton (its joined form catches
+                # letter spacing); the stems catch its inflected forms
+                self._stem_table(language).add_phrase(tokens, (index, rule.group))
             inflect = False
         self.rules.append(rule)
         for key in term_keys(rule.term, inflect):
@@ -175,7 +177,17 @@ class LexiconBuilder:
             if entry not in entries:
                 entries.append(entry)
 
-    def add_except(self, phrase: str, group: int) -> None:
+    def _stem_table(self, language: str) -> StemTable:
+        table = self._stem_tables.get(language)
+        if table is None:
+            table = self._stem_tables[language] = StemTable(language)
+        return table
+
+    def add_except(self, phrase: str, group: int, language: str = "en") -> None:
+        tokens = term_tokens(phrase)
+        if language != "en" and tokens and all(t.isalpha() for t in tokens):
+            # "envío gratis" also excuses "envíos gratis"
+            self._stem_table(language).add_phrase(tokens, (-1, group))
         for key in term_keys(phrase, False):
             padded = f" {key} "
             self._keys.setdefault(padded, []).append((-1, group, len(padded)))
@@ -268,14 +280,19 @@ class Lexicon:
                     else:
                         hits.append((rule, group, start, end))
         for table in self.stem_tables:
-            _stem_hits(table, tokens, hits)
+            _stem_hits(table, tokens, hits, excepts)
         if excepts and hits:
             hits = _outside_excepts(hits, excepts)
         return hits
 
 
-def _stem_hits(table: StemTable, tokens: list[str], hits: list[tuple[int, int, int, int]]) -> None:
-    """Hits of a language's single-word terms, by token stem, in view coordinates."""
+def _stem_hits(
+    table: StemTable, tokens: list[str], hits: list[tuple[int, int, int, int]],
+    excepts: list[tuple[int, int, int]],
+) -> None:
+    """Hits of a language's terms and except phrases, by token stem, in view coordinates."""
+    if table.phrases:
+        _stem_phrase_hits(table, tokens, hits, excepts)
     # C-level cache reads for the tokens seen before (nearly all of them in a
     # running worker); Python-level stemming only for new ones
     found: list[tuple[tuple[int, int], ...] | None] = list(map(table.cache.get, tokens))
@@ -288,6 +305,30 @@ def _stem_hits(table: StemTable, tokens: list[str], hits: list[tuple[int, int, i
         for rule, group in entries or ():
             hits.append((rule, group, position, position + len(token)))
         position += len(token) + 1
+
+
+def _stem_phrase_hits(
+    table: StemTable, tokens: list[str], hits: list[tuple[int, int, int, int]],
+    excepts: list[tuple[int, int, int]],
+) -> None:
+    stems: list[str | None] = list(map(table.stems.get, tokens))
+    if None in stems:
+        stems = [table.stem_token(t) if s is None else s for t, s in zip(tokens, stems)]
+    phrases = table.phrases
+    starts = [i for i, s in enumerate(stems) if s in phrases]
+    if not starts:
+        return
+    positions = list(accumulate((len(t) + 1 for t in tokens), initial=1))
+    for i in starts:
+        for rest, (rule, group) in phrases[stems[i]]:  # type: ignore[index]
+            j = i + 1 + len(rest)
+            if j > len(tokens) or tuple(stems[i + 1:j]) != rest:
+                continue
+            start, end = positions[i], positions[j - 1] + len(tokens[j - 1])
+            if rule < 0:
+                excepts.append((group, start, end))
+            else:
+                hits.append((rule, group, start, end))
 
 
 def _outside_excepts(

@@ -108,6 +108,10 @@ class StemTable:
         self.by_form: dict[str, list[StemEntry]] = {}
         self.tail_stems: dict[str, list[StemEntry]] = {}
         self.cache: dict[str, tuple[StemEntry, ...]] = {}
+        # phrases of several words by the stems of their words, keyed by the
+        # first stem: "oferta limitada" also matches "ofertas limitadas"
+        self.phrases: dict[str, list[tuple[tuple[str, ...], StemEntry]]] = {}
+        self.stems: dict[str, str] = {}
         self._compounds = language in COMPOUND_LANGUAGES
         self._derivational = _DERIVATIONAL.get(language, ())
         self._degrees = _DEGREE_SUFFIXES.get(language, ())
@@ -122,6 +126,22 @@ class StemTable:
                     listed = table.setdefault(key, [])
                     if entry not in listed:
                         listed.append(entry)
+
+    def add_phrase(self, words: list[str], entry: StemEntry) -> None:
+        """A phrase (or an except phrase, rule -1) matched word by word on stems."""
+        stems = tuple(self.stem(w) for w in words)
+        listed = self.phrases.setdefault(stems[0], [])
+        if (stems[1:], entry) not in listed:
+            listed.append((stems[1:], entry))
+
+    def stem_token(self, token: str) -> str:
+        found = self.stems.get(token)
+        if found is None:
+            found = self.stem(token.lstrip("'"))
+            if len(self.stems) >= _CACHE_LIMIT:
+                self.stems.clear()
+            self.stems[token] = found
+        return found
 
     def lookup(self, token: str) -> tuple[StemEntry, ...]:
         """Terms this token is a form of (cached per token; tokens are folded words)."""

@@ -144,3 +144,11 @@ def test_northwind_demo_guide_speaks_spanish_and_french(northwind) -> None:  # t
     assert [f.rule for f in es.findings] == ["barato"]
     fr = check_fields(northwind, "sms", {"body": "Bottes neuves. Répondez STOP pour vous désabonner"}, locale="fr-CA")
     assert fr.passed
+
+
+def test_locales_that_add_no_terms_share_one_lexicon_per_language() -> None:
+    guide = compile_guide(parse_guide_yaml(LOCALE_GUIDE.replace("  fr-CA:\n", "  fr-CA:\n  en-GB: {}\n  fr-FR:\n")))
+    assert guide.for_locale("en-GB").lexicon is guide.for_locale("en-US").lexicon
+    assert guide.for_locale("fr-FR").lexicon is guide.for_locale("fr-CA").lexicon
+    assert guide.for_locale("es-US").lexicon is not guide.for_locale("en-US").lexicon
+    assert guide.for_locale("fr-CA").language == "fr"

@@ -18,6 +18,7 @@ from workbench.errors import CopydeskError
 from workbench.generation import actions as generation_actions
 from workbench.generation.limits import COMMENT_MAX_CHARS
 from workbench.generation.models import Draft, DraftState, DraftVersion
+from workbench.review.policy import approval_status
 from workbench.review.models import (
     Comment,
     Decision,
@@ -78,21 +79,16 @@ def unresolved_blocks(version: DraftVersion) -> list[dict[str, object]]:
     if check is None:
         return [{"kind": "check", "rule": "not_checked", "message": f"This version has not been checked against the current guide ({guide}); try again."}]
     overridden = set(version.overrides.values_list("finding_key", flat=True))
-    return [f for f in check.blocking if finding_key(f) not in overridden]
-
-
-def approvals_of(version: DraftVersion) -> int:
-    return version.decisions.filter(decision=Decision.APPROVE).values("reviewer").distinct().count()
+    return check.unresolved_blocking(overridden)
 
 
 def review_approve(draft: Draft, *, version_number: int, acting_user: User) -> ReviewDecision:
     current_guide_check(draft.latest_version())  # the rules in force now, checked before the write lock
     with transaction.atomic():
         draft, version = _locked_for_review(draft, version_number, acting_user)
-        if is_author(draft, acting_user):
-            raise CopydeskError("You wrote or edited this draft, so someone else must approve it (four-eyes).", code="forbidden")
-        if version.decisions.filter(reviewer=acting_user, decision=Decision.APPROVE).exists():
-            raise CopydeskError("You already approved this version; a second reviewer must approve it too.", code="conflict")
+        status = approval_status(version)
+        if refusal := status.refusal_for(acting_user):
+            raise CopydeskError(refusal, code="forbidden" if acting_user.pk in status.authors else "conflict")
         blocks = unresolved_blocks(version)
         if blocks:
             raise CopydeskError(
@@ -100,24 +96,30 @@ def review_approve(draft: Draft, *, version_number: int, acting_user: User) -> R
                 code="conflict",
             )
         decision = ReviewDecision.objects.create(version=version, reviewer=acting_user, decision=Decision.APPROVE)
-        count, required = approvals_of(version), draft.segment.approvals_required
+        after = approval_status(version)
         before = draft.state
-        if count >= required:
+        if after.met:
             draft.state = DraftState.APPROVED
             draft.save(update_fields=["state", "updated_at"])
+        requirement = after.requirement
         record(
             Action.REVIEW_APPROVE,
             draft,
             actor=acting_user,
-            changes={"state": [before, draft.state], "version": version.number, "approvals": [count - 1, count], "required": required},
+            changes={
+                "state": [before, draft.state], "version": version.number, "approvals": [status.approvals, after.approvals],
+                "required": requirement.approvals, "roles": list(requirement.roles), "languages": list(requirement.languages),
+                "because": list(requirement.reasons),
+            },
         )
         who = acting_user.display_name
         if draft.state == DraftState.APPROVED:
             _notify([draft.created_by_id], draft, NotificationKind.DECISION, f"{who} approved {draft} (v{version.number}); it is ready to publish.")
         else:
-            _notify([draft.created_by_id], draft, NotificationKind.DECISION, f"{who} approved {draft} (v{version.number}); it waits for a second reviewer.")
+            missing = ", ".join(after.missing)
+            _notify([draft.created_by_id], draft, NotificationKind.DECISION, f"{who} approved {draft} (v{version.number}); it waits for a second reviewer ({missing}).")
             second = [pk for pk in _reviewers_except_authors(draft) if pk != acting_user.pk]
-            _notify(second, draft, NotificationKind.SUBMITTED, f"{draft} needs a second approval (sensitive segment).")
+            _notify(second, draft, NotificationKind.SUBMITTED, f"{draft} needs a second approval: {missing}.")
     return decision
 
 

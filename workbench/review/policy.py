@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
+
 from workbench.accounts.models import ReviewRole, User
 from workbench.brand.models import BrandGuideVersion, Segment
 from workbench.checks.models import CheckResult, finding_key
@@ -280,6 +282,37 @@ def approval_status(
     requirement = requirement_for(version, guide=guide, check=check, segments=segments)
     decisions = version.decisions.filter(decision=Decision.APPROVE).select_related("reviewer").order_by("created_at", "id")
     return status_from(requirement, (Approver.of(d.reviewer) for d in decisions), draft_author_ids(version))
+
+
+# --- many versions at once (the queue, the brief grid): a fixed number of queries -------------------
+
+
+@dataclass(frozen=True)
+class GuidePolicy:
+    guide_id: int
+    policy: dict[str, Any] | None
+
+
+def current_policies(brand_ids: Iterable[int]) -> dict[int, GuidePolicy]:
+    """Each brand's guide in force now and its `approval:` section, in one query that leaves the rest of the guide unread."""
+    newest = BrandGuideVersion.objects.filter(brand=OuterRef("brand")).order_by("-number").values("number")[:1]
+    rows = BrandGuideVersion.objects.filter(brand_id__in=set(brand_ids), number=Subquery(newest)).values("brand_id", "id", "data__approval")
+    return {row["brand_id"]: GuidePolicy(row["id"], row["data__approval"]) for row in rows}
+
+
+def status_of_prefetched(version: DraftVersion, *, checks: Sequence[CheckResult], guide: GuidePolicy | None) -> ApprovalStatus:
+    """approval_status from rows already loaded: the version's check_results, overrides and decisions (with reviewer)
+    and the draft's versions. The check judged is the one against the guide in force, else the newest."""
+    check = next((c for c in checks if guide is not None and c.guide_version_id == guide.guide_id), None)
+    if check is None and checks:
+        check = max(checks, key=lambda c: (c.created_at, c.pk))
+    facts = facts_for(version, check=check, overridden_keys=[o.finding_key for o in version.overrides.all()])
+    requirement = requirement_from(guide.policy if guide else None, facts)
+    approvals = [d for d in version.decisions.all() if d.decision == Decision.APPROVE]
+    approvals.sort(key=lambda d: (d.created_at, d.pk))
+    draft = version.draft
+    authors = {draft.created_by_id, *(v.author_id for v in draft.versions.all())}
+    return status_from(requirement, (Approver.of(d.reviewer) for d in approvals), authors)
 
 
 def _and(items: list[str]) -> str:

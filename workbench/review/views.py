@@ -11,11 +11,11 @@ from workbench.access import acting_user, role_required
 from workbench.errors import CopydeskError
 from workbench.generation.limits import REASON_MAX_CHARS, require_text_size
 from workbench.generation.models import Draft, DraftState, DraftVersion
-from workbench.generation.presenters import prefetched_drafts, with_latest
 from workbench.generation.query import id_param
-from workbench.generation.views import render_draft_page
 from workbench.review import actions
+from workbench.review.draft_views import render_draft_page
 from workbench.review.models import Decision, Notification
+from workbench.review.presenters import prefetched_drafts, with_latest
 from workbench.review.queue import ANY_STATE, QueueFilters, facet_counts, queue_drafts
 
 QUEUE_PAGE_SIZE = 25

@@ -18,7 +18,6 @@ from workbench.checks.models import CheckResult, finding_key
 from workbench.checks.services import compiled_guide
 from workbench.generation.forms import DraftEditForm
 from workbench.generation.models import Brief, Draft, DraftState, DraftVersion
-from workbench.journeys.models import JourneyStep, Publication
 from workbench.review.models import Comment, Decision, ReviewDecision
 from workbench.review.policy import ApprovalStatus, approval_status, current_policies, status_of_prefetched
 
@@ -187,7 +186,12 @@ def _and(items: list[str]) -> str:
 
 
 def draft_page_context(draft: Draft, user: User, edit_form: DraftEditForm | None = None) -> dict[str, Any]:
-    versions = list(draft.versions.select_related("author", "guide_version__brand", "prompt_version").order_by("number"))
+    # Publications and journey steps are read through relations: review sits below journeys and imports none of it.
+    versions = list(
+        draft.versions.select_related("author", "guide_version__brand", "prompt_version")
+        .prefetch_related("publications__step__journey", "publications__segment")
+        .order_by("number")
+    )
     version = versions[-1]
     check = version.check_results.select_related("guide_version").order_by("-created_at", "-id").first()
     findings = [dict(f) for f in (check.findings if check else [])]
@@ -202,10 +206,11 @@ def draft_page_context(draft: Draft, user: User, edit_form: DraftEditForm | None
     status = approval_status(version, check=check)
     blocked_reason = approve_blocked_reason(user, state=draft.state, status=status, unresolved=len(unresolved) if check else 1)
     steps = (
-        JourneyStep.objects.filter(channel=draft.channel, journey__brand=draft.brief.brand).select_related("journey")
+        [step for journey in draft.brief.brand.journeys.prefetch_related("steps") for step in journey.steps.all() if step.channel == draft.channel]
         if user.can_publish and draft.state == DraftState.APPROVED
-        else JourneyStep.objects.none()
+        else []
     )
+    publications = sorted((p for v in versions for p in v.publications.all()), key=lambda p: (p.created_at, p.pk), reverse=True)
     comments = list(Comment.objects.filter(version__draft=draft).select_related("author", "version").order_by("created_at", "id"))
     initial = {"base_version": version.number, **version.fields}
     return {
@@ -231,7 +236,7 @@ def draft_page_context(draft: Draft, user: User, edit_form: DraftEditForm | None
         "can_edit": user.can_author or user.can_review,
         "can_submit": draft.state in (DraftState.DRAFT, DraftState.REJECTED) and (user.can_author or user.pk == draft.created_by_id),
         "edit_form": edit_form or DraftEditForm(initial=initial, channel_fields=CHANNEL_FIELDS[draft.channel]),
-        "publish_steps": list(steps),
-        "publications": list(Publication.objects.filter(version__draft=draft).select_related("step__journey", "segment", "version")),
+        "publish_steps": steps,
+        "publications": publications,
         "provenance": version,
     }

@@ -8,17 +8,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from workbench.accounts.models import User
-from workbench.brand.models import BrandGuideVersion, Channel
+from workbench.brand.models import Brand, BrandGuideVersion, Channel
 from workbench.checks.engine import CHANNEL_FIELDS, sms_segments
 from workbench.checks.highlight import pieces
 from workbench.checks.models import CheckResult, finding_key
 from workbench.checks.services import compiled_guide
 from workbench.generation.forms import DraftEditForm
 from workbench.generation.models import Brief, Draft, DraftState, DraftVersion
-from workbench.review.models import Comment, Decision, ReviewDecision
+from workbench.review.actions import earlier_waivers
+from workbench.review.models import Comment, Decision, FindingOverride, ReviewDecision, WaiverScope
 from workbench.review.policy import ApprovalStatus, approval_status, current_policies, status_of_prefetched
 
 
@@ -195,10 +196,12 @@ def draft_page_context(draft: Draft, user: User, edit_form: DraftEditForm | None
     version = versions[-1]
     check = version.check_results.select_related("guide_version").order_by("-created_at", "-id").first()
     findings = [dict(f) for f in (check.findings if check else [])]
-    overridden = {o.finding_key: o for o in version.overrides.select_related("reviewer")}
+    overridden = {o.finding_key: o for o in version.overrides.select_related("reviewer", "applied_from__reviewer")}
+    earlier = earlier_waivers(version, findings)
     for finding in findings:
         finding["key"] = finding_key(finding)
         finding["override"] = overridden.get(finding["key"])
+        finding["earlier_waivers"] = earlier.get(finding["key"], [])
     decisions = list(ReviewDecision.objects.filter(version__draft=draft).select_related("reviewer", "version").order_by("created_at", "id"))
     approvals = [d for d in decisions if d.version_id == version.pk and d.decision == Decision.APPROVE]
     unresolved = [f for f in findings if f["severity"] == "block" and not f.get("override")]
@@ -232,6 +235,7 @@ def draft_page_context(draft: Draft, user: User, edit_form: DraftEditForm | None
         "approve_blocked_reason": blocked_reason,
         "state_story": state_story(draft, version, decisions, status),
         "can_review": user.can_review and draft.state == DraftState.IN_REVIEW,
+        "waiver_scopes": WaiverScope.choices,
         "can_override": user.can_review and draft.state == DraftState.IN_REVIEW and not authored,
         "can_edit": user.can_author or user.can_review,
         "can_submit": draft.state in (DraftState.DRAFT, DraftState.REJECTED) and (user.can_author or user.pk == draft.created_by_id),
@@ -240,3 +244,30 @@ def draft_page_context(draft: Draft, user: User, edit_form: DraftEditForm | None
         "publications": publications,
         "provenance": version,
     }
+
+
+# --- a brand's waivers ------------------------------------------------------------------------------
+
+# Outcome events as the journeys API reports them; read through relations (journeys sits above review).
+OUTCOME_EVENTS = ("delivered", "opened", "clicked", "converted", "unsubscribed")
+
+
+def brand_waivers(brand: Brand) -> list[Any]:
+    """Every waiver in the brand, newest first, each with what its version did once live (outcome totals)."""
+    outcome_sums = {
+        event: Sum("version__publications__outcomes__count", filter=Q(version__publications__outcomes__event=event)) for event in OUTCOME_EVENTS
+    }
+    waivers = (
+        FindingOverride.objects.filter(version__draft__brief__brand=brand)
+        .select_related("reviewer", "version__draft__brief", "version__draft__segment", "applied_from__reviewer")
+        .annotate(publications_count=Count("version__publications", distinct=True), **outcome_sums)
+        .order_by("-created_at", "-id")
+    )
+    rows: list[Any] = list(waivers)
+    for waiver in rows:
+        delivered = getattr(waiver, "delivered") or 0
+        waiver.outcomes = {event: getattr(waiver, event) or 0 for event in OUTCOME_EVENTS}
+        waiver.rates = {
+            event: f"{100 * (getattr(waiver, event) or 0) / delivered:.1f}%" if delivered else "–" for event in ("clicked", "converted", "unsubscribed")
+        }
+    return rows

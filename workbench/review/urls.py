@@ -14,6 +14,7 @@ urlpatterns = [
     path("drafts/<int:draft_id>/comments/", views.comment_add, name="comment_add"),
     path("drafts/<int:draft_id>/presence/", views.draft_presence, name="draft_presence"),
     path("versions/<int:version_id>/override/", views.finding_override, name="finding_override"),
+    path("guides/<slug:slug>/waivers/", views.brand_waivers, name="brand_waivers"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]

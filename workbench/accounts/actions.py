@@ -82,6 +82,8 @@ def user_set_review_profile(user: User, *, review_roles: list[str], languages: l
             continue
         if not _LANGUAGE_CODE.fullmatch(code):
             raise CopydeskError(f"{raw.strip()!r} is not a language code; write codes like en, es or fr-CA.")
+        language, _, rest = code.partition("-")
+        code = f"{language}-{rest.upper() if len(rest) == 2 else rest}" if rest else language  # BCP 47's usual case: fr-CA
         if code not in codes:
             codes.append(code)
     roles = sorted(set(review_roles))

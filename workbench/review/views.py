@@ -20,6 +20,7 @@ from workbench.review import actions
 from workbench.review.draft_views import render_draft_page
 from workbench.review.models import Decision, Notification, WaiverScope
 from workbench.review import presenters
+from workbench.review.policy import approval_status
 from workbench.review.presenters import prefetched_drafts, with_latest
 from workbench.review.queue import ANY_STATE, QueueFilters, facet_counts, queue_drafts
 
@@ -68,7 +69,8 @@ def review_approve(request: HttpRequest, draft_id: int) -> HttpResponse:
     if draft.state == DraftState.APPROVED:
         messages.success(request, f"Draft {draft.pk}: you approved version {decision.version.number}. It is approved and ready to publish; its author was notified.")
     else:
-        messages.success(request, f"Draft {draft.pk}: your approval of version {decision.version.number} is recorded. This sensitive segment now waits for a second reviewer, who was notified.")
+        still = ", ".join(approval_status(decision.version).missing)
+        messages.success(request, f"Draft {draft.pk}: your approval of version {decision.version.number} is recorded. It now waits for a second reviewer ({still}); reviewers were notified.")
     return _back_to_queue(request) or redirect("draft_detail", draft_id=draft.pk)
 
 

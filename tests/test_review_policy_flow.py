@@ -183,3 +183,16 @@ def test_the_queue_shows_policy_summaries_in_constant_queries(client, brand, pro
     assert few == many
     page = client.get(reverse("review_queue")).content.decode()
     assert "1 of 2" in page
+
+
+def test_when_legal_is_missing_the_legal_reviewers_are_told(brand, prompt, segments, marketer, reviewer, reviewer2):  # type: ignore[no-untyped-def]
+    from workbench.review.models import Notification
+
+    with_policy(brand)
+    legal = make_user("lee", Role.REVIEWER)
+    legal.review_roles = ["legal"]
+    legal.save()
+    draft = draft_for(TABLE[4], brand, prompt, segments, marketer, waiver_by=reviewer)  # sensitive + claim: 2 incl. legal
+    review.review_approve(draft, version_number=draft.latest_version().number, acting_user=reviewer)
+    told = set(Notification.objects.filter(kind="submitted", message__contains="second approval").values_list("recipient__username", flat=True))
+    assert told == {"lee"}

@@ -120,7 +120,9 @@ def review_approve(draft: Draft, *, version_number: int, acting_user: User) -> R
         else:
             missing = ", ".join(after.missing)
             _notify([draft.created_by_id], draft, NotificationKind.DECISION, f"{who} approved {draft} (v{version.number}); it waits for a second reviewer ({missing}).")
-            second = [pk for pk in _reviewers_except_authors(draft) if pk != acting_user.pk]
+            # Tell the reviewers whose approval would count (a legal reviewer when legal is missing), else everyone.
+            candidates = User.objects.filter(pk__in=_reviewers_except_authors(draft)).exclude(pk=acting_user.pk)
+            second = [u.pk for u in candidates if not after.refusal_for(u)] or [u.pk for u in candidates]
             _notify(second, draft, NotificationKind.SUBMITTED, f"{draft} needs a second approval: {missing}.")
     return decision
 

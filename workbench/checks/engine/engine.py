@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .errors import EngineInputError, FieldTooLargeError
-from .guide import validate_guide
+from .guide import DEFAULT_LANGUAGE, validate_guide
 from .hidden import find_hidden_text
 from .html_text import RenderedText, read_html
 from .intent import INTENT_DIMENSIONS, intent_spans
@@ -111,7 +111,10 @@ class CompiledGuide:
     """Everything check_fields needs, built once per guide version.
 
     Immutable and shareable between threads; compare/hash by identity (callers
-    cache it under their own version key).
+    cache it under their own version key). ``lexicon``, ``tone``, ``required``
+    and ``shout_exempt`` are the default locale's; ``by_locale`` holds one
+    CompiledGuide per declared locale (the default locale's entry is this one),
+    sharing every part a locale does not change.
     """
 
     data: dict[str, Any]
@@ -127,25 +130,104 @@ class CompiledGuide:
     suggest_email: str | None
     suggest_phone: str | None
     shout_exempt: frozenset[str]
+    default_locale: str = DEFAULT_LANGUAGE
+    locales: tuple[str, ...] = (DEFAULT_LANGUAGE,)
+    locale: str = DEFAULT_LANGUAGE  # the locale these rules are for
+    language: str = DEFAULT_LANGUAGE  # that locale's language
+    by_locale: dict[str, CompiledGuide] = field(default_factory=dict, repr=False)
+
+    @staticmethod
+    def language_of(locale: str) -> str:
+        """The primary language subtag, lower-case: ``es-US`` -> ``es``."""
+        return locale.split("-", 1)[0].lower()
+
+    def for_locale(self, locale: str | None) -> CompiledGuide:
+        """The rules for ``locale`` (None: the brand's default); EngineInputError if undeclared."""
+        if locale is None:
+            locale = self.default_locale
+        found = self.by_locale.get(locale)
+        if found is None:
+            # BCP 47 tags are case-insensitive: es-us is es-US
+            found = next((g for tag, g in self.by_locale.items() if tag.lower() == str(locale).lower()), None)
+        if found is None:
+            raise EngineInputError(
+                f"unknown locale {locale!r} for this brand guide (declared: {', '.join(self.locales)})"
+            )
+        return found
 
 
 def compile_guide(data: dict[str, Any]) -> CompiledGuide:
     """Validate and compile a guide once; the result is immutable and reusable across threads."""
     data = validate_guide(data)
+    base_language = data.get("language", DEFAULT_LANGUAGE)
+    locale_data: dict[str, dict[str, Any]] = data.get("locales") or {base_language: {}}
+    locales = tuple(locale_data)
+    default_locale = locales[0]
+
+    tone_data = data.get("tone", {})
+    contexts = tone_data.get("contexts", {})
+    limits = {ch: {**DEFAULT_LIMITS[ch], **data.get("channels", {}).get(ch, {})} for ch in CHANNEL_FIELDS}
+    contacts = data.get("contacts", {})
+    emails = contacts.get("emails", [])
+    phones = contacts.get("phones", [])
+    lexicons: dict[tuple[str, str], Lexicon] = {}
+    by_locale: dict[str, CompiledGuide] = {}
+    for locale, overlay in locale_data.items():
+        language = CompiledGuide.language_of(locale)
+        # Locales that add no terms share a lexicon per language.
+        lexicon_key = (language, locale if _has_terms(overlay) else "")
+        if lexicon_key not in lexicons:
+            lexicons[lexicon_key] = _compile_lexicon(data, base_language, overlay, language)
+        required_texts = {**data.get("required", {}), **overlay.get("required", {})}
+        by_locale[locale] = CompiledGuide(
+            data=data,
+            contexts=frozenset(contexts) | frozenset(overlay.get("tone", {}).get("contexts", {})),
+            lexicon=lexicons[lexicon_key],
+            tone=_compile_tone(tone_data, overlay.get("tone", {})),
+            limits=limits,
+            required={
+                ch: tuple((text, required_pattern(normalise_plain(text))) for text in texts)
+                for ch, texts in required_texts.items()
+            },
+            merge_fields=frozenset(data.get("merge_fields", [])),
+            allowed_domains=tuple(d.lower().rstrip(".") for d in data.get("links", {}).get("allowed_domains", [])),
+            contact_emails=frozenset(e.strip().lower() for e in emails),
+            contact_phones=tuple("".join(c for c in p if c.isdigit()) for p in phones),
+            suggest_email=emails[0] if emails else None,
+            suggest_phone=phones[0] if phones else None,
+            shout_exempt=_shout_exempt(required_texts),
+            default_locale=default_locale,
+            locales=locales,
+            locale=locale,
+            language=language,
+            by_locale=by_locale,
+        )
+    return by_locale[default_locale]
+
+
+def _has_terms(overlay: dict[str, Any]) -> bool:
+    return any(overlay.get(key) for key in ("disallowed", "taboo_topics", "claims"))
+
+
+def _compile_lexicon(
+    data: dict[str, Any], base_language: str, overlay: dict[str, Any], language: str
+) -> Lexicon:
+    """The top-level terms matched as the guide's language, the locale's own as its language."""
     builder = LexiconBuilder()
 
-    def add_entries(kind: str, entries: list[dict[str, Any]]) -> None:
+    def add_entries(kind: str, entries: list[dict[str, Any]], term_language: str) -> None:
         for entry in entries:
             group = builder.new_group()
             for phrase in entry.get("except", ()):
                 builder.add_except(phrase, group)
             terms = entry["terms"] if kind == "taboo_topic" else [entry["term"]]
             for term in terms:
-                builder.add_term(_term_rule(kind, entry, term, group), inflect=True)
+                builder.add_term(_term_rule(kind, entry, term, group), inflect=True, language=term_language)
 
-    add_entries("disallowed_word", data.get("disallowed", []))
-    add_entries("taboo_topic", data.get("taboo_topics", []))
-    add_entries("claim", data.get("claims", []))
+    for source, term_language in ((data, base_language), (overlay, language)):
+        add_entries("disallowed_word", source.get("disallowed", []), term_language)
+        add_entries("taboo_topic", source.get("taboo_topics", []), term_language)
+        add_entries("claim", source.get("claims", []), term_language)
     lexicon_data = tone_lexicon()
     for dim in TONE_LEXICON_DIMENSIONS:
         for phrase in lexicon_data.phrases[dim]:
@@ -154,41 +236,27 @@ def compile_guide(data: dict[str, Any]) -> CompiledGuide:
                 LexRule("tone", dim, phrase, "warn", "", None, builder.new_group(), _has_alpha(phrase)),
                 inflect=False,
             )
+    return builder.build()
 
-    tone_data = data.get("tone", {})
-    default = tone_data.get("default", {})
-    contexts = tone_data.get("contexts", {})
+
+def _compile_tone(tone_data: dict[str, Any], overlay: dict[str, Any]) -> dict[str | None, ToneSettings]:
+    """Tone settings per context; a locale's tone is merged over the top-level one key by key."""
+    default = {**tone_data.get("default", {}), **overlay.get("default", {})}
+    contexts: dict[str, dict[str, Any]] = {name: dict(o) for name, o in tone_data.get("contexts", {}).items()}
+    for name, override in overlay.get("contexts", {}).items():
+        contexts[name] = {**contexts.get(name, {}), **override}
     tone: dict[str | None, ToneSettings] = {None: ToneSettings.resolve(default, {})}
     for name, override in contexts.items():
         tone[name] = ToneSettings.resolve(default, override)
+    return tone
 
-    limits = {ch: {**DEFAULT_LIMITS[ch], **data.get("channels", {}).get(ch, {})} for ch in CHANNEL_FIELDS}
-    required = {
-        ch: tuple((text, required_pattern(normalise_plain(text))) for text in texts)
-        for ch, texts in data.get("required", {}).items()
-    }
+
+def _shout_exempt(required_texts: dict[str, list[str]]) -> frozenset[str]:
     shout_exempt = set(known_acronyms())
-    for texts in data.get("required", {}).values():
+    for texts in required_texts.values():
         for text in texts:
             shout_exempt.update(w.group() for w in SHOUT_RE.finditer(text))
-    contacts = data.get("contacts", {})
-    emails = contacts.get("emails", [])
-    phones = contacts.get("phones", [])
-    return CompiledGuide(
-        data=data,
-        contexts=frozenset(contexts),
-        lexicon=builder.build(),
-        tone=tone,
-        limits=limits,
-        required=required,
-        merge_fields=frozenset(data.get("merge_fields", [])),
-        allowed_domains=tuple(d.lower().rstrip(".") for d in data.get("links", {}).get("allowed_domains", [])),
-        contact_emails=frozenset(e.strip().lower() for e in emails),
-        contact_phones=tuple("".join(c for c in p if c.isdigit()) for p in phones),
-        suggest_email=emails[0] if emails else None,
-        suggest_phone=phones[0] if phones else None,
-        shout_exempt=frozenset(shout_exempt),
-    )
+    return frozenset(shout_exempt)
 
 
 def _has_alpha(term: str) -> bool:
@@ -213,9 +281,16 @@ def _term_rule(kind: str, entry: dict[str, Any], term: str, group: int) -> LexRu
 
 
 def check_fields(
-    compiled: CompiledGuide, channel: str, fields: dict[str, str], context: str | None = None
+    compiled: CompiledGuide, channel: str, fields: dict[str, str], context: str | None = None,
+    locale: str | None = None,
 ) -> CheckResult:
-    """Run all checks on one message. Raises EngineInputError for unusable input."""
+    """Run all checks on one message in ``locale`` (None: the brand's default locale).
+
+    Raises EngineInputError for unusable input, including a locale the guide does not declare."""
+    if locale is not None and not isinstance(locale, str):
+        raise EngineInputError(f"locale must be a text such as en-US, got {type(locale).__name__}")
+    compiled = compiled.for_locale(locale)
+    language = compiled.language
     allowed_fields = CHANNEL_FIELDS.get(channel)
     if allowed_fields is None:
         raise EngineInputError(f"unknown channel {channel!r} (expected one of: {', '.join(CHANNEL_FIELDS)})")
@@ -252,10 +327,10 @@ def check_fields(
         normalised[name] = norm
         # HTML fields are read as displayed; ``shown.span`` maps back to ``text``
         shown = read_html(text) if (channel, name) in HTML_FIELDS else RenderedText(text, text)
-        shown_norm = _reading_findings(compiled, shown, norm, name, tone, context_label, findings)
+        shown_norm = _reading_findings(compiled, shown, norm, name, tone, context_label, findings, language)
         if shown_norm is not norm:
             normalised[f"{name} as shown"] = shown_norm
-        _tone_findings(compiled, norm, name, tone, context_label, findings)
+        _tone_findings(compiled, norm, name, tone, context_label, findings, language=language)
         _length_findings(compiled, channel, name, text, findings)
         if plain_text_field(channel, name):
             for raw in find_markup(text):
@@ -282,7 +357,7 @@ def _add_shown(findings: list[Finding], kind: str, severity: str, name: str, sho
 
 def _reading_findings(
     compiled: CompiledGuide, shown: RenderedText, norm: Normalised, name: str, tone: ToneSettings,
-    context_label: str, findings: list[Finding],
+    context_label: str, findings: list[Finding], language: str,
 ) -> Normalised:
     """Lexicon, hidden text, links and PII: everything read from the text the customer sees.
 
@@ -293,7 +368,7 @@ def _reading_findings(
     # Merge-field names are placeholders, not copy: {{ free_gift_url }}
     # must not read as "free". Blanking keeps every offset unchanged.
     lex_norm = normalise(mask_merge_fields(text)) if "{{" in text else norm
-    _lexicon_findings(compiled, lex_norm, shown, name, tone, context_label, findings)
+    _lexicon_findings(compiled, lex_norm, shown, name, tone, context_label, findings, language=language)
     for raw in find_hidden_text(text):
         _add_shown(findings, "disallowed_word", "block", name, shown, raw)
     links = find_bad_links(text, compiled.allowed_domains)
@@ -334,7 +409,7 @@ def _tone_lexicon_message(dim: str, match: str, context_label: str) -> str:
 
 def _lexicon_findings(
     compiled: CompiledGuide, norm: Normalised, shown: RenderedText, name: str, tone: ToneSettings,
-    context_label: str, findings: list[Finding],
+    context_label: str, findings: list[Finding], *, language: str = DEFAULT_LANGUAGE,
 ) -> None:
     off = tone.disallowed_dimensions()
     rules = compiled.lexicon.rules
@@ -387,7 +462,7 @@ def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _tone_findings(
     compiled: CompiledGuide, norm: Normalised, name: str, tone: ToneSettings,
-    context_label: str, findings: list[Finding],
+    context_label: str, findings: list[Finding], *, language: str = DEFAULT_LANGUAGE,
 ) -> None:
     text = norm.original
     limit = tone.max_exclamations

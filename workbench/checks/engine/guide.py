@@ -35,6 +35,16 @@ TONE_KEYS: Final[dict[str, str]] = {
     "celebratory": "bool",
 }
 
+# A BCP 47 tag as guides write it: a language subtag, then optional script /
+# region / variant subtags ("en", "es-US", "zh-Hant-TW", "es-419").
+LOCALE_RE: Final = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+LANGUAGE_RE: Final = re.compile(r"[a-z]{2,3}")
+DEFAULT_LANGUAGE: Final = "en"
+# What a locale may add to or change in the top-level rules.
+LOCALE_KEYS: Final[tuple[str, ...]] = (
+    "name", "voice", "disallowed", "taboo_topics", "claims", "required", "tone",
+)
+
 _SLUG_RE: Final = re.compile(r"[a-z0-9-]+")
 _CONTEXT_RE: Final = re.compile(r"[a-z0-9_-]+")
 _IDENT_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -276,7 +286,7 @@ class _Validator:
                 data,
                 (),
                 ("slug", "name", "voice", "disallowed", "taboo_topics", "claims", "required",
-                 "channels", "merge_fields", "links", "contacts", "tone"),
+                 "channels", "merge_fields", "links", "contacts", "tone", "language", "locales"),
                 ("slug", "name"),
             )
             for key in src:
@@ -298,6 +308,42 @@ class _Validator:
 
     def _v_name(self, value: object, path: Path) -> str:
         return self.string(value, path)
+
+    def _v_language(self, value: object, path: Path) -> str:
+        s = self.string(value, path)
+        if not LANGUAGE_RE.fullmatch(s):
+            raise self.fail(path, "expected a lower-case ISO 639 language code such as en, es, fr or de")
+        return s
+
+    def _v_locales(self, value: object, path: Path) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(path, f"expected a mapping of locale tags (en-US, es-US...), got {_type_name(value)}")
+        if not value:
+            raise self.fail(path, "must declare at least one locale (the first one is the default)")
+        out: dict[str, Any] = {}
+        seen: dict[str, str] = {}
+        for key in value:
+            if not isinstance(key, str) or not LOCALE_RE.fullmatch(key):
+                self.fail(path + (str(key),), "expected a BCP 47 locale tag such as en-US, es-US or fr-CA")
+                continue
+            if key.lower() in seen:
+                self.fail(path + (key,), f"the same locale as {seen[key.lower()]}")
+                continue
+            seen[key.lower()] = key
+            self.field(out, value, key, path, self._locale)
+        return out
+
+    def _locale(self, value: object, path: Path) -> dict[str, Any]:
+        if value is None:
+            # `en-US:` with nothing after it: the top-level rules as they are
+            return {}
+        src = self.mapping(value, path, LOCALE_KEYS)
+        out: dict[str, Any] = {}
+        for key in src:
+            fn = getattr(self, f"_v_{key}", None)
+            if fn is not None:
+                self.field(out, src, key, path, fn)
+        return out
 
     def _v_voice(self, value: object, path: Path) -> dict[str, Any]:
         src = self.mapping(value, path, ("summary", "traits", "do", "dont", "examples"))

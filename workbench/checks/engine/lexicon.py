@@ -141,7 +141,7 @@ class LexiconBuilder:
         self._groups += 1
         return self._groups
 
-    def add_term(self, rule: LexRule, inflect: bool) -> None:
+    def add_term(self, rule: LexRule, inflect: bool, language: str = "en") -> None:
         index = len(self.rules)
         self.rules.append(rule)
         for key in term_keys(rule.term, inflect):

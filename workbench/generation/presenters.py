@@ -18,6 +18,7 @@ from workbench.checks.models import CheckResult, finding_key
 from workbench.checks.services import compiled_guide
 from workbench.generation.forms import DraftEditForm
 from workbench.generation.models import Brief, Draft, DraftState, DraftVersion
+from workbench.generation.siblings import default_locale_sibling
 from workbench.journeys.models import JourneyStep, Publication
 from workbench.review.models import Comment, Decision, ReviewDecision
 
@@ -102,7 +103,7 @@ def brief_grid(brief: Brief, state: str = "") -> dict[str, Any]:
     if state in DraftState.values:
         drafts = drafts.filter(state=state)
     by_cell: dict[tuple[int, str], list[Card]] = defaultdict(list)
-    for card in with_latest(drafts.order_by("variant")):
+    for card in with_latest(drafts.order_by("variant", "locale")):
         by_cell[(card.draft.segment_id, card.draft.channel)].append(card)
     channels = [c for c in Channel.values if c in brief.channels]
     rows = []
@@ -229,4 +230,5 @@ def draft_page_context(draft: Draft, user: User, edit_form: DraftEditForm | None
         "publish_steps": list(steps),
         "publications": list(Publication.objects.filter(version__draft=draft).select_related("step__journey", "segment", "version")),
         "provenance": version,
+        "locale_sibling": default_locale_sibling(draft),
     }

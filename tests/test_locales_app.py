@@ -285,3 +285,22 @@ def test_what_works_breaks_outcomes_down_by_locale(client, publisher, localised_
     assert response.status_code == 200
     tables = dict(logged_in(publisher).get("/journeys/performance/").context["tables"])
     assert {row.label: row.delivered for row in tables["Locale"]} == {"es-US": 7}
+
+
+# --- demo data -----------------------------------------------------------------------------------
+
+
+def test_the_demo_has_localised_drafts_in_every_state_and_live_localised_content(db, tmp_path, settings):
+    import os
+
+    from django.core.management import call_command
+
+    from workbench.generation.models import DraftState
+    from workbench.journeys.models import Publication
+
+    settings.DATA_DIR = tmp_path
+    call_command("seed_demo", "--quiet-passwords", stdout=open(os.devnull, "w"))
+    for locale in ("es-US", "fr-CA"):
+        states = set(Draft.objects.filter(locale=locale).values_list("state", flat=True))
+        assert states == set(DraftState.values), locale
+        assert Publication.objects.live().filter(locale=locale, step__slug="welcome-email").exists(), locale

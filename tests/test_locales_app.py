@@ -304,3 +304,12 @@ def test_the_demo_has_localised_drafts_in_every_state_and_live_localised_content
         states = set(Draft.objects.filter(locale=locale).values_list("state", flat=True))
         assert states == set(DraftState.values), locale
         assert Publication.objects.live().filter(locale=locale, step__slug="welcome-email").exists(), locale
+
+
+def test_generate_refuses_a_locale_the_guide_no_longer_declares(brand, prompt, segments, marketer):
+    brief = localised_brief(brand, prompt, segments, marketer)
+    source = (settings.BASE_DIR / "brandguide" / "northwind.yaml").read_text()
+    without_french = source.split("  fr-CA:\n", 1)[0] + "voice:" + source.split("\nvoice:", 1)[1]
+    guide_version_create(source_yaml=without_french, acting_user=None)
+    with pytest.raises(CopydeskError, match="no longer declares fr-CA"):
+        actions.generation_start(brief, acting_user=marketer, enqueue=False)

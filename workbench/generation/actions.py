@@ -14,13 +14,13 @@ from django.utils import timezone
 from workbench.accounts.models import User
 from workbench.audit.log import record
 from workbench.audit.models import Action
-from workbench.brand.locales import declared, default_locale, guide_locales
+from workbench.brand.locales import declared, guide_locales
 from workbench.brand.models import CHANNELS, Brand, BrandGuideVersion, PromptTemplate, Segment
 from workbench.checks.engine import CHANNEL_FIELDS
 from workbench.checks.services import PreparedCheck, prepare_check, store_check
 from workbench.errors import CopydeskError
 from workbench.generation.budget import check_brief_cap, check_token_budget, estimate_cost
-from workbench.generation.limits import INSTRUCTION_MAX_CHARS, require_field_sizes, require_text_size
+from workbench.generation.limits import BRIEF_TEXT_MAX_CHARS, INSTRUCTION_MAX_CHARS, require_field_sizes, require_text_size
 from workbench.generation.models import (
     Brief,
     Draft,
@@ -119,14 +119,21 @@ def _brief_locales(brand: Brand, locales: Sequence[str], key_messages: dict[str,
         known = declared(tag, declared_locales)
         _require(known is not None, f"{brand.name}'s guide declares no locale {tag!r} for a key message.")
         if text.strip():
-            require_text_size(text, 2000, f"key message for {known}")
+            require_text_size(text, BRIEF_TEXT_MAX_CHARS, f"key message for {known}")
             messages[str(known)] = text.strip()
     return chosen, messages
 
 
 def brief_locales(brief: Brief) -> list[str]:
     """The locales Generate writes the brief in: its chosen ones, else the brand's default locale."""
-    return list(brief.locales) or [default_locale(brief.brand.current_guide().data)]
+    declared_locales = guide_locales(brief.brand.current_guide().data)
+    dropped = [tag for tag in brief.locales if declared(tag, declared_locales) is None]
+    _require(
+        not dropped,
+        f"The brand guide no longer declares {', '.join(dropped)}; duplicate the brief and pick from {', '.join(declared_locales)}.",
+        "conflict",
+    )
+    return list(brief.locales) or declared_locales[:1]
 
 
 def _run_settings(brief: Brief, provider: str) -> tuple[str, dict[str, object]]:

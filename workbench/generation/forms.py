@@ -88,7 +88,7 @@ class BriefForm(forms.Form):
                 continue
             self.fields[key_message_field(tag)] = forms.CharField(
                 required=False, max_length=BRIEF_TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 2}),
-                label=f"Key message in {tag} (optional)",
+                label=f"Message in {tag} (optional)",
                 help_text=f"Written by you in this locale's language. The offline stand-in cannot translate; with it, copy for {tag} is written from this.",
             )
 

@@ -78,10 +78,11 @@ class Publication(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["step", "segment", "locale", "ended_at"])]
         constraints = [
-            # A version is live at most once per step, segment and locale: publishing it again is refused, even by two publishers at once.
-            # (A version has one locale, its draft's, so the locale changes nothing for a row's peers; it keeps the key what serving reads.)
+            # A version is live at most once per step and segment: publishing it again is refused, even by two publishers at once.
+            # No locale in it on purpose: a version has one locale (its draft's), so the key already covers step × segment × locale,
+            # and a row whose locale disagrees with its version's (written some other way) is still refused.
             models.UniqueConstraint(
-                fields=["step", "segment", "locale", "version"], condition=Q(ended_at__isnull=True), name="one_current_publication_per_version"
+                fields=["step", "segment", "version"], condition=Q(ended_at__isnull=True), name="one_current_publication_per_version"
             )
         ]
 

@@ -23,10 +23,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveConstraint(
-            model_name='publication',
-            name='one_current_publication_per_version',
-        ),
         migrations.RemoveIndex(
             model_name='publication',
             name='journeys_pu_step_id_53eb05_idx',
@@ -39,10 +35,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='publication',
             index=models.Index(fields=['step', 'segment', 'locale', 'ended_at'], name='journeys_pu_step_id_5fb968_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='publication',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('step', 'segment', 'locale', 'version'), name='one_current_publication_per_version'),
         ),
         migrations.RunPython(fill_publication_locales, migrations.RunPython.noop),
     ]

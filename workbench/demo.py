@@ -29,6 +29,17 @@ DEMO_USERS = [
     ("admin", "Ada Admin", Role.ADMIN),
 ]
 SUPPRESS = ["open_support_case", "billing_issue"]
+DEFAULT_LOCALE = "en-US"  # Northwind's default locale (brandguide/northwind.yaml)
+# Written by the marketer in each language: the offline stand-in cannot translate, so localised demo copy comes from these.
+WELCOME_KEY_MESSAGES = {
+    "es-US": "Preparamos tu pedido con cuidado y nuestro equipo está aquí si necesitas algo",
+    "fr-CA": "Nous préparons votre commande avec soin et notre équipe est là si vous avez besoin de quoi que ce soit",
+}
+WELCOME_SMS_REJECTION = {
+    "en-US": "Too generic: mention the order tracking link.",
+    "es-US": "Demasiado genérico: menciona el enlace de seguimiento del pedido.",
+    "fr-CA": "Trop générique : mentionnez le lien de suivi de la commande.",
+}
 
 
 @dataclass
@@ -103,17 +114,22 @@ def seed() -> SeedReport:
     welcome_brief = generation.brief_create(
         brand=brand, title="Welcome to Northwind", goal="Make new customers feel looked after after their first order.",
         key_message="Your gear is packed with care and our team is here if you need anything", call_to_action="Track your order",
-        segments=[new], channels=["email", "sms"], variants_per_segment=2, prompt_template=prompt, acting_user=marketer,
+        segments=[new], channels=["email", "sms"], variants_per_segment=2, prompt_template=prompt,
+        locales=[DEFAULT_LOCALE, *WELCOME_KEY_MESSAGES], locale_key_messages=WELCOME_KEY_MESSAGES, acting_user=marketer,
     )
     w = _generate(welcome_brief, marketer)
-    email1, email2, sms1, sms2 = [d for d in w if d.channel == "email"] + [d for d in w if d.channel == "sms"]
-    for draft in (email1, email2, sms1, sms2):
-        generation.draft_submit(draft, acting_user=marketer)
-    _approve(email1, reviewer)
-    _approve(sms1, reviewer)
-    review.review_reject(sms2, version_number=1, reason="Too generic: mention the order tracking link.", acting_user=reviewer)
-    journeys.publication_create(welcome_email, version=email1.latest_version(), acting_user=admin)
-    journeys.publication_create(welcome_sms, version=sms1.latest_version(), acting_user=admin)
+    for locale in (DEFAULT_LOCALE, *WELCOME_KEY_MESSAGES):
+        email1, email2, sms1, sms2 = [d for d in w if d.locale == locale and d.channel == "email"] + [d for d in w if d.locale == locale and d.channel == "sms"]
+        localised = locale != DEFAULT_LOCALE
+        # Localised copy shows every state: approved and live (email #1), in review (email #2), being written (SMS #1), rejected (SMS #2).
+        for draft in (email1, email2, sms2) if localised else (email1, email2, sms1, sms2):
+            generation.draft_submit(draft, acting_user=marketer)
+        _approve(email1, reviewer)
+        journeys.publication_create(welcome_email, version=email1.latest_version(), acting_user=admin)
+        if not localised:
+            _approve(sms1, reviewer)
+            journeys.publication_create(welcome_sms, version=sms1.latest_version(), acting_user=admin)
+        review.review_reject(sms2, version_number=1, reason=WELCOME_SMS_REJECTION[locale], acting_user=reviewer)
 
     spring = generation.brief_create(
         brand=brand, title="Spring boots launch", goal="Bring members back for the new spring trail boots.",
@@ -144,6 +160,7 @@ def seed() -> SeedReport:
     _approve(apology, reviewer2)
     report.lines.append(
         f"demo: {Brief.objects.count()} briefs, {Draft.objects.count()} drafts, {Journey.objects.count()} journeys, "
-        f"{JourneyStep.objects.count()} steps, live content on {', '.join(str(s) for s in (welcome_email, welcome_sms, launch_email))}"
+        f"{JourneyStep.objects.count()} steps, live content on {', '.join(str(s) for s in (welcome_email, welcome_sms, launch_email))} "
+        f"({welcome_email} in {', '.join([DEFAULT_LOCALE, *WELCOME_KEY_MESSAGES])})"
     )
     return report

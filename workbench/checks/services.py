@@ -44,7 +44,13 @@ def run_engine(version: DraftVersion, guide_version: BrandGuideVersion) -> tuple
     guide = compiled_guide(guide_version)
     context = tone_context_for(version, guide)
     fields = {name: text for name, text in version.fields.items() if text}
-    return check_fields(guide, version.draft.channel, fields, context), context
+    return check_fields(guide, version.draft.channel, fields, context, locale=checked_locale(version.draft.locale, guide)), context
+
+
+def checked_locale(locale: str, guide: CompiledGuide) -> str | None:
+    """The locale a draft is checked in: its own; blank (written before locales) or no longer declared, the brand's default,
+    which then judges honestly that the copy is not in the default locale's language."""
+    return next((tag for tag in guide.locales if tag.lower() == locale.lower()), None) if locale else None
 
 
 @dataclass(frozen=True)

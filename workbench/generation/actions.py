@@ -14,12 +14,13 @@ from django.utils import timezone
 from workbench.accounts.models import User
 from workbench.audit.log import record
 from workbench.audit.models import Action
+from workbench.brand.locales import declared, guide_locales
 from workbench.brand.models import CHANNELS, Brand, BrandGuideVersion, PromptTemplate, Segment
 from workbench.checks.engine import CHANNEL_FIELDS
 from workbench.checks.services import PreparedCheck, prepare_check, store_check
 from workbench.errors import CopydeskError
 from workbench.generation.budget import check_brief_cap, check_token_budget, estimate_cost
-from workbench.generation.limits import INSTRUCTION_MAX_CHARS, require_field_sizes, require_text_size
+from workbench.generation.limits import BRIEF_TEXT_MAX_CHARS, INSTRUCTION_MAX_CHARS, require_field_sizes, require_text_size
 from workbench.generation.models import (
     Brief,
     Draft,
@@ -56,6 +57,8 @@ def brief_create(
     variants_per_segment: int = 2,
     llm_model: str = "",
     llm_parameters: dict[str, object] | None = None,
+    locales: Sequence[str] = (),
+    locale_key_messages: dict[str, str] | None = None,
     acting_user: User,
 ) -> Brief:
     _require(acting_user.can_author, "Only marketers can write briefs.", "forbidden")
@@ -70,6 +73,7 @@ def brief_create(
     _require(not foreign, f"These segments belong to another brand: {', '.join(foreign)}.")
     limit = settings.MAX_VARIANTS_PER_SEGMENT
     _require(1 <= variants_per_segment <= limit, f"Variants per segment must be between 1 and {limit}.")
+    chosen_locales, key_messages = _brief_locales(brand, locales, locale_key_messages or {})
     with transaction.atomic():
         brief = Brief.objects.create(
             brand=brand,
@@ -84,6 +88,8 @@ def brief_create(
             prompt_template=prompt_template,
             llm_model=llm_model.strip(),
             llm_parameters=llm_parameters or {},
+            locales=chosen_locales,
+            locale_key_messages=key_messages,
             created_by=acting_user,
         )
         brief.segments.set(segments)
@@ -91,9 +97,43 @@ def brief_create(
             Action.BRIEF_CREATE,
             brief,
             actor=acting_user,
-            changes={"title": [None, brief.title], "segments": [None, [s.slug for s in segments]], "channels": [None, brief.channels]},
+            changes={
+                "title": [None, brief.title], "segments": [None, [s.slug for s in segments]], "channels": [None, brief.channels],
+                **({"locales": [None, chosen_locales]} if chosen_locales else {}),
+            },
         )
     return brief
+
+
+def _brief_locales(brand: Brand, locales: Sequence[str], key_messages: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """The brief's locales as the guide spells them (none chosen: the brand's default) and its per-locale key messages."""
+    declared_locales = guide_locales(brand.current_guide().data)
+    chosen: list[str] = []
+    for tag in locales:
+        known = declared(tag, declared_locales)
+        _require(known is not None, f"{brand.name}'s guide declares no locale {tag!r}; use one of {', '.join(declared_locales)}.")
+        chosen.append(str(known))
+    chosen = list(dict.fromkeys(chosen))
+    messages: dict[str, str] = {}
+    for tag, text in key_messages.items():
+        known = declared(tag, declared_locales)
+        _require(known is not None, f"{brand.name}'s guide declares no locale {tag!r} for a key message.")
+        if text.strip():
+            require_text_size(text, BRIEF_TEXT_MAX_CHARS, f"key message for {known}")
+            messages[str(known)] = text.strip()
+    return chosen, messages
+
+
+def brief_locales(brief: Brief) -> list[str]:
+    """The locales Generate writes the brief in: its chosen ones, else the brand's default locale."""
+    declared_locales = guide_locales(brief.brand.current_guide().data)
+    dropped = [tag for tag in brief.locales if declared(tag, declared_locales) is None]
+    _require(
+        not dropped,
+        f"The brand guide no longer declares {', '.join(dropped)}; duplicate the brief and pick from {', '.join(declared_locales)}.",
+        "conflict",
+    )
+    return list(brief.locales) or declared_locales[:1]
 
 
 def _run_settings(brief: Brief, provider: str) -> tuple[str, dict[str, object]]:
@@ -129,7 +169,8 @@ def generation_start(brief: Brief, *, acting_user: User, provider: str | None = 
         active = GenerationJob.objects.filter(run__brief=brief, run__cancelled=False, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
         _require(not active.exists(), "This brief is already generating; wait for it to finish or cancel it.", "conflict")
         segments = list(brief.segments.order_by("name"))
-        check_brief_cap(brief, len(segments) * len(brief.channels) * brief.variants_per_segment)
+        locales = brief_locales(brief)
+        check_brief_cap(brief, len(segments) * len(brief.channels) * len(locales) * brief.variants_per_segment)
         model, parameters = _run_settings(brief, provider_name)
         run = GenerationRun.objects.create(
             brief=brief,
@@ -141,9 +182,10 @@ def generation_start(brief: Brief, *, acting_user: User, provider: str | None = 
             created_by=acting_user,
         )
         jobs = [
-            GenerationJob.objects.create(run=run, segment=segment, channel=channel, variants=brief.variants_per_segment)
+            GenerationJob.objects.create(run=run, segment=segment, channel=channel, locale=locale, variants=brief.variants_per_segment)
             for segment in segments
             for channel in brief.channels
+            for locale in locales
         ]
         record(Action.GENERATION_START, run, actor=acting_user, changes={"brief": brief.pk, "jobs": len(jobs), "provider": provider_name, "model": model})
         if enqueue:
@@ -217,7 +259,7 @@ def draft_request_variation(
             created_by=acting_user,
         )
         job = GenerationJob.objects.create(
-            run=run, segment=draft.segment, channel=draft.channel, mode=mode, source_draft=draft,
+            run=run, segment=draft.segment, channel=draft.channel, locale=draft.locale, mode=mode, source_draft=draft,
             source_version=latest.number, instruction=instruction, variants=count if mode == JobMode.MORE_LIKE_THIS else 1,
         )
         record(Action.GENERATION_START, run, actor=acting_user, changes={"draft": draft.pk, "mode": mode, "instruction": instruction or None})
@@ -278,7 +320,7 @@ def drafts_create_from_job(job: GenerationJob, variants: list[dict[str, str]], *
     job = GenerationJob.objects.select_related("run__brief__brand", "run__guide_version", "segment", "source_draft").get(pk=job.pk)
     if job.status == RunStatus.DONE:
         return _existing_results(job)
-    target = job.source_draft or Draft(brief=job.run.brief, segment=job.segment, channel=job.channel)
+    target = job.source_draft or Draft(brief=job.run.brief, segment=job.segment, channel=job.channel, locale=job.locale)
     rewrite = job.mode in (JobMode.REGENERATE, JobMode.REWRITE)
     prepared = [
         _prepare_text(target, fields, job.run.guide_version, source="The model's answer is too long to store. ")
@@ -298,12 +340,14 @@ def drafts_create_from_job(job: GenerationJob, variants: list[dict[str, str]], *
             return [draft]
         first_variant = 1
         if job.mode == JobMode.MORE_LIKE_THIS:
-            siblings = Draft.objects.filter(brief=run.brief, segment=job.segment, channel=job.channel)
+            siblings = Draft.objects.filter(brief=run.brief, segment=job.segment, channel=job.channel, locale=job.locale)
             first_variant = (siblings.aggregate(m=Max("variant"))["m"] or 0) + 1
         drafts = []
         for index, text in enumerate(prepared, start=first_variant):
-            draft = Draft.objects.create(brief=run.brief, segment=job.segment, channel=job.channel, variant=index, job=job, created_by=run.created_by)
-            record(Action.DRAFT_CREATE, draft, actor=None, changes={"job": job.pk, "variant": index, "mode": job.mode})
+            draft = Draft.objects.create(
+                brief=run.brief, segment=job.segment, channel=job.channel, locale=job.locale, variant=index, job=job, created_by=run.created_by
+            )
+            record(Action.DRAFT_CREATE, draft, actor=None, changes={"job": job.pk, "variant": index, "mode": job.mode, "locale": job.locale or None})
             _version_create(
                 draft, text=text, origin=VersionOrigin.GENERATED, author=run.created_by, first=True,
                 **_job_provenance(job, len(prepared), provenance),

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from typing import Any
 
+from workbench.brand.locales import default_locale, guide_locales, language_name, language_of, locale_settings
 from workbench.brand.models import Brand, BrandGuideVersion, Segment
 from workbench.checks.engine import CHANNEL_FIELDS, CHANNELS
 from workbench.generation.models import Brief
@@ -106,13 +107,39 @@ def channel_context(channel: str, guide_data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def locale_context(data: dict[str, Any], brief: Brief, locale: str | None) -> dict[str, Any]:
+    """What a prompt knows about the locale it writes in (`locale.*` in prompts/README.md)."""
+    tag = locale or default_locale(data)
+    base_language = str(data.get("language") or "en")
+    entry = locale_settings(data, tag)
+    key_message = (brief.locale_key_messages or {}).get(tag, "")
+    return {
+        "tag": tag,
+        "language": language_of(tag),
+        "language_name": language_name(tag),
+        "name": str(entry.get("name") or f"{language_name(tag)} ({tag})"),
+        "is_default": tag == guide_locales(data)[0],
+        # The guide's own rules and the brief are written in its base language; copy in another language must be written anew.
+        "translates": language_of(tag) != language_of(base_language),
+        "base_language_name": language_name(base_language),
+        "key_message": fenced(key_message),
+    }
+
+
 def prompt_context(
-    *, brief: Brief, segment: Segment, channel: str, guide: BrandGuideVersion, past_rejections: list[str]
+    *, brief: Brief, segment: Segment, channel: str, guide: BrandGuideVersion, past_rejections: list[str], locale: str | None = None
 ) -> dict[str, Any]:
     data = guide.data
-    voice = data.get("voice") or {}
+    localised = locale_context(data, brief, locale)
+    overlay = locale_settings(data, localised["tag"])
+    # The locale's voice speaks for it key by key (its summary, do/don't and examples are in its language).
+    voice = {**(data.get("voice") or {}), **(overlay.get("voice") or {})}
     examples = [e for e in voice.get("examples", []) if e.get("channel") in (channel, None)]
+    required = {**(data.get("required") or {}), **(overlay.get("required") or {})}
+    disallowed = [*data.get("disallowed", []), *overlay.get("disallowed", [])]
+    taboo = [*data.get("taboo_topics", []), *overlay.get("taboo_topics", [])]
     return {
+        "locale": localised,
         "brand": {"name": data.get("name", brief.brand.name), "slug": brief.brand.slug},
         "voice": {
             "summary": voice.get("summary", ""),
@@ -132,16 +159,17 @@ def prompt_context(
         "brief": {
             "title": fenced(brief.title),
             "goal": fenced(brief.goal),
-            "key_message": fenced(brief.key_message),
+            # The locale's own key message when the marketer wrote one; the brief's otherwise.
+            "key_message": localised["key_message"] or fenced(brief.key_message),
             "offer": fenced(brief.offer),
             "call_to_action": fenced(brief.call_to_action),
         },
         "channel": channel_context(channel, data),
         "avoid": {
-            "disallowed": [d["term"] for d in data.get("disallowed", [])][:200],
-            "taboo_topics": [t["name"] for t in data.get("taboo_topics", [])],
+            "disallowed": [d["term"] for d in disallowed][:200],
+            "taboo_topics": [t["name"] for t in taboo],
         },
-        "required": list((data.get("required") or {}).get(channel, [])),
+        "required": list(required.get(channel, [])),
         "merge_fields": list(data.get("merge_fields", [])),
         "variants": brief.variants_per_segment,
         "past_rejections": [fenced(reason) for reason in past_rejections],
@@ -160,6 +188,15 @@ SAMPLE_GUIDE: dict[str, Any] = {
     "taboo_topics": [{"name": "politics", "severity": "block", "terms": ["election"]}],
     "required": {"sms": ["Reply STOP to opt out"], "email": ["{{ unsubscribe_url }}"]},
     "channels": {}, "merge_fields": ["first_name", "unsubscribe_url"],
+    "language": "en",
+    "locales": {
+        "en-US": {},
+        "es-US": {
+            "name": "Español (EE. UU.)",
+            "voice": {"summary": "Cercana y clara.", "examples": [{"channel": c, "good": True, "text": "Tu pedido va en camino."} for c in CHANNEL_FIELDS]},
+            "required": {"sms": ["Responde STOP para cancelar"]},
+        },
+    },
 }
 
 
@@ -177,6 +214,9 @@ def sample_prompt_contexts(guide_data: list[dict[str, Any]] | None = None) -> li
         for channel, fields in CHANNEL_FIELDS.items():
             context = prompt_context(brief=brief, segment=segment, channel=channel, guide=guide, past_rejections=["Too long"])
             contexts.append((f"{channel}, guide {data.get('slug', '?')}", context))
+            for locale in guide_locales(data)[1:]:
+                localised = prompt_context(brief=brief, segment=segment, channel=channel, guide=guide, past_rejections=[], locale=locale)
+                contexts.append((f"{channel} in {locale}, guide {data.get('slug', '?')}", localised))
             current = {name: "Sample text" for name in fields}
             for mode in ("rewrite", "more_like_this", "regenerate"):
                 contexts.append((f"{channel} {mode}", {**context, "task": {"mode": mode, "instruction": "Shorter", "current": current, "seed": 1}}))

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from workbench.brand.locales import guide_locales, locale_label
 from workbench.brand.models import Brand, PromptTemplate, Segment, channel_choices
 from workbench.checks.engine.channels import RegistryView
 from workbench.generation.limits import BRIEF_TEXT_MAX_CHARS, draft_field_limit
@@ -39,6 +40,10 @@ class BriefForm(forms.Form):
         choices=channel_choices, widget=forms.CheckboxSelectMultiple, error_messages={"required": "Pick at least one channel."},
         help_text="Each channel has its own fields and limits from the brand guide.",
     )
+    locales = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Locales",
+        help_text="Each locale gets its own variants, written and checked in its language. None picked: the brand's default locale.",
+    )
     variants_per_segment = forms.IntegerField(min_value=1, initial=2, help_text="How many variants per segment and channel.")
     tone_context = forms.CharField(required=False, max_length=64, help_text="Optional: a tone context from the guide for every segment (e.g. service_recovery).")
     prompt_template = forms.ModelChoiceField(queryset=PromptTemplate.objects.all(), empty_label=None)
@@ -57,6 +62,36 @@ class BriefForm(forms.Form):
         _no_silent_cuts(self)
         self.fields["variants_per_segment"].max_value = settings.MAX_VARIANTS_PER_SEGMENT  # type: ignore[attr-defined]
         self.fields["variants_per_segment"].widget.attrs["max"] = settings.MAX_VARIANTS_PER_SEGMENT
+        self._add_locale_fields()
+
+    def _add_locale_fields(self) -> None:
+        """A checkbox per locale the brands declare, and an optional key message for each locale that is not a brand's default."""
+        choices: dict[str, str] = {}
+        defaults: set[str] = set()
+        brands = list(Brand.objects.all())
+        for brand in brands:
+            guide = brand.guide_versions.order_by("-number").first()
+            data = guide.data if guide else {}
+            tags = guide_locales(data)
+            defaults.add(tags[0])
+            for tag in tags:
+                choices.setdefault(tag, f"{locale_label(data, tag)}" + (f" · {brand.name}" if len(brands) > 1 else ""))
+        self.fields["locales"].choices = list(choices.items())  # type: ignore[attr-defined]
+        if len(choices) <= 1:
+            del self.fields["locales"]  # one locale: nothing to pick
+            return
+        for tag in choices:
+            if tag in defaults:
+                continue
+            self.fields[key_message_field(tag)] = forms.CharField(
+                required=False, max_length=BRIEF_TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 2}),
+                label=f"Message in {tag} (optional)",
+                help_text=f"Written by you in this locale's language. The offline stand-in cannot translate; with it, copy for {tag} is written from this.",
+            )
+
+    def locale_key_messages(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {tag: data[key_message_field(tag)] for tag in data.get("locales") or [] if data.get(key_message_field(tag))}
 
     @classmethod
     def initial_from(cls, brief: Brief) -> dict[str, Any]:
@@ -65,7 +100,8 @@ class BriefForm(forms.Form):
             "brand": brief.brand_id, "title": f"Copy of {brief.title}"[:200], "goal": brief.goal, "key_message": brief.key_message,
             "offer": brief.offer, "call_to_action": brief.call_to_action, "segments": [s.pk for s in brief.segments.all()],
             "channels": brief.channels, "variants_per_segment": brief.variants_per_segment, "tone_context": brief.tone_context,
-            "prompt_template": brief.prompt_template_id, "llm_model": brief.llm_model,
+            "prompt_template": brief.prompt_template_id, "llm_model": brief.llm_model, "locales": list(brief.locales),
+            **{key_message_field(tag): text for tag, text in (brief.locale_key_messages or {}).items()},
             **({"temperature": t} if (t := (brief.llm_parameters or {}).get("temperature")) is not None else {}),
         }
 
@@ -82,6 +118,10 @@ class BriefForm(forms.Form):
             if context not in contexts:
                 self.add_error("tone_context", f"{brand.name}'s guide has no tone context {context!r}; use one of {', '.join(sorted(contexts))}.")
         return data
+
+
+def key_message_field(tag: str) -> str:
+    return f"key_message_{tag}"
 
 
 class DraftEditForm(forms.Form):

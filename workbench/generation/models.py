@@ -20,6 +20,10 @@ class Brief(models.Model):
     tone_context = models.CharField(max_length=64, blank=True, help_text="Overrides each segment's tone context when set.")
     segments = models.ManyToManyField(Segment, related_name="briefs")
     channels = models.JSONField(default=list)
+    # BCP 47 tags from the brand guide's declared locales; empty means the brand's default locale only.
+    locales = models.JSONField(default=list, blank=True)
+    # Optional key message per locale (tag -> text), written by the marketer in that language.
+    locale_key_messages = models.JSONField(default=dict, blank=True)
     variants_per_segment = models.PositiveSmallIntegerField(default=2)
     prompt_template = models.ForeignKey(PromptTemplate, on_delete=models.PROTECT, related_name="briefs")
     llm_model = models.CharField(max_length=100, blank=True, help_text="Overrides the brand's and the site's model for this brief.")
@@ -86,6 +90,7 @@ class GenerationJob(models.Model):
     run = models.ForeignKey(GenerationRun, on_delete=models.CASCADE, related_name="jobs")
     segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(max_length=16, choices=Channel.choices)
+    locale = models.CharField(max_length=35, blank=True, help_text="BCP 47 tag the copy is written in; blank: the brand's default locale.")
     mode = models.CharField(max_length=16, choices=JobMode.choices, default=JobMode.GENERATE)
     source_draft = models.ForeignKey("Draft", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     source_version = models.PositiveIntegerField(null=True, blank=True)
@@ -108,13 +113,13 @@ class GenerationJob(models.Model):
         ordering = ["run", "segment__name", "channel", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["run", "segment", "channel"], condition=models.Q(mode="generate"), name="unique_job_per_cell"
+                fields=["run", "segment", "channel", "locale"], condition=models.Q(mode="generate"), name="unique_job_per_cell"
             )
         ]
         indexes = [models.Index(fields=["status", "lease_expires_at"])]
 
     def __str__(self) -> str:
-        return f"job {self.pk} {self.segment.slug}/{self.channel}"
+        return f"job {self.pk} {self.segment.slug}/{self.channel}" + (f"/{self.locale}" if self.locale else "")
 
 
 class DraftState(models.TextChoices):
@@ -130,6 +135,7 @@ class Draft(models.Model):
     brief = models.ForeignKey(Brief, on_delete=models.PROTECT, related_name="drafts")
     segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="drafts")
     channel = models.CharField(max_length=16, choices=Channel.choices)
+    locale = models.CharField(max_length=35, blank=True, help_text="BCP 47 tag the copy is written in; blank: the brand's default locale.")
     variant = models.PositiveSmallIntegerField()
     job = models.ForeignKey(GenerationJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="drafts")
     state = models.CharField(max_length=16, choices=DraftState.choices, default=DraftState.DRAFT)
@@ -148,7 +154,8 @@ class Draft(models.Model):
         indexes = [models.Index(fields=["state", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.brief.title} · {self.segment.name} · {self.get_channel_display()} #{self.variant}"
+        locale = f" · {self.locale}" if self.locale else ""
+        return f"{self.brief.title} · {self.segment.name} · {self.get_channel_display()}{locale} #{self.variant}"
 
     def latest_version(self) -> DraftVersion:
         version = self.versions.order_by("-number").first()
@@ -209,6 +216,7 @@ class DraftVersion(models.Model):
             "guide_version": str(self.guide_version),
             "prompt_version": str(self.prompt_version) if self.prompt_version else None,
             "segment": self.draft.segment.slug,
+            "locale": self.draft.locale or None,
             "provider": self.provider,
             "model": self.model,
             "parameters": self.parameters,

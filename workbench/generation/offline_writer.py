@@ -109,8 +109,22 @@ def sms_body(parts: list[str], required: str, max_segments: int) -> str:
     return f"{short} {required}".strip()
 
 
+def cannot_translate_note(ctx: dict[str, Any]) -> str:
+    """What the stand-in says when asked for another language than the brief's: it cannot translate."""
+    locale = ctx.get("locale") or {}
+    if not locale.get("translates"):
+        return ""
+    source = "the brief's key message for this locale" if locale.get("key_message") else f"the brief as written in {locale['base_language_name']}"
+    return (
+        f"The offline stand-in cannot translate: asked for {locale['language_name']} ({locale['tag']}), it wrote from {source}, "
+        "without its English phrasing; the language check judges what it wrote."
+    )
+
+
 def write_variants(channel: str, ctx: dict[str, Any], count: int, seed_offset: int) -> list[dict[str, str]]:
     brief, limits = ctx["brief"], ctx["channel"]["limits"]
+    if cannot_translate_note(ctx):
+        return _write_untranslated(channel, ctx, count)
     brand = ctx["brand"]["name"]
     key_message = brief["key_message"].strip().rstrip(".") + "."
     cta = brief["call_to_action"].strip().rstrip(".")
@@ -152,5 +166,37 @@ def write_variants(channel: str, ctx: dict[str, Any], count: int, seed_offset: i
                     [body], within(None if limit is None else limit - len(greeting) - len(closing)), full_stop=True) + closing
             else:
                 fields[spec.name] = first_that_fits([body, opener, f"{cta}."], within(limit), full_stop=True)
+        variants.append(fields)
+    return variants
+
+
+def _write_untranslated(channel: str, ctx: dict[str, Any], count: int) -> list[dict[str, str]]:
+    """Copy for a locale the stand-in cannot write in: the brief's words only (the locale's own key message when there is one),
+    none of the stand-in's English openers, greetings or subjects. The variants differ only in whether the brand is named."""
+    brief, limits, brand = ctx["brief"], ctx["channel"]["limits"], ctx["brand"]["name"]
+    own_words = bool(ctx["locale"].get("key_message"))
+    key_message = brief["key_message"].strip().rstrip(".") + "."
+    # With the locale's own key message the base-language offer and call to action would mix two languages; without one, all is as written.
+    extras = [] if own_words else [p for p in (f"{brief['offer'].strip().rstrip('.')}." if brief.get("offer") else "", f"{brief['call_to_action'].strip().rstrip('.')}.") if p]
+    required = " ".join(ctx.get("required", []))
+    headline = shorten(_sentences(key_message)[0].rstrip(".!?"), within(45)) or brand
+    variants = []
+    for index in range(count):
+        title = first_that_fits([f"{brand}: {headline}", headline, brand] if index % 2 else [headline, brand], within(limits.get("title_max_chars") or limits.get("subject_max_chars")))
+        body = " ".join([key_message, *extras])
+        fields: dict[str, str] = {}
+        if channel == "email":
+            closing = f"\n\n{required}" if required else ""
+            room = limits.get("body_max_chars")
+            fields["subject"] = title
+            fields["preheader"] = first_that_fits([key_message], within(limits.get("preheader_max_chars")), full_stop=True)
+            fields["body"] = first_that_fits([body], within(None if room is None else room - len(closing)), full_stop=True) + closing
+        elif channel == "sms":
+            fields["body"] = sms_body([f"{brand}: {key_message}" if index % 2 else key_message, *extras], required, int(limits.get("max_segments", 1)))
+        else:
+            fields["title"] = title
+            fields["body"] = first_that_fits([body, key_message], within(limits.get("body_max_chars")), full_stop=True)
+            if channel == "in_app":
+                fields["cta"] = first_that_fits([brief["call_to_action"].strip().rstrip("."), brand], within(limits.get("cta_max_chars")))
         variants.append(fields)
     return variants

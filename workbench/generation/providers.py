@@ -190,7 +190,8 @@ class OfflineProvider:
             variants=variants,
             provider=self.name,
             model="offline-template-v1",
-            parameters={},
+            # Provenance says plainly when the stand-in was asked for a language it cannot write.
+            parameters={"note": note} if (note := offline_writer.cannot_translate_note(request.context)) else {},
             input_tokens=prompt_tokens,
             output_tokens=output_tokens,
             latency_ms=int((time.monotonic() - started) * 1000),

@@ -68,7 +68,8 @@ def claim(job_id: int) -> GenerationJob | None:
 def job_context(job: GenerationJob) -> dict[str, object]:
     run = job.run
     context = prompt_context(
-        brief=run.brief, segment=job.segment, channel=job.channel, guide=run.guide_version, past_rejections=past_rejection_reasons(job)
+        brief=run.brief, segment=job.segment, channel=job.channel, guide=run.guide_version, past_rejections=past_rejection_reasons(job),
+        locale=job.locale or None,
     )
     context["variants"] = job.variants
     current = None

@@ -45,6 +45,7 @@ def brief_create(request: HttpRequest) -> HttpResponse:
                 channels=data["channels"], variants_per_segment=data["variants_per_segment"],
                 tone_context=data["tone_context"], prompt_template=data["prompt_template"], llm_model=data["llm_model"],
                 llm_parameters={} if data["temperature"] is None else {"temperature": data["temperature"]},
+                locales=data.get("locales") or [], locale_key_messages=form.locale_key_messages(),
                 acting_user=acting_user(request),
             )
         except CopydeskError as exc:

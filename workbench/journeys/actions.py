@@ -200,13 +200,19 @@ def _publish_locked(
         # (the constraint one_current_publication_per_version), so two publishers racing cannot both add it.
         with transaction.atomic():
             return Publication.objects.create(
-                step=step, segment=segment, version=version, weight=weight, starts_at=starts_at, ends_at=ends_at, created_by=acting_user
+                step=step, segment=segment, locale=draft.locale, version=version, weight=weight, starts_at=starts_at, ends_at=ends_at,
+                created_by=acting_user,
             )
     except IntegrityError:
         raise CopydeskError(
-            f"Version {version.number} of draft {draft.pk} is already live on {step} for {segment.name}; change its weight or window instead of publishing it again.",
+            f"Version {version.number} of draft {draft.pk} is already live on {step} for {segment.name}{_in_locale(draft.locale)}; "
+            "change its weight or window instead of publishing it again.",
             code="conflict",
         ) from None
+
+
+def _in_locale(locale: str) -> str:
+    return f" in {locale}" if locale else ""
 
 
 def _end_all(publications: Sequence[Publication], now: datetime, acting_user: User) -> None:
@@ -233,8 +239,8 @@ def publication_create(
 ) -> Publication:
     """Put an approved version live on a step for a segment (the draft's own unless given).
 
-    Alongside what is live it becomes another A/B variant; with replace=True what was live
-    for that segment ends in the same transaction.
+    A publication is for a step × segment × locale (the draft's locale). Alongside what is live there it becomes
+    another A/B variant; with replace=True what was live for that segment and locale ends in the same transaction.
     """
     _require_publisher(acting_user)
     now = timezone.now()
@@ -243,7 +249,9 @@ def publication_create(
     with transaction.atomic():
         step = _locked_step(step)
         # Ended before the insert, so replacing what is live with the same version (say, to reset its window) is allowed.
-        replaced = list(step.publications.current().filter(segment=segment or version.draft.segment)) if replace else []
+        replaced = (
+            list(step.publications.current().filter(segment=segment or version.draft.segment, locale=version.draft.locale)) if replace else []
+        )
         _end_all(replaced, now, acting_user)
         publication = _publish_locked(step, version, segment, weight, starts_at, ends_at, acting_user)
         record(
@@ -251,7 +259,7 @@ def publication_create(
             publication,
             actor=acting_user,
             changes={
-                "step": str(step), "segment": publication.segment.slug, "version": version.pk, "weight": [None, weight],
+                "step": str(step), "segment": publication.segment.slug, "locale": publication.locale or None, "version": version.pk, "weight": [None, weight],
                 "window": [None, [_iso(starts_at), _iso(ends_at)]], "replaced": [p.pk for p in replaced],
             },
         )
@@ -275,25 +283,28 @@ def publication_end(publication: Publication, *, acting_user: User) -> Publicati
     return publication
 
 
-def publication_rollback(step: JourneyStep, *, segment: Segment, acting_user: User) -> list[Publication]:
-    """End what is live on step × segment and put back what was ended most recently (the whole set ended in one action).
+def publication_rollback(step: JourneyStep, *, segment: Segment, locale: str | None = None, acting_user: User) -> list[Publication]:
+    """End what is live on step × segment × locale and put back what was ended most recently (the whole set ended in one action).
 
-    The restored versions pass the same approval check as any publication; rolling back twice returns to where you were.
+    Without a locale, the locale of what was ended most recently for the segment. The restored versions pass the same
+    approval check as any publication; rolling back twice returns to where you were.
     """
     _require_publisher(acting_user)
     now = timezone.now()
+    if locale is None:
+        locale = step.publications.filter(segment=segment, ended_at__isnull=False).order_by("-ended_at").values_list("locale", flat=True).first() or ""
     # The versions to restore face the current guide like any publication; they are checked before the write lock.
-    last_ended = step.publications.filter(segment=segment, ended_at__isnull=False).order_by("-ended_at").first()
+    last_ended = step.publications.filter(segment=segment, locale=locale, ended_at__isnull=False).order_by("-ended_at").first()
     if last_ended is not None:
-        for restorable in step.publications.filter(segment=segment, ended_at=last_ended.ended_at).select_related("version"):
+        for restorable in step.publications.filter(segment=segment, locale=locale, ended_at=last_ended.ended_at).select_related("version"):
             current_guide_check(restorable.version)
     with transaction.atomic():
         step = _locked_step(step)
-        current = list(step.publications.select_for_update().current().filter(segment=segment))
-        ended = step.publications.filter(segment=segment, ended_at__isnull=False)
+        current = list(step.publications.select_for_update().current().filter(segment=segment, locale=locale))
+        ended = step.publications.filter(segment=segment, locale=locale, ended_at__isnull=False)
         last = ended.order_by("-ended_at").first()
         if last is None:
-            raise CopydeskError(f"Nothing was live on {step.slug} for {segment.name} before; there is nothing to roll back to.", code="conflict")
+            raise CopydeskError(f"Nothing was live on {step.slug} for {segment.name}{_in_locale(locale)} before; there is nothing to roll back to.", code="conflict")
         previous = list(ended.filter(ended_at=last.ended_at).select_related("version").order_by("pk"))
         _end_all(current, now, acting_user)
         for p in previous:
@@ -304,7 +315,7 @@ def publication_rollback(step: JourneyStep, *, segment: Segment, acting_user: Us
             Action.PUBLICATION_ROLLBACK,
             step,
             actor=acting_user,
-            changes={"segment": segment.slug, "ended": [p.pk for p in current], "restored": {str(old.pk): new.pk for old, new in zip(previous, restored)}},
+            changes={"segment": segment.slug, "locale": locale or None, "ended": [p.pk for p in current], "restored": {str(old.pk): new.pk for old, new in zip(previous, restored)}},
         )
         live_changed()
     return restored
@@ -321,9 +332,10 @@ def publication_set_weights(step: JourneyStep, *, weights: Mapping[int, int], ac
             raise CopydeskError(f"Publication {unknown[0]} is not live on {step.slug}.", code="not_found")
         if any(not 0 <= w <= 10000 for w in weights.values()):
             raise CopydeskError("Weights are whole numbers from 0 (retire) to 10000.")
-        segments = {p.segment_id for p in current.values()}
-        for segment_id in segments:
-            remaining = [pk for pk, p in current.items() if p.segment_id == segment_id and weights[pk] > 0]
+        # Variants compete within a segment and locale: each must keep one.
+        audiences = {(p.segment_id, p.locale) for p in current.values()}
+        for segment_id, locale in audiences:
+            remaining = [pk for pk, p in current.items() if (p.segment_id, p.locale) == (segment_id, locale) and weights[pk] > 0]
             if not remaining:
                 raise CopydeskError("That would retire every variant of a segment; use Unpublish if you mean to take it down.")
         now = timezone.now()

@@ -11,6 +11,7 @@ from pydantic import Discriminator, Field, StrictInt, Tag
 
 from workbench.api import PATTERN_HINTS, UNION_BRANCH_TAGS, ApiRefusal, client_of
 from workbench.checks.engine.channels import describe_channels
+from workbench.brand.locales import LOCALE_PATTERN, declared, effective_locale, fallback_chain, guide_locales
 from workbench.errors import CopydeskError
 from workbench.journeys import actions
 from workbench.journeys.delivery import StepSnapshot, Variant, choose, load_snapshot, render_merge_fields, suppressed_by
@@ -23,6 +24,7 @@ SLUG = r"^[-a-zA-Z0-9_]{1,64}$"
 BATCH_ID = r"^[!-~]{1,100}$"
 PATTERN_HINTS[SLUG] = "use 1 to 64 letters, digits, hyphens or underscores, like new-customers"
 PATTERN_HINTS[BATCH_ID] = "use 1 to 100 visible ASCII characters without spaces"
+PATTERN_HINTS[LOCALE_PATTERN] = "use a BCP 47 language tag like es-US"
 
 
 class Message(Schema):
@@ -39,6 +41,9 @@ class StepOut(Schema):
     slug: str
     channel: str
     live_segments: list[str]
+    live_locales: dict[str, list[str]] = Field(
+        default_factory=dict, description="For each live segment, the locales it has live content in (BCP 47 tags, sorted)."
+    )
 
 
 class JourneyOut(Schema):
@@ -64,6 +69,8 @@ class ContentOut(Schema):
     step: str
     segment: str = Field(description="The segment this content was published for: the one asked for, or the step's default segment when it fell back.")
     requested_segment: str = Field(description="The segment asked for; differs from `segment` when the answer is the default segment's content.")
+    locale: str = Field(description="The locale of the content served (BCP 47): the one asked for, or where the fallback chain found content.")
+    requested_locale: str = Field(description="The locale asked for (the brand's default locale when none was given).")
     fields: dict[str, str] = Field(description=f"The approved copy, by channel: {describe_channels()}.")
     merge_fields: list[str] = Field(description="Placeholders ({{ name }}) the fields expect to be filled.")
     rendered: bool = Field(False, description="True when render=true filled the merge fields from `attributes`.")
@@ -115,20 +122,25 @@ def list_journeys(request: HttpRequest) -> dict[str, object]:
     journeys = Journey.objects.all() if client.all_journeys else client.journeys.all()
     live = Publication.objects.live().select_related("segment")
     journeys = journeys.prefetch_related(Prefetch("steps", queryset=JourneyStep.objects.prefetch_related(Prefetch("publications", queryset=live, to_attr="live"))))
-    return {
-        "journeys": [
-            {
-                "slug": j.slug,
-                "name": j.name,
-                "paused": j.paused,
-                "steps": [
-                    {"slug": s.slug, "channel": s.channel, "live_segments": sorted({p.segment.slug for p in s.live}) if not j.paused else []}  # type: ignore[attr-defined]
-                    for s in j.steps.all()
-                ],
-            }
-            for j in journeys
-        ]
-    }
+    default_locales: dict[int, list[str]] = {}
+    listed = []
+    for j in journeys:
+        if j.brand_id not in default_locales:
+            guide = j.brand.guide_versions.order_by("-number").values_list("data", flat=True).first() or {}
+            default_locales[j.brand_id] = guide_locales(guide)
+        locales = default_locales[j.brand_id]
+        steps = []
+        for s in j.steps.all():
+            publications = [] if j.paused else s.live  # type: ignore[attr-defined]
+            live_locales: dict[str, set[str]] = {}
+            for p in publications:
+                live_locales.setdefault(p.segment.slug, set()).add(effective_locale(p.locale, locales))
+            steps.append({
+                "slug": s.slug, "channel": s.channel, "live_segments": sorted(live_locales),
+                "live_locales": {slug: sorted(tags) for slug, tags in sorted(live_locales.items())},
+            })
+        listed.append({"slug": j.slug, "name": j.name, "paused": j.paused, "steps": steps})
+    return {"journeys": listed}
 
 
 def _parse_attributes(raw: str | None) -> dict[str, object]:
@@ -150,14 +162,18 @@ def _etag_matches(header: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def _representation(variant: Variant, requested_segment: str, snapshot: StepSnapshot, attributes: dict[str, object] | None) -> tuple[bytes, str]:
+def _representation(
+    variant: Variant, requested_segment: str, snapshot: StepSnapshot, attributes: dict[str, object] | None, requested_locale: str
+) -> tuple[bytes, str]:
     """The body and ETag to send: the encoded body as published unless it fell back or is rendered, which change the body and so its ETag."""
-    if attributes is None and requested_segment == variant.body["segment"]:
+    if attributes is None and requested_segment == variant.body["segment"] and requested_locale == variant.body["locale"]:
         return variant.encoded, variant.etag
-    body = dict(variant.body, requested_segment=requested_segment)
+    body = dict(variant.body, requested_segment=requested_segment, requested_locale=requested_locale)
     etag = variant.etag[:-1]
     if requested_segment != variant.body["segment"]:
         etag += f"-f{requested_segment}"
+    if requested_locale != variant.body["locale"]:
+        etag += f"-l{requested_locale}"
     if attributes is not None:
         fields, unfilled = render_merge_fields(variant.body["fields"], attributes, snapshot.known_merge_fields)  # type: ignore[arg-type]
         body.update(fields=fields, rendered=True, unfilled_merge_fields=unfilled)
@@ -174,6 +190,9 @@ def _representation(variant: Variant, requested_segment: str, snapshot: StepSnap
         "`variant_label` (A, B, …) and `publication` tell the arms apart. "
         "When the segment has nothing live the step's default segment's content is served, with `segment` saying so beside "
         "`requested_segment`, except for a segment marked sensitive, which never falls back. "
+        "`locale` (a locale the brand's guide declares; none means the brand's default) serves the content published for that locale, "
+        "else for another locale of the same language, else for the brand's default locale, unless `fallback=false`; `locale` in the body "
+        "says what was served beside `requested_locale`. A locale the guide does not declare is a 400 (`unknown_locale`). "
         "204 when one of `signals` suppresses the step. 404 bodies carry an `error` code: `unknown_journey`, `unknown_step`, "
         "`unknown_segment` (no such segment for the journey's brand), `journey_paused` (the kill switch is on) or `nothing_live`. "
         "Send the `ETag` back in `If-None-Match` to get 304 while nothing changed."
@@ -188,6 +207,8 @@ def get_content(
     signals: Annotated[str, Query(max_length=1000, description="Comma-separated signals about the customer, e.g. open_support_case,billing_issue.")] = "",
     render: Annotated[bool, Query(description="Fill the merge fields from `attributes` (values are HTML-escaped).")] = False,
     attributes: Annotated[str | None, Query(max_length=10_000, description='With render=true: a JSON object, e.g. {"first_name": "Ann"}.')] = None,
+    locale: Annotated[str | None, Query(pattern=LOCALE_PATTERN, max_length=35, description="A BCP 47 locale the brand declares, e.g. es-US; none means the brand's default locale.")] = None,
+    fallback: Annotated[bool, Query(description="false: serve only the locale asked for (no same-language or default-locale fallback).")] = True,
 ) -> HttpResponse:
     snapshot = _snapshot_in_scope(request, journey, step)
     if snapshot.paused:
@@ -197,10 +218,12 @@ def get_content(
     if suppressed_by(snapshot, [s.strip() for s in signals.split(",")]):
         return HttpResponse(status=204)
     attribute_values = _parse_attributes(attributes) if render else None
-    variant = choose(snapshot, segment, subject_id, timezone.now())
+    requested_locale = _requested_locale(snapshot, locale)
+    chain = tuple(fallback_chain(requested_locale, snapshot.locales, fallback=fallback))
+    variant = choose(snapshot, segment, subject_id, timezone.now(), chain)
     if variant is None:
-        raise ApiRefusal(_nothing_live(snapshot, journey, step, segment), error="nothing_live")
-    encoded, etag = _representation(variant, segment, snapshot, attribute_values)
+        raise ApiRefusal(_nothing_live(snapshot, journey, step, segment) + _locales_tried(chain), error="nothing_live")
+    encoded, etag = _representation(variant, segment, snapshot, attribute_values, requested_locale)
     if _etag_matches(request.META.get("HTTP_IF_NONE_MATCH"), etag):
         response = HttpResponse(status=304)
     else:
@@ -210,6 +233,21 @@ def get_content(
     response["Cache-Control"] = "private, no-cache"
     response["Vary"] = "Authorization"
     return response
+
+
+def _requested_locale(snapshot: StepSnapshot, locale: str | None) -> str:
+    if locale is None:
+        return snapshot.locales[0]
+    known = declared(locale, snapshot.locales)
+    if known is None:
+        raise ApiRefusal(
+            f"The brand does not write in locale {locale!r}; use one of {', '.join(snapshot.locales)}.", error="unknown_locale", code="invalid"
+        )
+    return known
+
+
+def _locales_tried(chain: tuple[str, ...]) -> str:
+    return "" if len(chain) == 1 else f" (locales tried: {', '.join(chain)})"
 
 
 def _nothing_live(snapshot: StepSnapshot, journey: str, step: str, segment: str) -> str:

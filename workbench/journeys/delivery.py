@@ -19,6 +19,7 @@ from datetime import datetime
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils.html import escape
 
+from workbench.brand.locales import effective_locale, guide_locales
 from workbench.brand.models import Segment
 from workbench.journeys.models import Journey, JourneyStep, Publication
 from workbench.review.models import Decision
@@ -53,9 +54,10 @@ class StepSnapshot:
     suppress_signals: frozenset[str] = frozenset()
     default_segment: str | None = None
     known_merge_fields: frozenset[str] = frozenset()
-    variants: Mapping[str, tuple[Variant, ...]] = field(default_factory=dict)  # by segment slug, empty while paused
+    variants: Mapping[tuple[str, str], tuple[Variant, ...]] = field(default_factory=dict)  # by (segment slug, locale), empty while paused
     paused: bool = False
     segments: Mapping[str, bool] = field(default_factory=dict)  # every segment slug of the journey's brand: is it sensitive?
+    locales: tuple[str, ...] = ("en",)  # the brand's declared locales, the default first
 
 
 def servable(step: JourneyStep) -> list[Publication]:
@@ -85,11 +87,14 @@ def load_snapshot(journey_slug: str, step_slug: str) -> StepSnapshot | None:
     step = JourneyStep.objects.select_related("default_segment").filter(journey=journey, slug=step_slug).first()
     if step is None:
         return StepSnapshot(journey_id=journey.pk, step_id=None)
-    variants: dict[str, list[Variant]] = {}
+    guide = journey.brand.guide_versions.order_by("-number").values_list("data", flat=True).first() or {}
+    locales = tuple(guide_locales(guide))
+    variants: dict[tuple[str, str], list[Variant]] = {}
     if not journey.paused:
         for p in servable(step):
             version = p.version
-            arm = len(variants.get(p.segment.slug, ())) + 1  # publications come in publishing order
+            audience = (p.segment.slug, effective_locale(p.locale, locales))
+            arm = len(variants.get(audience, ())) + 1  # publications come in publishing order
             body: dict[str, object] = {
                 "content_id": version.draft_id,
                 "publication": p.pk,
@@ -102,21 +107,23 @@ def load_snapshot(journey_slug: str, step_slug: str) -> StepSnapshot | None:
                 "step": step.slug,
                 "segment": p.segment.slug,
                 "requested_segment": p.segment.slug,
+                "locale": audience[1],
+                "requested_locale": audience[1],
                 "fields": version.fields,
                 "merge_fields": merge_fields_in(version.fields),
             }
             encoded = json.dumps(body, separators=(",", ":")).encode()
-            variants.setdefault(p.segment.slug, []).append(Variant(p.pk, version.pk, p.weight, p.starts_at, p.ends_at, body, encoded))
-    guide = journey.brand.guide_versions.order_by("-number").values_list("data", flat=True).first() or {}
+            variants.setdefault(audience, []).append(Variant(p.pk, version.pk, p.weight, p.starts_at, p.ends_at, body, encoded))
     return StepSnapshot(
         journey_id=journey.pk,
         step_id=step.pk,
         suppress_signals=frozenset(step.suppress_signals or []),
         default_segment=step.default_segment.slug if step.default_segment else None,
         known_merge_fields=frozenset(guide.get("merge_fields") or []),
-        variants={slug: tuple(vs) for slug, vs in variants.items()},
+        variants={audience: tuple(vs) for audience, vs in variants.items()},
         paused=journey.paused,
         segments=dict(Segment.objects.filter(brand_id=journey.brand_id).values_list("slug", "sensitive")),
+        locales=locales,
     )
 
 
@@ -144,17 +151,22 @@ def pick_weighted(variants: list[Variant], subject_id: str | None, step_id: int)
     return variants[-1]
 
 
-def choose(snapshot: StepSnapshot, segment_slug: str, subject_id: str | None, at: datetime) -> Variant | None:
-    """The variant to serve, from the segment's live content or else the step's default segment's.
+def choose(
+    snapshot: StepSnapshot, segment_slug: str, subject_id: str | None, at: datetime, locales: tuple[str, ...] | None = None
+) -> Variant | None:
+    """The variant to serve, from the segment's live content or else the step's default segment's, trying each locale in turn.
 
-    A sensitive segment never falls back: content approved for another audience is not served to it.
+    `locales` is the fallback chain (the one asked for, its language's others, the brand default); without it, the brand
+    default. Language comes first: a reader gets their language for the default segment before another language for
+    their own segment. A sensitive segment never falls back: content approved for another audience is not served to it.
     """
     assert snapshot.step_id is not None
     fallback = None if snapshot.segments.get(segment_slug, True) else snapshot.default_segment
-    for slug in (segment_slug, fallback):
-        live = [v for v in snapshot.variants.get(slug or "", ()) if v.in_window(at)]
-        if live:
-            return pick_weighted(live, subject_id, snapshot.step_id)
+    for locale in locales or snapshot.locales[:1]:
+        for slug in (segment_slug, fallback):
+            live = [v for v in snapshot.variants.get((slug or "", locale), ()) if v.in_window(at)]
+            if live:
+                return pick_weighted(live, subject_id, snapshot.step_id)
     return None
 
 

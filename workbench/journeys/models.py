@@ -62,6 +62,8 @@ class Publication(models.Model):
     step = models.ForeignKey(JourneyStep, on_delete=models.PROTECT, related_name="publications")
     segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="publications")
     version = models.ForeignKey(DraftVersion, on_delete=models.PROTECT, related_name="publications")
+    # The version's draft's locale, kept here so serving and the live listing filter without a join; blank: the brand's default.
+    locale = models.CharField(max_length=35, blank=True)
     weight = models.PositiveIntegerField(default=100)
     starts_at = models.DateTimeField(null=True, blank=True, help_text="Not served before this time.")
     ends_at = models.DateTimeField(null=True, blank=True, help_text="Not served from this time on.")
@@ -74,9 +76,11 @@ class Publication(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["step", "segment", "ended_at"])]
+        indexes = [models.Index(fields=["step", "segment", "locale", "ended_at"])]
         constraints = [
             # A version is live at most once per step and segment: publishing it again is refused, even by two publishers at once.
+            # No locale in it on purpose: a version has one locale (its draft's), so the key already covers step × segment × locale,
+            # and a row whose locale disagrees with its version's (written some other way) is still refused.
             models.UniqueConstraint(
                 fields=["step", "segment", "version"], condition=Q(ended_at__isnull=True), name="one_current_publication_per_version"
             )

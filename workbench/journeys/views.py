@@ -112,12 +112,13 @@ def step_edit(request: HttpRequest, journey_slug: str, step_slug: str) -> HttpRe
 def step_detail(request: HttpRequest, journey_slug: str, step_slug: str, publish_form: PublishForm | None = None) -> HttpResponse:
     step = _step(journey_slug, step_slug)
     history = list(step.publications.select_related("segment", "version__draft", "created_by", "ended_by").prefetch_related("outcomes"))
-    current = sorted((p for p in history if p.ended_at is None), key=lambda p: (p.segment.name, p.pk))
-    groups = [(segment, compare_variants(pubs)) for segment, pubs in groupby(current, key=lambda p: p.segment)]
-    ended_segments = {p.segment for p in history if p.ended_at is not None}
+    # Variants compete within a segment and locale, as the API letters its A/B arms.
+    current = sorted((p for p in history if p.ended_at is None), key=lambda p: (p.segment.name, p.locale, p.pk))
+    groups = [(segment, locale, compare_variants(pubs)) for (segment, locale), pubs in groupby(current, key=lambda p: (p.segment, p.locale))]
+    ended_segments = {(p.segment, p.locale) for p in history if p.ended_at is not None}
     context = {
         "step": step, "journey": step.journey, "history": history, "groups": groups, "method": SIGNIFICANCE_METHOD,
-        "rollback_segments": sorted(ended_segments, key=lambda s: s.name),
+        "rollback_segments": sorted(ended_segments, key=lambda s: (s[0].name, s[1])),
         "publish_form": publish_form or (PublishForm(step=step) if acting_user(request).can_publish else None),
     }
     return render(request, "journeys/step_detail.html", context, status=400 if publish_form else 200)
@@ -145,7 +146,8 @@ def step_rollback(request: HttpRequest, journey_slug: str, step_slug: str) -> Ht
     step = _step(journey_slug, step_slug)
     segment = get_object_or_404(Segment, pk=_posted_id(request, "segment") or 0, brand_id=step.journey.brand_id)
     try:
-        restored = actions.publication_rollback(step, segment=segment, acting_user=acting_user(request))
+        locale = request.POST.get("locale")
+        restored = actions.publication_rollback(step, segment=segment, locale=locale, acting_user=acting_user(request))
     except CopydeskError as exc:
         messages.error(request, exc.message)
     else:
@@ -185,6 +187,8 @@ def _posted_weights(request: HttpRequest) -> dict[int, int]:
 def performance(request: HttpRequest) -> HttpResponse:
     tables = [
         ("Segment", performance_by(("publication__segment__name",), "{}")),
+        ("Locale", performance_by(("publication__locale",), "{}")),
+        ("Segment and locale", performance_by(("publication__segment__name", "publication__locale"), "{} · {}")),
         ("Prompt template version", performance_by(("publication__version__prompt_version__template__name", "publication__version__prompt_version__number"), "{} v{}")),
         ("Journey step", performance_by(("publication__step__journey__slug", "publication__step__slug"), "{}/{}")),
     ]

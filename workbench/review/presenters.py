@@ -18,6 +18,7 @@ from workbench.checks.models import CheckResult, finding_key
 from workbench.checks.services import compiled_guide
 from workbench.generation.forms import DraftEditForm
 from workbench.generation.models import Brief, Draft, DraftState, DraftVersion
+from workbench.generation.siblings import default_locale_sibling
 from workbench.review.actions import earlier_waivers
 from workbench.review.models import Comment, Decision, FindingOverride, ReviewDecision, WaiverScope
 from workbench.review.policy import ApprovalStatus, approval_status, current_policies, status_of_prefetched
@@ -104,7 +105,7 @@ def brief_grid(brief: Brief, state: str = "") -> dict[str, Any]:
     if state in DraftState.values:
         drafts = drafts.filter(state=state)
     by_cell: dict[tuple[int, str], list[Card]] = defaultdict(list)
-    for card in with_latest(drafts.order_by("variant")):
+    for card in with_latest(drafts.order_by("variant", "locale")):
         by_cell[(card.draft.segment_id, card.draft.channel)].append(card)
     channels = [c for c in CHANNELS if c in brief.channels]
     rows = []
@@ -243,6 +244,7 @@ def draft_page_context(draft: Draft, user: User, edit_form: DraftEditForm | None
         "publish_steps": steps,
         "publications": publications,
         "provenance": version,
+        "locale_sibling": default_locale_sibling(draft),
     }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.http import QueryDict
 
+from workbench.brand.locales import LOCALE_TAG
 from workbench.brand.models import CHANNELS
 from workbench.generation.models import Draft, DraftState
 from workbench.generation.query import id_param
@@ -18,6 +19,7 @@ FACETS: dict[str, tuple[str, str]] = {
     "brief": ("brief_id", "brief__title"),
     "segment": ("segment_id", "segment__name"),
     "channel": ("channel", "channel"),
+    "locale": ("locale", "locale"),
     "state": ("state", "state"),
     "blocking": ("blocking", "blocking"),
     "sensitive": ("segment__sensitive", "segment__sensitive"),
@@ -42,6 +44,8 @@ class QueueFilters:
                 values[name] = pk
         if query.get("channel") in CHANNELS:
             values["channel"] = query["channel"]
+        if LOCALE_TAG.match(query.get("locale", "")):
+            values["locale"] = query["locale"]
         state = query.get("state", DraftState.IN_REVIEW)
         if state in DraftState.values:
             values["state"] = state
@@ -83,6 +87,8 @@ def _labelled(name: str, option: dict[str, Any], selected: Any) -> dict[str, Any
         option["label"] = CHANNELS[value].label
     elif name == "state":
         option["label"] = DraftState(value).label
+    elif name == "locale":
+        option["label"] = value or "(brand default)"
     elif name in ("blocking", "sensitive"):
         option["value"] = "yes" if value else "no"
         option["label"] = "Yes" if value else "No"

@@ -11,7 +11,7 @@ from workbench.audit.models import AuditEvent
 from workbench.brand.actions import guide_version_create
 from workbench.checks import tasks
 from workbench.checks.models import CheckResult, Recertification
-from workbench.checks.services import recertify
+from workbench.checks.actions import recertify
 from workbench.generation.models import DraftState
 from workbench.journeys.actions import api_client_create, journey_create, journey_step_create, publication_create
 from workbench.journeys.models import Publication

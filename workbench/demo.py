@@ -16,7 +16,7 @@ from workbench.brand.models import Brand, PromptTemplate
 from workbench.errors import CopydeskError
 from workbench.generation import actions as generation
 from workbench.generation.models import Brief, Draft, RunStatus
-from workbench.generation.services import job_fail, run_job
+from workbench.generation.services import run_job
 from workbench.journeys import actions as journeys
 from workbench.journeys.models import Journey, JourneyStep
 from workbench.review import actions as review
@@ -59,7 +59,7 @@ def _generate(brief: Brief, marketer: User) -> list[Draft]:
         try:
             run_job(job.pk)
         except CopydeskError as exc:
-            job_fail(job.pk, exc.message)
+            generation.job_fail(job.pk, exc.message)
     return list(Draft.objects.filter(brief=brief, job__run=run, job__status=RunStatus.DONE).order_by("segment__slug", "channel", "variant"))
 
 

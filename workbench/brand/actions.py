@@ -8,8 +8,8 @@ from workbench.accounts.models import User
 from workbench.audit.log import record
 from workbench.audit.models import Action
 from workbench.brand.models import Brand, BrandGuideVersion, PromptTemplate, PromptTemplateVersion, Segment
+from workbench.brand.signals import guide_changed
 from workbench.checks.engine import GuideError, dump_guide_yaml, parse_guide_yaml
-from workbench.checks.tasks import recertify_guide
 from workbench.errors import CopydeskError
 from workbench.generation.context import sample_prompt_contexts
 from workbench.generation.prompting import ENVIRONMENT, render_prompt
@@ -43,7 +43,7 @@ def guide_version_create(*, source_yaml: str, acting_user: User | None, expected
         record(Action.GUIDE_VERSION_CREATE, version, actor=acting_user, changes={"brand": brand.slug, "number": [latest.number if latest else None, version.number]})
         if latest is not None:
             # Approved and live content is re-checked against the changed guide once this version is committed.
-            transaction.on_commit(lambda: recertify_guide.delay(version.pk), robust=True)
+            transaction.on_commit(lambda: guide_changed.send(sender=BrandGuideVersion, version=version), robust=True)
     return version
 
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
 from workbench.brand.models import Brand
-from workbench.checks import actions, reports, services
+from workbench.checks import actions, reports
 from workbench.checks.models import Recertification
 from workbench.errors import CopydeskError
 from workbench.generation.limits import REASON_MAX_CHARS, require_text_size
@@ -76,7 +76,7 @@ def recertification(request: HttpRequest) -> HttpResponse:
 def recertify_now(request: HttpRequest, slug: str) -> HttpResponse:
     """Run the re-certification in the request, for when no worker has picked it up."""
     guide_version = get_object_or_404(Brand, slug=slug).current_guide()
-    result = services.recertify(guide_version)
+    result = actions.recertify(guide_version)
     if result is not None:
         messages.success(request, f"Re-checked {result.checked} item(s) in review, approved or live against {guide_version}: {result.blocked} would be blocked.")
     return redirect("recertification")

@@ -8,7 +8,6 @@ from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
 from workbench.checks.engine import CHANNEL_FIELDS, EngineInputError
-from workbench.checks.services import run_engine
 from workbench.errors import CopydeskError
 from workbench.generation import actions
 from workbench.generation.forms import CHANNEL_HELP, BriefForm, DraftEditForm
@@ -17,6 +16,7 @@ from workbench.generation.models import Brief, Draft, DraftState, DraftVersion, 
 from workbench.generation.presenters import brief_grid, draft_page_context, field_meters, highlighted_fields
 from workbench.generation.query import id_param
 from workbench.generation.sanitize import sanitize_fields
+from workbench.generation.version_checks import version_checks
 from workbench.htmx import HtmxHttpRequest
 from workbench.review import actions as review_actions
 
@@ -143,7 +143,7 @@ def draft_live_check(request: HttpRequest, draft_id: int) -> HttpResponse:
     try:
         require_field_sizes(typed)
         fields = sanitize_fields(draft.channel, typed)
-        result, context = run_engine(DraftVersion(draft=draft, fields=fields), guide_version)
+        result, context = version_checks().run_engine(DraftVersion(draft=draft, fields=fields), guide_version)
     except (EngineInputError, CopydeskError) as exc:
         fields = typed
         # Mid-edit states such as an emptied draft are normal while typing: say so in the panel.

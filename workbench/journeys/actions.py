@@ -18,7 +18,7 @@ from workbench.accounts.models import User
 from workbench.audit.log import record
 from workbench.audit.models import Action
 from workbench.brand.models import CHANNELS, Brand, Segment
-from workbench.checks.services import current_guide_check
+from workbench.checks.actions import current_guide_check
 from workbench.errors import CopydeskError
 from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.journeys.livecache import live_changed

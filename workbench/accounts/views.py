@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -11,22 +10,6 @@ from workbench.accounts import actions
 from workbench.accounts.forms import UserCreateForm
 from workbench.accounts.models import Role, User
 from workbench.errors import CopydeskError
-from workbench.generation.models import Brief, Draft, DraftState
-from workbench.journeys.models import Publication
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request)
-    mine = Draft.objects.filter(Q(created_by=user)).exclude(state=DraftState.APPROVED)
-    context = {
-        "briefs": Brief.objects.select_related("brand").order_by("-created_at")[:5],
-        "my_open_drafts": mine.count(),
-        "my_rejected": mine.filter(state=DraftState.REJECTED).count(),
-        "queue_count": Draft.objects.filter(state=DraftState.IN_REVIEW).exclude(created_by=user).count(),
-        "approved_count": Draft.objects.filter(state=DraftState.APPROVED).count(),
-        "live_count": Publication.objects.live().count(),
-    }
-    return render(request, "home.html", context)
 
 
 @role_required("is_copydesk_admin")

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 
 from tests.pipeline import submitted_draft
+from workbench.access import SYSTEM
 from workbench.accounts import actions as accounts
 from workbench.accounts.models import Role
 from workbench.audit.log import verify_chain
@@ -217,5 +218,5 @@ def test_a_refused_transition_writes_no_event(brand, prompt, segments, marketer,
     with pytest.raises(CopydeskError):
         accounts.user_set_role(reviewer, role=Role.ADMIN, acting_user=marketer)
     with pytest.raises(CopydeskError, match="too weak"):
-        accounts.user_create(username="weak", password="password", role=Role.MARKETER, acting_user=None)
+        accounts.user_create(username="weak", password="password", role=Role.MARKETER, acting_user=SYSTEM)
     assert AuditEvent.objects.count() == before

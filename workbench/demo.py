@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from workbench.access import SystemActor
 from workbench.accounts.actions import user_create
 from workbench.accounts.models import Role, User
 from workbench.brand.actions import segment_save
@@ -29,6 +30,8 @@ DEMO_USERS = [
     ("admin", "Ada Admin", Role.ADMIN),
 ]
 SUPPRESS = ["open_support_case", "billing_issue"]
+# The demo seed acts as itself in the audit log: it creates users, the guide, prompts and segments before any admin exists.
+SEED_ACTOR = SystemActor("seed_demo")
 
 
 @dataclass
@@ -45,7 +48,7 @@ def _users(report: SeedReport) -> dict[str, User]:
         user = User.objects.filter(username=username).first()
         if user is None:
             passwords[username] = passwords.get(username) or secrets.token_urlsafe(12)
-            user = user_create(username=username, password=passwords[username], role=role, full_name=full_name, acting_user=None)
+            user = user_create(username=username, password=passwords[username], role=role, full_name=full_name, acting_user=SEED_ACTOR)
         users[username] = user
         report.users.append((username, passwords.get(username, "(set before; unchanged)"), role.label))
     password_file.write_text(json.dumps(passwords, indent=2))
@@ -74,14 +77,14 @@ def seed() -> SeedReport:
     users = _users(report)
     admin = users["admin"]
     # Files only seed what is not stored yet: guides and prompts edited in the browser survive every restart.
-    report.lines.append(f"brand guide: {seed_guide_file('northwind')}")
-    report.lines.append("prompts: " + ", ".join(load_prompt_dir(prompt_dir(), only_missing=True)))
+    report.lines.append(f"brand guide: {seed_guide_file('northwind', acting_user=SEED_ACTOR)}")
+    report.lines.append("prompts: " + ", ".join(load_prompt_dir(prompt_dir(), acting_user=SEED_ACTOR, only_missing=True)))
     brand = Brand.objects.get(slug="northwind")
-    new = segment_save(brand=brand, slug="new-customers", name="New customers", description="Bought for the first time in the last 30 days.", attributes={"lifecycle": "new"}, acting_user=None)
-    loyal = segment_save(brand=brand, slug="loyal-members", name="Loyal members", description="Members with three or more orders a year.", tone_context="promotional", attributes={"lifecycle": "loyal"}, acting_user=None)
+    new = segment_save(brand=brand, slug="new-customers", name="New customers", description="Bought for the first time in the last 30 days.", attributes={"lifecycle": "new"}, acting_user=SEED_ACTOR)
+    loyal = segment_save(brand=brand, slug="loyal-members", name="Loyal members", description="Members with three or more orders a year.", tone_context="promotional", attributes={"lifecycle": "loyal"}, acting_user=SEED_ACTOR)
     complaint = segment_save(
         brand=brand, slug="open-complaint", name="Customers with an open complaint", description="Customers waiting on a support case.",
-        tone_context="service_recovery", sensitive=True, acting_user=None,
+        tone_context="service_recovery", sensitive=True, acting_user=SEED_ACTOR,
     )
     if Journey.objects.filter(slug="welcome").exists():
         report.lines.append("demo journeys and briefs already exist; left as they are")

@@ -4,20 +4,16 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from workbench.access import Actor, require
 from workbench.accounts.models import Role, User
 from workbench.audit.log import record
 from workbench.audit.models import Action
 from workbench.errors import CopydeskError
 
 
-def _require_admin(acting_user: User | None, message: str) -> None:
-    if acting_user is not None and not acting_user.is_copydesk_admin:
-        raise CopydeskError(message, code="forbidden")
-
-
-def user_create(*, username: str, password: str, role: Role, full_name: str = "", acting_user: User | None) -> User:
+def user_create(*, username: str, password: str, role: Role, full_name: str = "", acting_user: Actor) -> User:
     """Add a user. The password is checked against the password validators and never reaches the audit log."""
-    _require_admin(acting_user, "Only admins can add users.")
+    require(acting_user.is_copydesk_admin, "Only admins can add users.")
     username = username.strip()
     if not username:
         raise CopydeskError("Give the user a username.")
@@ -35,7 +31,7 @@ def user_create(*, username: str, password: str, role: Role, full_name: str = ""
 
 
 def user_set_role(user: User, *, role: Role, acting_user: User) -> User:
-    _require_admin(acting_user, "Only admins can change roles.")
+    require(acting_user.is_copydesk_admin, "Only admins can change roles.")
     if role not in Role.values:
         raise CopydeskError(f"Unknown role {role!r}; use one of {', '.join(Role.values)}.")
     if user.pk == acting_user.pk:
@@ -52,7 +48,7 @@ def user_set_role(user: User, *, role: Role, acting_user: User) -> User:
 
 def user_set_active(user: User, *, active: bool, acting_user: User) -> User:
     """Deactivate a leaver (they can no longer log in; their history stays) or reactivate them."""
-    _require_admin(acting_user, "Only admins can deactivate users.")
+    require(acting_user.is_copydesk_admin, "Only admins can deactivate users.")
     if user.pk == acting_user.pk:
         raise CopydeskError("You cannot deactivate yourself; ask another admin.", code="forbidden")
     with transaction.atomic():

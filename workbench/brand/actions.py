@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from workbench.access import Actor, as_user, require
 from workbench.accounts.models import User
 from workbench.audit.log import record
 from workbench.audit.models import Action
@@ -15,10 +16,9 @@ from workbench.generation.context import sample_prompt_contexts
 from workbench.generation.prompting import ENVIRONMENT, render_prompt
 
 
-def guide_version_create(*, source_yaml: str, acting_user: User | None, expected_slug: str | None = None) -> BrandGuideVersion:
+def guide_version_create(*, source_yaml: str, acting_user: Actor, expected_slug: str | None = None) -> BrandGuideVersion:
     """Validate a guide (Contract 1) and store it as the brand's next version. Unchanged guides make no version."""
-    if acting_user is not None and not acting_user.is_copydesk_admin:
-        raise CopydeskError("Only admins can change brand guides.", code="forbidden")
+    require(acting_user.is_copydesk_admin, "Only admins can change brand guides.")
     try:
         data = parse_guide_yaml(source_yaml)
     except GuideError as exc:
@@ -38,7 +38,7 @@ def guide_version_create(*, source_yaml: str, acting_user: User | None, expected
             number=(latest.number if latest else 0) + 1,
             data=data,
             source_yaml=source_yaml if source_yaml.strip() else dump_guide_yaml(data),
-            created_by=acting_user,
+            created_by=as_user(acting_user),
         )
         record(Action.GUIDE_VERSION_CREATE, version, actor=acting_user, changes={"brand": brand.slug, "number": [latest.number if latest else None, version.number]})
         if latest is not None:
@@ -51,10 +51,9 @@ MAX_PROMPT_SOURCE_CHARS = 50_000
 
 
 def prompt_version_create(
-    *, slug: str, name: str, system_source: str, user_source: str, description: str = "", acting_user: User | None
+    *, slug: str, name: str, system_source: str, user_source: str, description: str = "", acting_user: Actor
 ) -> PromptTemplateVersion:
-    if acting_user is not None and not acting_user.is_copydesk_admin:
-        raise CopydeskError("Only admins can change prompt templates.", code="forbidden")
+    require(acting_user.is_copydesk_admin, "Only admins can change prompt templates.")
     for part, source in (("system", system_source), ("user", user_source)):
         if len(source) > MAX_PROMPT_SOURCE_CHARS:
             raise CopydeskError(f"The {part} prompt is {len(source):,} characters; the limit is {MAX_PROMPT_SOURCE_CHARS:,}.")
@@ -66,7 +65,7 @@ def prompt_version_create(
             return latest
         version = PromptTemplateVersion.objects.create(
             template=template, number=(latest.number if latest else 0) + 1,
-            system_source=system_source, user_source=user_source, created_by=acting_user,
+            system_source=system_source, user_source=user_source, created_by=as_user(acting_user),
         )
         record(Action.PROMPT_VERSION_CREATE, version, actor=acting_user, changes={"template": slug, "number": [latest.number if latest else None, version.number]})
     return version
@@ -94,10 +93,9 @@ def prompt_renders_check(system_source: str, user_source: str) -> None:
 
 def segment_save(
     *, brand: Brand, slug: str, name: str, description: str = "", tone_context: str = "", sensitive: bool = False,
-    attributes: dict[str, object] | None = None, acting_user: User | None,
+    attributes: dict[str, object] | None = None, acting_user: Actor,
 ) -> Segment:
-    if acting_user is not None and not acting_user.is_copydesk_admin:
-        raise CopydeskError("Only admins can change segments.", code="forbidden")
+    require(acting_user.is_copydesk_admin, "Only admins can change segments.")
     contexts = set(((brand.current_guide().data.get("tone") or {}).get("contexts") or {}).keys())
     if tone_context and tone_context not in contexts:
         raise CopydeskError(f"The brand guide has no tone context {tone_context!r}; use one of {', '.join(sorted(contexts)) or 'none'}.")
@@ -119,8 +117,7 @@ def segment_save(
 
 def brand_model_settings_update(brand: Brand, *, llm_model: str, llm_parameters: dict[str, object], acting_user: User) -> Brand:
     """The model and parameters a brand's briefs use unless a brief names its own."""
-    if not acting_user.is_copydesk_admin:
-        raise CopydeskError("Only admins can change a brand's model settings.", code="forbidden")
+    require(acting_user.is_copydesk_admin, "Only admins can change a brand's model settings.")
     with transaction.atomic():
         brand = Brand.objects.select_for_update().get(pk=brand.pk)
         before = {"llm_model": brand.llm_model, "llm_parameters": brand.llm_parameters}

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from workbench.access import require
 from workbench.accounts.models import User
 from workbench.audit.log import record
 from workbench.audit.models import Action
@@ -129,8 +130,7 @@ def _finding_of(version: DraftVersion, key: str) -> tuple[CheckResult, dict[str,
 
 def false_positive_mark(version: DraftVersion, *, key: str, reason: str, acting_user: User) -> FalsePositive:
     """Record that a finding flagged good copy. It feeds per-rule precision; it does not override the finding."""
-    if not acting_user.can_review:
-        raise CopydeskError("Only reviewers can mark findings as false positives.", code="forbidden")
+    require(acting_user.can_review, "Only reviewers can mark findings as false positives.")
     reason = reason.strip()
     if len(reason) < 5:
         raise CopydeskError("Say why this finding is wrong (at least 5 characters), so admins can tune the guide.")

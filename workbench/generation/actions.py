@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from workbench.access import require
 from workbench.accounts.models import User
 from workbench.audit.log import record
 from workbench.audit.models import Action
@@ -63,7 +64,7 @@ def brief_create(
     llm_parameters: dict[str, object] | None = None,
     acting_user: User,
 ) -> Brief:
-    _require(acting_user.can_author, "Only marketers can write briefs.", "forbidden")
+    require(acting_user.can_author, "Only marketers can write briefs.")
     _require(bool(title.strip()), "Give the brief a title.")
     _require(bool(key_message.strip()), "Say the key message.")
     _require(bool(call_to_action.strip()), "Say what the reader should do next (call to action).")
@@ -126,7 +127,7 @@ def generation_start(brief: Brief, *, acting_user: User, provider: str | None = 
 
     enqueue=False leaves the jobs for the caller to run in-process (seed_demo does, so demo data needs no worker).
     """
-    _require(acting_user.can_author, "Only marketers can generate drafts.", "forbidden")
+    require(acting_user.can_author, "Only marketers can generate drafts.")
     check_token_budget(acting_user)
     provider_name = provider_spec(provider).name
     with transaction.atomic():
@@ -158,7 +159,7 @@ def generation_start(brief: Brief, *, acting_user: User, provider: str | None = 
 
 def generation_retry_failed(run: GenerationRun, *, acting_user: User) -> int:
     """Queue the failed parts of a run again; the parts that succeeded keep their drafts."""
-    _require(acting_user.can_author, "Only marketers can generate drafts.", "forbidden")
+    require(acting_user.can_author, "Only marketers can generate drafts.")
     check_token_budget(acting_user)
     with transaction.atomic():
         run = GenerationRun.objects.select_for_update().get(pk=run.pk)
@@ -200,7 +201,7 @@ def draft_request_variation(
     draft: Draft, *, mode: JobMode, base_version: int, acting_user: User, instruction: str = "", count: int = 1
 ) -> GenerationJob:
     """Regenerate a draft, rewrite it with an instruction (both make a new version), or ask for more like it (new drafts)."""
-    _require(acting_user.can_author, "Only marketers can ask for new drafts.", "forbidden")
+    require(acting_user.can_author, "Only marketers can ask for new drafts.")
     _require(mode != JobMode.GENERATE, "Use Generate on the brief for a full run.")
     instruction = instruction.strip()
     _require(mode != JobMode.REWRITE or bool(instruction), "Say how to rewrite it, e.g. “shorter” or “remove the discount”.")
@@ -372,7 +373,7 @@ def draft_edit(
     The text is sanitised and checked before the transaction; inside it, the version it was based on must still be
     current (someone may have saved meanwhile). `also` runs in the same transaction, e.g. to write a further audit event.
     """
-    _require(acting_user.can_author or acting_user.can_review, "You cannot edit drafts.", "forbidden")
+    require(acting_user.can_author or acting_user.can_review, "You cannot edit drafts.")
     allowed = CHANNEL_FIELDS[draft.channel]
     unknown = sorted(set(fields) - set(allowed))
     _require(not unknown, f"{draft.get_channel_display()} has no field {', '.join(unknown)}.")
@@ -403,7 +404,7 @@ def draft_edit(
 def draft_submit(draft: Draft, *, acting_user: User) -> Draft:
     with transaction.atomic():
         draft = Draft.objects.select_for_update().get(pk=draft.pk)
-        _require(acting_user.can_author or acting_user.pk == draft.created_by_id, "Only marketers can submit drafts.", "forbidden")
+        require(acting_user.can_author or acting_user.pk == draft.created_by_id, "Only marketers can submit drafts.")
         _require(
             draft.state in (DraftState.DRAFT, DraftState.REJECTED),
             f"This draft is {draft.get_state_display().lower()}; only drafts can be submitted.",

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
+from workbench.action_errors import errors_as_messages
 from workbench.accounts import actions
 from workbench.accounts.forms import UserCreateForm
 from workbench.accounts.models import Role, User
@@ -35,11 +36,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @role_required("is_copydesk_admin")
 def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(User, pk=user_id)
-    try:
+    with errors_as_messages(request):
         actions.user_set_role(user, role=request.POST.get("role", ""), acting_user=acting_user(request))  # type: ignore[arg-type]
-    except CopydeskError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, f"{user.username} is now {Role(request.POST['role']).label.lower()}.")
     return redirect("user_list")
 
@@ -49,10 +47,7 @@ def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
 def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(User, pk=user_id)
     active = request.POST.get("active") == "1"
-    try:
+    with errors_as_messages(request):
         actions.user_set_active(user, active=active, acting_user=acting_user(request))
-    except CopydeskError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, f"{user.username} {'can log in again' if active else 'can no longer log in'}.")
     return redirect("user_list")

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
+from workbench.action_errors import errors_as_messages
 from workbench.checks.engine import CHANNEL_FIELDS, EngineInputError
 from workbench.errors import CopydeskError
 from workbench.generation import actions
@@ -75,11 +76,8 @@ def brief_detail(request: HtmxHttpRequest, brief_id: int) -> HttpResponse:
 @role_required("can_author")
 def brief_generate(request: HttpRequest, brief_id: int) -> HttpResponse:
     brief = get_object_or_404(Brief, pk=brief_id)
-    try:
+    with errors_as_messages(request):
         run = actions.generation_start(brief, acting_user=acting_user(request))
-    except CopydeskError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, f"Generating {run.jobs.count()} segment × channel combinations. This page updates as they finish.")
     return redirect("brief_detail", brief_id=brief.pk)
 
@@ -162,10 +160,7 @@ def draft_live_check(request: HttpRequest, draft_id: int) -> HttpResponse:
 @require_POST
 def draft_submit(request: HttpRequest, draft_id: int) -> HttpResponse:
     draft = get_object_or_404(Draft, pk=draft_id)
-    try:
+    with errors_as_messages(request):
         review_actions.submit_for_review(draft, acting_user=acting_user(request))
-    except CopydeskError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, "Submitted for review. Reviewers were notified; someone other than you will decide on it.")
     return redirect("draft_detail", draft_id=draft.pk)

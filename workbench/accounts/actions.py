@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from workbench.access import Actor, require
 from workbench.accounts.models import Role, User
@@ -17,15 +17,17 @@ def user_create(*, username: str, password: str, role: Role, full_name: str = ""
     username = username.strip()
     if not username:
         raise CopydeskError("Give the user a username.")
-    if User.objects.filter(username=username).exists():
-        raise CopydeskError(f"A user called {username!r} already exists.", code="conflict")
     first, _, last = full_name.strip().partition(" ")
     try:
         password_validation.validate_password(password, User(username=username, first_name=first, last_name=last))
     except ValidationError as exc:
         raise CopydeskError("The password is too weak: " + " ".join(exc.messages)) from None
     with transaction.atomic():
-        user = User.objects.create_user(username=username, password=password, role=role, first_name=first, last_name=last)
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(username=username, password=password, role=role, first_name=first, last_name=last)
+        except IntegrityError:  # usernames are unique: the database, not a look-up first, refuses a duplicate
+            raise CopydeskError(f"A user called {username!r} already exists.", code="conflict") from None
         record(Action.USER_CREATE, user, actor=acting_user, changes={"username": [None, username], "role": [None, role]})
     return user
 

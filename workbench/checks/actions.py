@@ -135,9 +135,6 @@ def false_positive_mark(version: DraftVersion, *, key: str, reason: str, acting_
     if len(reason) < 5:
         raise CopydeskError("Say why this finding is wrong (at least 5 characters), so admins can tune the guide.")
     check, finding = _finding_of(version, key)
-    existing = FalsePositive.objects.filter(version=version, finding_key=key).select_related("marked_by").first()
-    if existing is not None:
-        raise CopydeskError(f"{existing.marked_by.display_name} already marked this finding as a false positive.", code="conflict")
     try:
         with transaction.atomic():
             marked = FalsePositive.objects.create(
@@ -149,7 +146,9 @@ def false_positive_mark(version: DraftVersion, *, key: str, reason: str, acting_
                 changes={"finding": key, "guide_version": str(check.guide_version), "reason": [None, reason]},
             )
     except IntegrityError:
-        raise CopydeskError("Someone else just marked this finding as a false positive.", code="conflict") from None
+        # The unique constraint on (version, finding_key) decides who was first, however close two marks come.
+        first = FalsePositive.objects.select_related("marked_by").get(version=version, finding_key=key)
+        raise CopydeskError(f"{first.marked_by.display_name} already marked this finding as a false positive.", code="conflict") from None
     return marked
 
 

@@ -28,16 +28,17 @@ from workbench.review.actions import approvals_of, unresolved_blocks
 
 
 def _require_publisher(user: User) -> None:
-    if not user.can_publish:
-        raise CopydeskError("Only publishers can change journeys and what is live.", code="forbidden")
+    require(user.can_publish, "Only publishers can change journeys and what is live.")
 
 
 def journey_create(*, brand: Brand, slug: str, name: str, acting_user: User) -> Journey:
     _require_publisher(acting_user)
-    if Journey.objects.filter(slug=slug).exists():
-        raise CopydeskError(f"A journey called {slug!r} already exists.", code="conflict")
     with transaction.atomic():
-        journey = Journey.objects.create(brand=brand, slug=slug, name=name)
+        try:
+            with transaction.atomic():
+                journey = Journey.objects.create(brand=brand, slug=slug, name=name)
+        except IntegrityError:  # the slug is unique: the database, not a look-up first, refuses a duplicate
+            raise CopydeskError(f"A journey called {slug!r} already exists.", code="conflict") from None
         record(Action.JOURNEY_CREATE, journey, actor=acting_user, changes={"slug": [None, slug], "name": [None, name]})
         live_changed()
     return journey

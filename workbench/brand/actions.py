@@ -9,11 +9,10 @@ from workbench.accounts.models import User
 from workbench.audit.log import record
 from workbench.audit.models import Action
 from workbench.brand.models import Brand, BrandGuideVersion, PromptTemplate, PromptTemplateVersion, Segment
+from workbench.brand.prompt_validation import prompt_renders_check
 from workbench.brand.signals import guide_changed
 from workbench.checks.engine import GuideError, dump_guide_yaml, parse_guide_yaml
 from workbench.errors import CopydeskError
-from workbench.generation.context import sample_prompt_contexts
-from workbench.generation.prompting import ENVIRONMENT, render_prompt
 
 
 def guide_version_create(*, source_yaml: str, acting_user: Actor, expected_slug: str | None = None) -> BrandGuideVersion:
@@ -57,7 +56,7 @@ def prompt_version_create(
     for part, source in (("system", system_source), ("user", user_source)):
         if len(source) > MAX_PROMPT_SOURCE_CHARS:
             raise CopydeskError(f"The {part} prompt is {len(source):,} characters; the limit is {MAX_PROMPT_SOURCE_CHARS:,}.")
-    prompt_renders_check(system_source, user_source)  # before the write transaction: rendering takes a separate process
+    prompt_renders_check()(system_source, user_source)  # before the write transaction: rendering takes a separate process
     with transaction.atomic():
         template, _ = PromptTemplate.objects.select_for_update().get_or_create(slug=slug, defaults={"name": name, "description": description})
         latest = template.versions.order_by("-number").first()
@@ -69,26 +68,6 @@ def prompt_version_create(
         )
         record(Action.PROMPT_VERSION_CREATE, version, actor=acting_user, changes={"template": slug, "number": [latest.number if latest else None, version.number]})
     return version
-
-
-def prompt_renders_check(system_source: str, user_source: str) -> None:
-    """Refuse a template that cannot render: a saved version every generation fails on helps nobody.
-
-    It is parsed, then rendered in the sandbox (with its hard limits) for every channel and task mode
-    against a sample brief, segment and guide, and against each brand's current guide.
-    """
-    for part, source in (("system", system_source), ("user", user_source)):
-        try:
-            ENVIRONMENT.parse(source)
-        except Exception as exc:  # jinja2.TemplateSyntaxError carries the line
-            line = getattr(exc, "lineno", None)
-            raise CopydeskError(f"{part} prompt, line {line}: {getattr(exc, 'message', exc)}") from None
-    guides = [v.data for v in (b.guide_versions.order_by("-number").first() for b in Brand.objects.order_by("pk")[:5]) if v is not None]
-    for label, context in sample_prompt_contexts(guides):
-        try:
-            render_prompt(system_source, user_source, context)
-        except CopydeskError as exc:
-            raise CopydeskError(f"{exc.message} (rendering for {label})") from None
 
 
 def segment_save(

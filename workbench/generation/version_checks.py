@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from workbench.brand.models import BrandGuideVersion
 from workbench.checks.engine import CheckResult as EngineResult
-
-if TYPE_CHECKING:
-    from workbench.brand.models import BrandGuideVersion
-    from workbench.generation.models import Draft, DraftVersion
+from workbench.generation.models import Draft, DraftVersion
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 from workbench.brand.models import BrandGuideVersion
 from workbench.checks.engine import CheckResult as EngineResult
 from workbench.generation.models import Draft, DraftVersion
+from workbench.plug_points import PlugPoint
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,4 @@ class VersionChecks:
     run_engine: Callable[[DraftVersion, BrandGuideVersion], tuple[EngineResult, str | None]]
 
 
-_registered: VersionChecks | None = None
-
-
-def register_version_checks(checks: VersionChecks) -> None:
-    global _registered
-    _registered = checks
-
-
-def version_checks() -> VersionChecks:
-    if _registered is None:  # pragma: no cover - the checks app is always installed
-        raise RuntimeError("No check step is registered: add workbench.checks to INSTALLED_APPS.")
-    return _registered
+version_checks: PlugPoint[VersionChecks] = PlugPoint("the check step of new versions", provided_by="workbench.checks")

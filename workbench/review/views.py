@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
+from workbench.action_errors import errors_as_messages
 from workbench.errors import CopydeskError
 from workbench.generation.limits import REASON_MAX_CHARS, require_text_size
 from workbench.generation.models import Draft, DraftState, DraftVersion
@@ -91,12 +92,9 @@ def review_reject(request: HttpRequest, draft_id: int) -> HttpResponse:
 def finding_override(request: HttpRequest, version_id: int) -> HttpResponse:
     version = get_object_or_404(DraftVersion.objects.select_related("draft"), pk=version_id)
     justification = request.POST.get("justification", "")
-    try:
+    with errors_as_messages(request):
         require_text_size(justification, REASON_MAX_CHARS, "justification")
         actions.finding_override(version, key=request.POST.get("finding", ""), justification=justification, acting_user=acting_user(request))
-    except CopydeskError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, "Override recorded with your justification; it is audited and shown with the approval.")
     return redirect("draft_detail", draft_id=version.draft_id)
 

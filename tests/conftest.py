@@ -12,6 +12,7 @@ from django.conf import settings
 from tests.journeys_setup import Live
 from tests.pipeline import approved_draft
 from tests.worker import WorkerProcess, purge_broker
+from workbench.access import SYSTEM
 from workbench.accounts.models import Role, User
 from workbench.brand.actions import guide_version_create, prompt_version_create, segment_save
 from workbench.brand.models import Brand, PromptTemplate, Segment
@@ -102,7 +103,7 @@ def admin_user(db: None) -> User:
 
 @pytest.fixture
 def brand(db: None) -> Brand:
-    guide_version_create(source_yaml=(settings.BASE_DIR / "brandguide" / "northwind.yaml").read_text(), acting_user=None)
+    guide_version_create(source_yaml=(settings.BASE_DIR / "brandguide" / "northwind.yaml").read_text(), acting_user=SYSTEM)
     return Brand.objects.get(slug="northwind")
 
 
@@ -112,7 +113,7 @@ def prompt(db: None) -> PromptTemplate:
     prompt_version_create(
         slug="brand-voice", name="Brand voice",
         system_source=(base / "brand-voice.system.j2").read_text(), user_source=(base / "brand-voice.user.j2").read_text(),
-        acting_user=None,
+        acting_user=SYSTEM,
     )
     return PromptTemplate.objects.get(slug="brand-voice")
 
@@ -120,9 +121,9 @@ def prompt(db: None) -> PromptTemplate:
 @pytest.fixture
 def segments(brand: Brand) -> dict[str, Segment]:
     return {
-        "new": segment_save(brand=brand, slug="new-customers", name="New customers", acting_user=None),
-        "loyal": segment_save(brand=brand, slug="loyal-members", name="Loyal members", tone_context="promotional", acting_user=None),
-        "complaint": segment_save(brand=brand, slug="open-complaint", name="Open complaint", tone_context="service_recovery", sensitive=True, acting_user=None),
+        "new": segment_save(brand=brand, slug="new-customers", name="New customers", acting_user=SYSTEM),
+        "loyal": segment_save(brand=brand, slug="loyal-members", name="Loyal members", tone_context="promotional", acting_user=SYSTEM),
+        "complaint": segment_save(brand=brand, slug="open-complaint", name="Open complaint", tone_context="service_recovery", sensitive=True, acting_user=SYSTEM),
     }
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tests.journeys_setup import CONTENT, Live
+from workbench.access import SYSTEM
 from workbench.journeys import actions
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +134,7 @@ def test_marking_a_segment_sensitive_stops_its_fallback_at_once(client, live: Li
 
     assert client.get(live.url(segment="loyal-members"), **live.auth()).status_code == 200  # remembered by this process now
     loyal = segments["loyal"]
-    segment_save(brand=brand, slug=loyal.slug, name=loyal.name, tone_context=loyal.tone_context, sensitive=True, acting_user=None)
+    segment_save(brand=brand, slug=loyal.slug, name=loyal.name, tone_context=loyal.tone_context, sensitive=True, acting_user=SYSTEM)
     assert client.get(live.url(segment="loyal-members"), **live.auth()).status_code == 404
 
 

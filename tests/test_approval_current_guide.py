@@ -10,7 +10,7 @@ from tests.pipeline import approved_draft
 from workbench.brand.actions import guide_version_create
 from workbench.checks import tasks
 from workbench.checks.models import CheckResult, Recertification
-from workbench.checks.services import recertify
+from workbench.checks.actions import recertify
 from workbench.errors import CopydeskError
 from workbench.generation import actions as generation
 from workbench.generation.models import Draft, DraftState
@@ -97,16 +97,16 @@ def test_the_guide_page_shows_progress_while_the_recheck_runs(brand, prompt, seg
         in_review(brand, prompt, segments["new"], marketer)
     new = ban(brand, admin_user)
     seen: list[str] = []
-    from workbench.checks import services
+    from workbench.checks import actions as check_actions
 
-    real = services.check_version
+    real = check_actions.check_version
 
     def check_and_look(version, *, guide_version=None):  # type: ignore[no-untyped-def]
         seen.append(logged_in(admin_user).get(reverse("guide_detail", args=["northwind"])).content.decode())
         return real(version, guide_version=guide_version)
 
-    monkeypatch.setattr(services, "PROGRESS_EVERY", 1)
-    monkeypatch.setattr(services, "check_version", check_and_look)
+    monkeypatch.setattr(check_actions, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(check_actions, "check_version", check_and_look)
     recertify(new)
     assert "Re-checking 3 drafts in review, approved or live against version 2: 0 done." in seen[0]
     assert "Re-checking 3 drafts in review, approved or live against version 2: 2 done." in seen[2]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from workbench.access import SYSTEM
 from workbench.brand.actions import guide_version_create
 from workbench.journeys.actions import api_client_create, journey_create
 
@@ -15,7 +16,7 @@ FINDING_KEYS = ["kind", "rule", "severity", "field", "start", "end", "match", "m
 
 @pytest.fixture
 def checker(brand) -> str:
-    return api_client_create(name="linter", can_check=True, acting_user=None)[1]
+    return api_client_create(name="linter", can_check=True, acting_user=SYSTEM)[1]
 
 
 def post(client, body: object, token: str | None):
@@ -53,7 +54,7 @@ def test_it_needs_a_valid_token(client, checker):
 
 def test_it_needs_the_checks_scope(client, brand, publisher):
     journey = journey_create(brand=brand, slug="welcome", name="Welcome", acting_user=publisher)
-    _, token = api_client_create(name="engine", journeys=[journey], acting_user=None)
+    _, token = api_client_create(name="engine", journeys=[journey], acting_user=SYSTEM)
     response = post(client, {"brand": "northwind", "channel": "sms", "fields": {"body": "Hi"}}, token)
     assert response.status_code == 403 and "checks scope" in response.json()["detail"]
 

@@ -10,7 +10,8 @@ from workbench.brand.actions import guide_version_create
 from workbench.checks.actions import false_positive_mark
 from workbench.checks.models import finding_key
 from workbench.checks.reports import rule_precision
-from workbench.checks.services import check_version, latest_check
+from workbench.checks.actions import check_version
+from workbench.checks.services import latest_check
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,12 @@ from django.urls import reverse
 
 from tests.checks_pipeline import EMAIL
 from tests.pipeline import approved_draft
+from workbench.access import SYSTEM
 from workbench.audit.models import AuditEvent
 from workbench.brand.actions import guide_version_create
 from workbench.checks import tasks
 from workbench.checks.models import CheckResult, Recertification
-from workbench.checks.services import recertify
+from workbench.checks.actions import recertify
 from workbench.generation.models import DraftState
 from workbench.journeys.actions import api_client_create, journey_create, journey_step_create, publication_create
 from workbench.journeys.models import Publication
@@ -72,7 +73,7 @@ def test_it_flags_what_the_new_guide_blocks_and_keeps_it_live(live, brand, admin
     assert event.changes["blocked"] == [None, 2] and event.actor_type == "system"
     assert sorted(event.changes["blocked_versions"]) == sorted(live[n].latest_version().pk for n in ("published", "approved"))
 
-    _, token = api_client_create(name="engine", all_journeys=True, acting_user=None)
+    _, token = api_client_create(name="engine", all_journeys=True, acting_user=SYSTEM)
     pulled = client.get("/api/v1/journeys/welcome/steps/welcome-email/content", {"segment": "new-customers"}, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert pulled.status_code == 200 and pulled.json()["content_id"] == live["published"].pk
 

@@ -135,9 +135,9 @@ def test_it_clamps_provider_counts_to_what_a_column_holds(monkeypatch, draft, ma
 
 def test_it_audits_a_job_claim_and_a_retry(draft, marketer):
     job = actions.draft_request_variation(draft, mode=JobMode.REGENERATE, base_version=1, acting_user=marketer)
-    claimed = services.claim(job.pk)
+    claimed = actions.job_claim(job.pk)
     assert claimed is not None
-    services.job_retry_pending(job.pk, "the provider is rate limiting")
+    actions.job_retry_pending(job.pk, "the provider is rate limiting")
     services.run_job(job.pk)
     events = list(AuditEvent.objects.filter(object_id=str(job.pk), action__startswith="generation.job_").order_by("pk").values_list("action", flat=True))
     assert events == ["generation.job_claim", "generation.job_retry", "generation.job_claim", "generation.job_done"]

@@ -7,7 +7,7 @@ import pytest
 from tests.pipeline import generate_now, make_brief
 from workbench.brand.models import PromptTemplateVersion
 from workbench.generation.models import GenerationJob, JobMode, RunStatus
-from workbench.generation.services import job_fail
+from workbench.generation.actions import job_fail
 
 pytestmark = pytest.mark.django_db
 

@@ -54,10 +54,10 @@ def test_running_a_job_twice_makes_its_drafts_once(brief, marketer):
 def test_a_job_leased_to_a_live_worker_is_not_taken_twice(brief, marketer):
     run = actions.generation_start(brief, acting_user=marketer, enqueue=False)
     job = run.jobs.first()
-    assert services.claim(job.pk) is not None
-    assert services.claim(job.pk) is None, "the lease is still running"
+    assert actions.job_claim(job.pk) is not None
+    assert actions.job_claim(job.pk) is None, "the lease is still running"
     GenerationJob.objects.filter(pk=job.pk).update(lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
-    assert services.claim(job.pk) is not None, "an expired lease means the worker died"
+    assert actions.job_claim(job.pk) is not None, "an expired lease means the worker died"
 
 
 def test_recovery_hands_out_jobs_whose_worker_died(brief, marketer, django_capture_on_commit_callbacks, monkeypatch):
@@ -65,15 +65,15 @@ def test_recovery_hands_out_jobs_whose_worker_died(brief, marketer, django_captu
     monkeypatch.setattr("workbench.generation.tasks.generate_cell.delay", lambda job_id: sent.append(job_id))
     run = actions.generation_start(brief, acting_user=marketer, enqueue=False)
     dead, waiting, *_ = run.jobs.order_by("pk")
-    services.claim(dead.pk)
+    actions.job_claim(dead.pk)
     GenerationJob.objects.filter(pk=dead.pk).update(lease_expires_at=timezone.now() - dt.timedelta(seconds=5))
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.recover_orphaned_jobs(include_queued=False) == [dead.pk]
+        assert actions.recover_orphaned_jobs(include_queued=False) == [dead.pk]
     assert sent == [dead.pk]
     dead.refresh_from_db()
     assert dead.status == RunStatus.QUEUED
     with django_capture_on_commit_callbacks(execute=True):
-        assert waiting.pk in services.recover_orphaned_jobs(include_queued=True)
+        assert waiting.pk in actions.recover_orphaned_jobs(include_queued=True)
     run_all(run)
     assert Draft.objects.filter(brief=brief).count() == 8
     assert verify_chain().ok
@@ -116,7 +116,7 @@ def test_failed_parts_can_be_retried_and_the_rest_is_kept(brief, marketer):
     jobs = list(run.jobs.order_by("pk"))
     for job in jobs[1:]:
         services.run_job(job.pk)
-    services.job_fail(jobs[0].pk, "the provider had an error (500)")
+    actions.job_fail(jobs[0].pk, "the provider had an error (500)")
     with pytest.raises(CopydeskError, match="Nothing failed"):
         actions.generation_retry_failed(brief.runs.create(provider="offline", guide_version=run.guide_version, prompt_version=run.prompt_version, created_by=marketer), acting_user=marketer)
     assert actions.generation_retry_failed(run, acting_user=marketer) == 1

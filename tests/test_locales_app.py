@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 
 from tests.pipeline import make_brief
+from workbench.access import SYSTEM
 from workbench.brand.actions import guide_version_create
 from workbench.errors import CopydeskError
 from workbench.generation import actions
@@ -228,7 +229,7 @@ def test_it_falls_back_to_the_default_locale_unless_told_not_to(client, localise
 
 def test_it_falls_back_to_the_same_language_before_the_default(client, brand, localised_live):
     source = (settings.BASE_DIR / "brandguide" / "northwind.yaml").read_text()
-    guide_version_create(source_yaml=source.replace("  fr-CA:\n", "  es-MX: {}\n  fr-CA:\n", 1), acting_user=None)
+    guide_version_create(source_yaml=source.replace("  fr-CA:\n", "  es-MX: {}\n  fr-CA:\n", 1), acting_user=SYSTEM)
     livecache.forget_all()
     body = client.get(URL, {"segment": "new-customers", "locale": "es-MX"}, **localised_live["auth"]).json()
     assert (body["locale"], body["requested_locale"]) == ("es-US", "es-MX")
@@ -310,6 +311,6 @@ def test_generate_refuses_a_locale_the_guide_no_longer_declares(brand, prompt, s
     brief = localised_brief(brand, prompt, segments, marketer)
     source = (settings.BASE_DIR / "brandguide" / "northwind.yaml").read_text()
     without_french = source.split("  fr-CA:\n", 1)[0] + "voice:" + source.split("\nvoice:", 1)[1]
-    guide_version_create(source_yaml=without_french, acting_user=None)
+    guide_version_create(source_yaml=without_french, acting_user=SYSTEM)
     with pytest.raises(CopydeskError, match="no longer declares fr-CA"):
         actions.generation_start(brief, acting_user=marketer, enqueue=False)

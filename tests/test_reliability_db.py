@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.pipeline import submitted_draft
+from workbench.access import SYSTEM
 from workbench.audit.log import verify_chain
 from workbench.audit.models import AuditEvent
 from workbench.generation.models import DraftState
@@ -37,7 +38,7 @@ def database_fails(when: Callable[[str], bool] = lambda sql: True) -> Iterator[N
 @pytest.fixture
 def token(brand, publisher) -> str:  # type: ignore[no-untyped-def]
     journey = journey_create(brand=brand, slug="welcome", name="Welcome", acting_user=publisher)
-    return api_client_create(name="engine", journeys=[journey], acting_user=None)[1]
+    return api_client_create(name="engine", journeys=[journey], acting_user=SYSTEM)[1]
 
 
 @pytest.mark.django_db

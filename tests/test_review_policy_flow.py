@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from tests.conftest import make_user
 from tests.pipeline import generate_now, make_brief, submitted_draft
+from workbench.access import SYSTEM
 from workbench.accounts.models import Role, User
 from workbench.brand.actions import guide_version_create
 from workbench.checks.models import finding_key
@@ -40,7 +41,7 @@ approval:
 
 def with_policy(brand) -> None:  # type: ignore[no-untyped-def]
     source = (settings.BASE_DIR / "brandguide" / "northwind.yaml").read_text() + APPROVAL_SECTION
-    guide_version_create(source_yaml=source, acting_user=None)
+    guide_version_create(source_yaml=source, acting_user=SYSTEM)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from tests.pipeline import submitted_draft
+from workbench.access import SYSTEM
 from workbench.accounts.models import Role, User
 from workbench.audit.models import AuditEvent
 from workbench.errors import CopydeskError
@@ -104,7 +105,7 @@ def test_the_admin_is_read_only_for_every_model_even_for_superusers(brand, promp
 def test_the_api_serves_only_the_approved_version_and_an_edit_voids_the_approval(brand, prompt, segments, marketer, reviewer, publisher, client):
     journey = journey_create(brand=brand, slug="welcome", name="Welcome", acting_user=publisher)
     step = journey_step_create(journey, slug="email", name="Email", channel="email", default_segment=segments["new"], acting_user=publisher)
-    _, token = api_client_create(name="engine", journeys=[journey], acting_user=None)
+    _, token = api_client_create(name="engine", journeys=[journey], acting_user=SYSTEM)
     content = f"/api/v1/journeys/welcome/steps/email/content?segment={segments['new'].slug}"
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     draft = submitted_draft(brand, prompt, segments["new"], marketer)

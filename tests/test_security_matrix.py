@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.pipeline import generate_now, make_brief
+from workbench.access import SYSTEM
 from workbench.accounts.models import Role, User
 from workbench.generation import actions as generation
 from workbench.journeys.actions import api_client_create, journey_create, journey_step_create, publication_create
@@ -155,8 +156,8 @@ def build_world(brand, prompt, segments) -> World:  # type: ignore[no-untyped-de
     review.review_approve(live, version_number=1, acting_user=reviewer)
     publication = publication_create(step, version=live.latest_version(), acting_user=publisher)
     generation.draft_submit(waiting, acting_user=marketer)
-    _, token = api_client_create(name="engine", journeys=[journey], can_check=True, acting_user=None)
-    victim_client, _ = api_client_create(name="victim", all_journeys=True, acting_user=None)
+    _, token = api_client_create(name="engine", journeys=[journey], can_check=True, acting_user=SYSTEM)
+    victim_client, _ = api_client_create(name="victim", all_journeys=True, acting_user=SYSTEM)
     kwargs = {
         "brief_id": brief.pk, "run_id": brief.runs.first().pk, "draft_id": waiting.pk, "version_id": waiting.latest_version().pk,
         "journey_slug": journey.slug, "step_slug": step.slug, "publication_id": publication.pk, "client_id": victim_client.pk,

@@ -16,6 +16,7 @@ from tests.conftest import PASSWORD
 from tests.fake_openai import variants_reply
 from tests.pipeline import make_brief
 from tests.test_security_matrix import build_world, concrete_path, matrix_key, url_patterns
+from workbench.access import SYSTEM
 from workbench.checks.models import finding_key
 from workbench.generation import actions
 from workbench.generation.models import Draft
@@ -159,7 +160,7 @@ def test_the_api_returns_the_sanitised_text_as_json(client, brand, prompt, segme
     journey = journey_create(brand=brand, slug="welcome", name="Welcome", acting_user=publisher)
     step = journey_step_create(journey, slug="email", name="Email", channel="email", default_segment=segments["new"], acting_user=publisher)
     publication_create(step, version=draft.latest_version(), acting_user=publisher)
-    _, token = api_client_create(name="engine", journeys=[journey], acting_user=None)
+    _, token = api_client_create(name="engine", journeys=[journey], acting_user=SYSTEM)
     response = client.get(f"/api/v1/journeys/welcome/steps/email/content?segment={segments['new'].slug}", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from workbench.access import SystemActor
 from workbench.accounts.actions import user_create
 from workbench.accounts.models import Role, User
 from workbench.brand.actions import segment_save
@@ -16,7 +17,7 @@ from workbench.brand.models import Brand, PromptTemplate
 from workbench.errors import CopydeskError
 from workbench.generation import actions as generation
 from workbench.generation.models import Brief, Draft, RunStatus
-from workbench.generation.services import job_fail, run_job
+from workbench.generation.services import run_job
 from workbench.journeys import actions as journeys
 from workbench.journeys.models import Journey, JourneyStep
 from workbench.review import actions as review
@@ -40,6 +41,8 @@ WELCOME_SMS_REJECTION = {
     "es-US": "Demasiado genérico: menciona el enlace de seguimiento del pedido.",
     "fr-CA": "Trop générique : mentionnez le lien de suivi de la commande.",
 }
+# The demo seed acts as itself in the audit log: it creates users, the guide, prompts and segments before any admin exists.
+SEED_ACTOR = SystemActor("seed_demo")
 
 
 @dataclass
@@ -56,7 +59,7 @@ def _users(report: SeedReport) -> dict[str, User]:
         user = User.objects.filter(username=username).first()
         if user is None:
             passwords[username] = passwords.get(username) or secrets.token_urlsafe(12)
-            user = user_create(username=username, password=passwords[username], role=role, full_name=full_name, acting_user=None)
+            user = user_create(username=username, password=passwords[username], role=role, full_name=full_name, acting_user=SEED_ACTOR)
         users[username] = user
         report.users.append((username, passwords.get(username, "(set before; unchanged)"), role.label))
     password_file.write_text(json.dumps(passwords, indent=2))
@@ -70,7 +73,7 @@ def _generate(brief: Brief, marketer: User) -> list[Draft]:
         try:
             run_job(job.pk)
         except CopydeskError as exc:
-            job_fail(job.pk, exc.message)
+            generation.job_fail(job.pk, exc.message)
     return list(Draft.objects.filter(brief=brief, job__run=run, job__status=RunStatus.DONE).order_by("segment__slug", "channel", "variant"))
 
 
@@ -85,14 +88,14 @@ def seed() -> SeedReport:
     users = _users(report)
     admin = users["admin"]
     # Files only seed what is not stored yet: guides and prompts edited in the browser survive every restart.
-    report.lines.append(f"brand guide: {seed_guide_file('northwind')}")
-    report.lines.append("prompts: " + ", ".join(load_prompt_dir(prompt_dir(), only_missing=True)))
+    report.lines.append(f"brand guide: {seed_guide_file('northwind', acting_user=SEED_ACTOR)}")
+    report.lines.append("prompts: " + ", ".join(load_prompt_dir(prompt_dir(), acting_user=SEED_ACTOR, only_missing=True)))
     brand = Brand.objects.get(slug="northwind")
-    new = segment_save(brand=brand, slug="new-customers", name="New customers", description="Bought for the first time in the last 30 days.", attributes={"lifecycle": "new"}, acting_user=None)
-    loyal = segment_save(brand=brand, slug="loyal-members", name="Loyal members", description="Members with three or more orders a year.", tone_context="promotional", attributes={"lifecycle": "loyal"}, acting_user=None)
+    new = segment_save(brand=brand, slug="new-customers", name="New customers", description="Bought for the first time in the last 30 days.", attributes={"lifecycle": "new"}, acting_user=SEED_ACTOR)
+    loyal = segment_save(brand=brand, slug="loyal-members", name="Loyal members", description="Members with three or more orders a year.", tone_context="promotional", attributes={"lifecycle": "loyal"}, acting_user=SEED_ACTOR)
     complaint = segment_save(
         brand=brand, slug="open-complaint", name="Customers with an open complaint", description="Customers waiting on a support case.",
-        tone_context="service_recovery", sensitive=True, acting_user=None,
+        tone_context="service_recovery", sensitive=True, acting_user=SEED_ACTOR,
     )
     if Journey.objects.filter(slug="welcome").exists():
         report.lines.append("demo journeys and briefs already exist; left as they are")

@@ -8,8 +8,8 @@ from django.views import defaults
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from workbench.accounts.forms import LoginForm
-from workbench.accounts.views import home
 from workbench.api import api, api_not_found, json_error
+from workbench.home import home
 
 
 def _token_authenticated(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLResolver]:

@@ -64,13 +64,13 @@ def _job_ids(requests: list[Any]) -> list[int]:
 
 def hand_back(running: list[int], waiting: list[int]) -> list[int]:
     """Release the leases of the jobs this worker was running and send every held job again. Returns those sent."""
-    from workbench.generation import services
+    from workbench.generation import actions
     from workbench.generation.models import GenerationJob, RunStatus
     from workbench.generation.tasks import generate_cell
 
     try:
         for job_id in running:
-            services.job_retry_pending(job_id, "the worker stopped before finishing it; handed back")
+            actions.job_retry_pending(job_id, "the worker stopped before finishing it; handed back")
         queued = list(GenerationJob.objects.filter(pk__in=running + waiting, status=RunStatus.QUEUED).values_list("pk", flat=True))
         for job_id in queued:
             generate_cell.delay(job_id)

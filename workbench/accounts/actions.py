@@ -2,42 +2,40 @@ from __future__ import annotations
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 import re
 
+from workbench.access import Actor, require
 from workbench.accounts.models import ReviewRole, Role, User
 from workbench.audit.log import record
 from workbench.audit.models import Action
 from workbench.errors import CopydeskError
 
 
-def _require_admin(acting_user: User | None, message: str) -> None:
-    if acting_user is not None and not acting_user.is_copydesk_admin:
-        raise CopydeskError(message, code="forbidden")
-
-
-def user_create(*, username: str, password: str, role: Role, full_name: str = "", acting_user: User | None) -> User:
+def user_create(*, username: str, password: str, role: Role, full_name: str = "", acting_user: Actor) -> User:
     """Add a user. The password is checked against the password validators and never reaches the audit log."""
-    _require_admin(acting_user, "Only admins can add users.")
+    require(acting_user.is_copydesk_admin, "Only admins can add users.")
     username = username.strip()
     if not username:
         raise CopydeskError("Give the user a username.")
-    if User.objects.filter(username=username).exists():
-        raise CopydeskError(f"A user called {username!r} already exists.", code="conflict")
     first, _, last = full_name.strip().partition(" ")
     try:
         password_validation.validate_password(password, User(username=username, first_name=first, last_name=last))
     except ValidationError as exc:
         raise CopydeskError("The password is too weak: " + " ".join(exc.messages)) from None
     with transaction.atomic():
-        user = User.objects.create_user(username=username, password=password, role=role, first_name=first, last_name=last)
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(username=username, password=password, role=role, first_name=first, last_name=last)
+        except IntegrityError:  # usernames are unique: the database, not a look-up first, refuses a duplicate
+            raise CopydeskError(f"A user called {username!r} already exists.", code="conflict") from None
         record(Action.USER_CREATE, user, actor=acting_user, changes={"username": [None, username], "role": [None, role]})
     return user
 
 
 def user_set_role(user: User, *, role: Role, acting_user: User) -> User:
-    _require_admin(acting_user, "Only admins can change roles.")
+    require(acting_user.is_copydesk_admin, "Only admins can change roles.")
     if role not in Role.values:
         raise CopydeskError(f"Unknown role {role!r}; use one of {', '.join(Role.values)}.")
     if user.pk == acting_user.pk:
@@ -54,7 +52,7 @@ def user_set_role(user: User, *, role: Role, acting_user: User) -> User:
 
 def user_set_active(user: User, *, active: bool, acting_user: User) -> User:
     """Deactivate a leaver (they can no longer log in; their history stays) or reactivate them."""
-    _require_admin(acting_user, "Only admins can deactivate users.")
+    require(acting_user.is_copydesk_admin, "Only admins can deactivate users.")
     if user.pk == acting_user.pk:
         raise CopydeskError("You cannot deactivate yourself; ask another admin.", code="forbidden")
     with transaction.atomic():
@@ -71,7 +69,7 @@ _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*")
 
 def user_set_review_profile(user: User, *, review_roles: list[str], languages: list[str], acting_user: User) -> User:
     """Set what a reviewer may sign off for (e.g. legal) and the languages they read: what approval rules count."""
-    _require_admin(acting_user, "Only admins can change reviewers' roles and languages.")
+    require(acting_user.is_copydesk_admin, "Only admins can change reviewers' roles and languages.")
     unknown = [r for r in review_roles if r not in ReviewRole.values]
     if unknown:
         raise CopydeskError(f"Unknown review role {unknown[0]!r}; use one of {', '.join(ReviewRole.values)}.")

@@ -1,32 +1,16 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
+from workbench.action_errors import errors_as_messages
 from workbench.accounts import actions
 from workbench.accounts.forms import UserCreateForm
 from workbench.accounts.models import ReviewRole, Role, User
 from workbench.errors import CopydeskError
-from workbench.generation.models import Brief, Draft, DraftState
-from workbench.journeys.models import Publication
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request)
-    mine = Draft.objects.filter(Q(created_by=user)).exclude(state=DraftState.APPROVED)
-    context = {
-        "briefs": Brief.objects.select_related("brand").order_by("-created_at")[:5],
-        "my_open_drafts": mine.count(),
-        "my_rejected": mine.filter(state=DraftState.REJECTED).count(),
-        "queue_count": Draft.objects.filter(state=DraftState.IN_REVIEW).exclude(created_by=user).count(),
-        "approved_count": Draft.objects.filter(state=DraftState.APPROVED).count(),
-        "live_count": Publication.objects.live().count(),
-    }
-    return render(request, "home.html", context)
 
 
 @role_required("is_copydesk_admin")
@@ -53,11 +37,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @role_required("is_copydesk_admin")
 def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(User, pk=user_id)
-    try:
+    with errors_as_messages(request):
         actions.user_set_role(user, role=request.POST.get("role", ""), acting_user=acting_user(request))  # type: ignore[arg-type]
-    except CopydeskError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, f"{user.username} is now {Role(request.POST['role']).label.lower()}.")
     return redirect("user_list")
 
@@ -67,11 +48,8 @@ def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
 def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(User, pk=user_id)
     active = request.POST.get("active") == "1"
-    try:
+    with errors_as_messages(request):
         actions.user_set_active(user, active=active, acting_user=acting_user(request))
-    except CopydeskError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, f"{user.username} {'can log in again' if active else 'can no longer log in'}.")
     return redirect("user_list")
 

@@ -44,6 +44,8 @@ def _column(name: str, value: str) -> str:
 def _actor_fields(actor: object | None) -> tuple[str, str, str]:
     if actor is None:
         return ActorType.SYSTEM, "", "system"
+    if getattr(actor, "is_system_actor", False):  # workbench.access.SystemActor, named by the part of Copydesk acting
+        return ActorType.SYSTEM, "", str(getattr(actor, "name", "system"))
     if getattr(actor, "token_hash", None) is not None:
         return ActorType.API_CLIENT, str(actor.pk), str(getattr(actor, "name", ""))  # type: ignore[attr-defined]
     return ActorType.USER, str(actor.pk), str(getattr(actor, "username", ""))  # type: ignore[attr-defined]

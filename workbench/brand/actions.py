@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from workbench.access import Actor, as_user, require
 from workbench.accounts.models import User
 from workbench.audit.log import record
 from workbench.audit.models import Action
 from workbench.brand.models import Brand, BrandGuideVersion, PromptTemplate, PromptTemplateVersion, Segment
+from workbench.brand.prompt_validation import prompt_renders_check
+from workbench.brand.signals import guide_changed
 from workbench.checks.engine import GuideError, dump_guide_yaml, parse_guide_yaml
-from workbench.checks.tasks import recertify_guide
 from workbench.errors import CopydeskError
-from workbench.generation.context import sample_prompt_contexts
-from workbench.generation.prompting import ENVIRONMENT, render_prompt
 
 
-def guide_version_create(*, source_yaml: str, acting_user: User | None, expected_slug: str | None = None) -> BrandGuideVersion:
+def guide_version_create(*, source_yaml: str, acting_user: Actor, expected_slug: str | None = None) -> BrandGuideVersion:
     """Validate a guide (Contract 1) and store it as the brand's next version. Unchanged guides make no version."""
-    if acting_user is not None and not acting_user.is_copydesk_admin:
-        raise CopydeskError("Only admins can change brand guides.", code="forbidden")
+    require(acting_user.is_copydesk_admin, "Only admins can change brand guides.")
     try:
         data = parse_guide_yaml(source_yaml)
     except GuideError as exc:
@@ -38,12 +37,12 @@ def guide_version_create(*, source_yaml: str, acting_user: User | None, expected
             number=(latest.number if latest else 0) + 1,
             data=data,
             source_yaml=source_yaml if source_yaml.strip() else dump_guide_yaml(data),
-            created_by=acting_user,
+            created_by=as_user(acting_user),
         )
         record(Action.GUIDE_VERSION_CREATE, version, actor=acting_user, changes={"brand": brand.slug, "number": [latest.number if latest else None, version.number]})
         if latest is not None:
             # Approved and live content is re-checked against the changed guide once this version is committed.
-            transaction.on_commit(lambda: recertify_guide.delay(version.pk), robust=True)
+            transaction.on_commit(lambda: guide_changed.send(sender=BrandGuideVersion, version=version), robust=True)
     return version
 
 
@@ -51,14 +50,13 @@ MAX_PROMPT_SOURCE_CHARS = 50_000
 
 
 def prompt_version_create(
-    *, slug: str, name: str, system_source: str, user_source: str, description: str = "", acting_user: User | None
+    *, slug: str, name: str, system_source: str, user_source: str, description: str = "", acting_user: Actor
 ) -> PromptTemplateVersion:
-    if acting_user is not None and not acting_user.is_copydesk_admin:
-        raise CopydeskError("Only admins can change prompt templates.", code="forbidden")
+    require(acting_user.is_copydesk_admin, "Only admins can change prompt templates.")
     for part, source in (("system", system_source), ("user", user_source)):
         if len(source) > MAX_PROMPT_SOURCE_CHARS:
             raise CopydeskError(f"The {part} prompt is {len(source):,} characters; the limit is {MAX_PROMPT_SOURCE_CHARS:,}.")
-    prompt_renders_check(system_source, user_source)  # before the write transaction: rendering takes a separate process
+    prompt_renders_check()(system_source, user_source)  # before the write transaction: rendering takes a separate process
     with transaction.atomic():
         template, _ = PromptTemplate.objects.select_for_update().get_or_create(slug=slug, defaults={"name": name, "description": description})
         latest = template.versions.order_by("-number").first()
@@ -66,38 +64,17 @@ def prompt_version_create(
             return latest
         version = PromptTemplateVersion.objects.create(
             template=template, number=(latest.number if latest else 0) + 1,
-            system_source=system_source, user_source=user_source, created_by=acting_user,
+            system_source=system_source, user_source=user_source, created_by=as_user(acting_user),
         )
         record(Action.PROMPT_VERSION_CREATE, version, actor=acting_user, changes={"template": slug, "number": [latest.number if latest else None, version.number]})
     return version
 
 
-def prompt_renders_check(system_source: str, user_source: str) -> None:
-    """Refuse a template that cannot render: a saved version every generation fails on helps nobody.
-
-    It is parsed, then rendered in the sandbox (with its hard limits) for every channel and task mode
-    against a sample brief, segment and guide, and against each brand's current guide.
-    """
-    for part, source in (("system", system_source), ("user", user_source)):
-        try:
-            ENVIRONMENT.parse(source)
-        except Exception as exc:  # jinja2.TemplateSyntaxError carries the line
-            line = getattr(exc, "lineno", None)
-            raise CopydeskError(f"{part} prompt, line {line}: {getattr(exc, 'message', exc)}") from None
-    guides = [v.data for v in (b.guide_versions.order_by("-number").first() for b in Brand.objects.order_by("pk")[:5]) if v is not None]
-    for label, context in sample_prompt_contexts(guides):
-        try:
-            render_prompt(system_source, user_source, context)
-        except CopydeskError as exc:
-            raise CopydeskError(f"{exc.message} (rendering for {label})") from None
-
-
 def segment_save(
     *, brand: Brand, slug: str, name: str, description: str = "", tone_context: str = "", sensitive: bool = False,
-    attributes: dict[str, object] | None = None, acting_user: User | None,
+    attributes: dict[str, object] | None = None, acting_user: Actor,
 ) -> Segment:
-    if acting_user is not None and not acting_user.is_copydesk_admin:
-        raise CopydeskError("Only admins can change segments.", code="forbidden")
+    require(acting_user.is_copydesk_admin, "Only admins can change segments.")
     contexts = set(((brand.current_guide().data.get("tone") or {}).get("contexts") or {}).keys())
     if tone_context and tone_context not in contexts:
         raise CopydeskError(f"The brand guide has no tone context {tone_context!r}; use one of {', '.join(sorted(contexts)) or 'none'}.")
@@ -119,8 +96,7 @@ def segment_save(
 
 def brand_model_settings_update(brand: Brand, *, llm_model: str, llm_parameters: dict[str, object], acting_user: User) -> Brand:
     """The model and parameters a brand's briefs use unless a brief names its own."""
-    if not acting_user.is_copydesk_admin:
-        raise CopydeskError("Only admins can change a brand's model settings.", code="forbidden")
+    require(acting_user.is_copydesk_admin, "Only admins can change a brand's model settings.")
     with transaction.atomic():
         brand = Brand.objects.select_for_update().get(pk=brand.pk)
         before = {"llm_model": brand.llm_model, "llm_parameters": brand.llm_parameters}

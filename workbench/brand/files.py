@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from workbench.accounts.models import User
+from workbench.access import Actor
 from workbench.brand.actions import guide_version_create, prompt_version_create
 from workbench.brand.models import Brand, BrandGuideVersion, PromptTemplate, PromptTemplateVersion
 from workbench.checks.engine import GuideError, parse_guide_yaml
@@ -78,7 +78,7 @@ def guide_file_drift(brand: Brand) -> FileDrift | None:
     return FileDrift(path=f"brandguide/{path.name}", diff=diff, problem=problem)
 
 
-def guide_load_file(brand: Brand, *, acting_user: User | None) -> BrandGuideVersion:
+def guide_load_file(brand: Brand, *, acting_user: Actor) -> BrandGuideVersion:
     """Store the repository file as the brand's next guide version (through the same action as the editor)."""
     text = _read(guide_dir() / f"{brand.slug}.yaml")
     if text is None:
@@ -107,7 +107,7 @@ def prompt_file_drift(template: PromptTemplate) -> FileDrift | None:
     return FileDrift(path=f"prompts/{template.slug}.*.j2", diff=diff)
 
 
-def prompt_load_file(template: PromptTemplate, *, acting_user: User | None, directory: Path | None = None) -> PromptTemplateVersion:
+def prompt_load_file(template: PromptTemplate, *, acting_user: Actor, directory: Path | None = None) -> PromptTemplateVersion:
     sources = _prompt_sources(template.slug, directory)
     if sources is None:
         raise CopydeskError(f"There are no readable prompts/{template.slug}.system.j2 and .user.j2 files to load.", code="not_found")
@@ -116,7 +116,7 @@ def prompt_load_file(template: PromptTemplate, *, acting_user: User | None, dire
     )
 
 
-def load_prompt_dir(directory: Path, *, only_missing: bool = False) -> list[str]:
+def load_prompt_dir(directory: Path, *, acting_user: Actor, only_missing: bool = False) -> list[str]:
     """Load every NAME.system.j2 + NAME.user.j2 pair as a prompt template version; returns what it did.
 
     only_missing: leave a template that already has versions as it is (what starting Copydesk does).
@@ -134,12 +134,12 @@ def load_prompt_dir(directory: Path, *, only_missing: bool = False) -> list[str]
             continue
         if template is None:
             template = PromptTemplate(slug=slug, name=slug.replace("-", " ").capitalize())
-        version = prompt_load_file(template, acting_user=None, directory=directory)
+        version = prompt_load_file(template, acting_user=acting_user, directory=directory)
         done.append(f"{slug} v{version.number}")
     return done
 
 
-def seed_guide_file(slug: str) -> str:
+def seed_guide_file(slug: str, *, acting_user: Actor) -> str:
     """Load brandguide/<slug>.yaml only when the brand has no guide yet; say what was done."""
     brand = Brand.objects.filter(slug=slug).first()
     current = brand.guide_versions.order_by("-number").first() if brand else None
@@ -147,6 +147,6 @@ def seed_guide_file(slug: str) -> str:
         text = _read(guide_dir() / f"{slug}.yaml")
         if text is None:
             raise CopydeskError(f"There is no readable brandguide/{slug}.yaml to load.")
-        return f"{guide_version_create(source_yaml=text, acting_user=None)} loaded"
+        return f"{guide_version_create(source_yaml=text, acting_user=acting_user)} loaded"
     drift = " (brandguide file differs; load it with load_brandguide or on the guide page)" if guide_file_drift(brand) else ""
     return f"{current} kept{drift}"

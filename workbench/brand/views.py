@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
+from workbench.action_errors import errors_as_messages
 from workbench.brand import actions
 from workbench.brand.files import guide_file_drift, guide_load_file
 from workbench.brand.files import unified_diff as yaml_diff
@@ -42,15 +43,12 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def load_file_with_message(request: HttpRequest, load: Callable[[], Model], before: Model | None, what: str) -> None:
     """Run a load-from-file action and tell the admin what it did (a new version, or nothing to change)."""
-    try:
+    with errors_as_messages(request):
         version = load()
-    except CopydeskError as exc:
-        messages.error(request, exc.message)
-        return
-    if before is not None and version.pk == before.pk:
-        messages.info(request, f"{what} says what the current version says, so no new version was made.")
-    else:
-        messages.success(request, f"Loaded {what} as version {getattr(version, 'number', '?')}.")
+        if before is not None and version.pk == before.pk:
+            messages.info(request, f"{what} says what the current version says, so no new version was made.")
+        else:
+            messages.success(request, f"Loaded {what} as version {getattr(version, 'number', '?')}.")
 
 
 @require_POST

@@ -6,10 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
+from workbench.action_errors import errors_as_messages
 from workbench.brand.models import Brand
-from workbench.checks import actions, reports, services
+from workbench.checks import actions, reports
 from workbench.checks.models import Recertification
-from workbench.errors import CopydeskError
 from workbench.generation.limits import REASON_MAX_CHARS, require_text_size
 from workbench.generation.models import DraftVersion
 
@@ -21,11 +21,8 @@ def _version(version_id: int) -> DraftVersion:
 @require_POST
 def finding_apply_suggestion(request: HttpRequest, version_id: int) -> HttpResponse:
     version = _version(version_id)
-    try:
+    with errors_as_messages(request):
         new = actions.suggestion_apply(version, key=request.POST.get("finding", ""), acting_user=acting_user(request))
-    except CopydeskError as exc:
-        messages.error(request, exc.message)
-    else:
         if new.pk == version.pk:
             messages.info(request, "The suggestion is already in the text, so no new version was made.")
         else:
@@ -38,12 +35,9 @@ def finding_apply_suggestion(request: HttpRequest, version_id: int) -> HttpRespo
 def finding_false_positive(request: HttpRequest, version_id: int) -> HttpResponse:
     version = _version(version_id)
     reason = request.POST.get("reason", "")
-    try:
+    with errors_as_messages(request):
         require_text_size(reason, REASON_MAX_CHARS, "reason")
         actions.false_positive_mark(version, key=request.POST.get("finding", ""), reason=reason, acting_user=acting_user(request))
-    except CopydeskError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, "Marked as a false positive. Admins see it in the rule precision report; a blocking finding still needs an override to approve.")
     return redirect("draft_detail", draft_id=version.draft_id)
 
@@ -76,7 +70,7 @@ def recertification(request: HttpRequest) -> HttpResponse:
 def recertify_now(request: HttpRequest, slug: str) -> HttpResponse:
     """Run the re-certification in the request, for when no worker has picked it up."""
     guide_version = get_object_or_404(Brand, slug=slug).current_guide()
-    result = services.recertify(guide_version)
+    result = actions.recertify(guide_version)
     if result is not None:
         messages.success(request, f"Re-checked {result.checked} item(s) in review, approved or live against {guide_version}: {result.blocked} would be blocked.")
     return redirect("recertification")

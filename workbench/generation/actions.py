@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -11,13 +14,13 @@ from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from workbench.access import require
 from workbench.accounts.models import User
 from workbench.audit.log import record
 from workbench.audit.models import Action
 from workbench.brand.locales import declared, guide_locales
 from workbench.brand.models import CHANNELS, Brand, BrandGuideVersion, PromptTemplate, Segment
 from workbench.checks.engine import CHANNEL_FIELDS
-from workbench.checks.services import PreparedCheck, prepare_check, store_check
 from workbench.errors import CopydeskError
 from workbench.generation.budget import check_brief_cap, check_token_budget, estimate_cost
 from workbench.generation.limits import BRIEF_TEXT_MAX_CHARS, INSTRUCTION_MAX_CHARS, require_field_sizes, require_text_size
@@ -35,6 +38,9 @@ from workbench.generation.models import (
 from workbench.generation.prompting import TEMPLATE_FAILURE_PREFIX
 from workbench.generation.providers import provider_spec
 from workbench.generation.sanitize import sanitize_fields
+from workbench.generation.version_checks import PreparedCheck, version_checks
+
+log = logging.getLogger(__name__)
 
 
 def _require(condition: bool, message: str, code: str = "invalid") -> None:
@@ -61,7 +67,7 @@ def brief_create(
     locale_key_messages: dict[str, str] | None = None,
     acting_user: User,
 ) -> Brief:
-    _require(acting_user.can_author, "Only marketers can write briefs.", "forbidden")
+    require(acting_user.can_author, "Only marketers can write briefs.")
     _require(bool(title.strip()), "Give the brief a title.")
     _require(bool(key_message.strip()), "Say the key message.")
     _require(bool(call_to_action.strip()), "Say what the reader should do next (call to action).")
@@ -161,7 +167,7 @@ def generation_start(brief: Brief, *, acting_user: User, provider: str | None = 
 
     enqueue=False leaves the jobs for the caller to run in-process (seed_demo does, so demo data needs no worker).
     """
-    _require(acting_user.can_author, "Only marketers can generate drafts.", "forbidden")
+    require(acting_user.can_author, "Only marketers can generate drafts.")
     check_token_budget(acting_user)
     provider_name = provider_spec(provider).name
     with transaction.atomic():
@@ -195,7 +201,7 @@ def generation_start(brief: Brief, *, acting_user: User, provider: str | None = 
 
 def generation_retry_failed(run: GenerationRun, *, acting_user: User) -> int:
     """Queue the failed parts of a run again; the parts that succeeded keep their drafts."""
-    _require(acting_user.can_author, "Only marketers can generate drafts.", "forbidden")
+    require(acting_user.can_author, "Only marketers can generate drafts.")
     check_token_budget(acting_user)
     with transaction.atomic():
         run = GenerationRun.objects.select_for_update().get(pk=run.pk)
@@ -237,7 +243,7 @@ def draft_request_variation(
     draft: Draft, *, mode: JobMode, base_version: int, acting_user: User, instruction: str = "", count: int = 1
 ) -> GenerationJob:
     """Regenerate a draft, rewrite it with an instruction (both make a new version), or ask for more like it (new drafts)."""
-    _require(acting_user.can_author, "Only marketers can ask for new drafts.", "forbidden")
+    require(acting_user.can_author, "Only marketers can ask for new drafts.")
     _require(mode != JobMode.GENERATE, "Use Generate on the brief for a full run.")
     instruction = instruction.strip()
     _require(mode != JobMode.REWRITE or bool(instruction), "Say how to rewrite it, e.g. “shorter” or “remove the discount”.")
@@ -305,7 +311,7 @@ def _prepare_text(draft: Draft, fields: dict[str, str], guide_version: BrandGuid
     require_field_sizes(fields, source=source)
     clean = sanitize_fields(draft.channel, fields)
     require_field_sizes(clean, source=source)
-    return PreparedText(clean, prepare_check(draft, clean, guide_version))
+    return PreparedText(clean, version_checks().prepare_check(draft, clean, guide_version))
 
 
 def _existing_results(job: GenerationJob) -> list[Draft]:
@@ -395,7 +401,7 @@ def _version_create(
         draft=draft, number=last + 1, fields=text.fields, origin=origin, author=author, guide_version=text.check.guide_version, **provenance
     )
     record(Action.DRAFT_VERSION_CREATE, version, actor=author if origin == VersionOrigin.EDITED else None, changes={"draft": draft.pk, "number": version.number, "origin": origin})
-    store_check(version, text.check)
+    version_checks().store_check(version, text.check)
     return version
 
 
@@ -411,7 +417,7 @@ def draft_edit(
     The text is sanitised and checked before the transaction; inside it, the version it was based on must still be
     current (someone may have saved meanwhile). `also` runs in the same transaction, e.g. to write a further audit event.
     """
-    _require(acting_user.can_author or acting_user.can_review, "You cannot edit drafts.", "forbidden")
+    require(acting_user.can_author or acting_user.can_review, "You cannot edit drafts.")
     allowed = CHANNEL_FIELDS[draft.channel]
     unknown = sorted(set(fields) - set(allowed))
     _require(not unknown, f"{draft.get_channel_display()} has no field {', '.join(unknown)}.")
@@ -425,7 +431,7 @@ def draft_edit(
     if clean == latest.fields:
         return latest
     require_field_sizes(clean)
-    text = PreparedText(clean, prepare_check(draft, clean, draft.brief.brand.current_guide()))
+    text = PreparedText(clean, version_checks().prepare_check(draft, clean, draft.brief.brand.current_guide()))
     with transaction.atomic():
         draft = Draft.objects.select_for_update().select_related("brief__brand", "segment").get(pk=draft.pk)
         _require_current(draft.latest_version(), base_version, _EDIT_CONFLICT)
@@ -442,7 +448,7 @@ def draft_edit(
 def draft_submit(draft: Draft, *, acting_user: User) -> Draft:
     with transaction.atomic():
         draft = Draft.objects.select_for_update().get(pk=draft.pk)
-        _require(acting_user.can_author or acting_user.pk == draft.created_by_id, "Only marketers can submit drafts.", "forbidden")
+        require(acting_user.can_author or acting_user.pk == draft.created_by_id, "Only marketers can submit drafts.")
         _require(
             draft.state in (DraftState.DRAFT, DraftState.REJECTED),
             f"This draft is {draft.get_state_display().lower()}; only drafts can be submitted.",
@@ -453,3 +459,89 @@ def draft_submit(draft: Draft, *, acting_user: User) -> Draft:
         draft.save(update_fields=["state", "updated_at"])
         record(Action.DRAFT_SUBMIT, draft, actor=acting_user, changes={"state": [before, draft.state], "version": draft.latest_version().number})
     return draft
+
+
+# A generation job's life in the worker: taken, handed back, failed, recovered. System actions (actor None).
+
+
+def job_claim(job_id: int) -> GenerationJob | None:
+    """Take a job for this worker, or None when it is finished, cancelled, or leased to a live worker."""
+    with transaction.atomic():
+        job = GenerationJob.objects.select_for_update(of=("self",)).select_related(
+            "run__brief__brand", "run__guide_version", "run__prompt_version", "run__created_by", "segment", "source_draft"
+        ).get(pk=job_id)
+        now = timezone.now()
+        if job.status in (RunStatus.DONE, RunStatus.CANCELLED, RunStatus.FAILED) or job.run.cancelled:
+            return None
+        if job.status == RunStatus.RUNNING and job.lease_expires_at and job.lease_expires_at > now:
+            return None
+        before = job.status
+        job.status = RunStatus.RUNNING
+        job.attempts += 1
+        job.started_at = job.started_at or now
+        job.lease_expires_at = now + dt.timedelta(seconds=settings.GENERATION_LEASE_SECONDS)
+        job.save(update_fields=["status", "attempts", "started_at", "lease_expires_at"])
+        # A claim takes the job from whoever held it (an expired lease): who ran what, and when, is in the log.
+        record(
+            Action.GENERATION_JOB_CLAIM, job, actor=None,
+            changes={"status": [before, job.status], "attempt": job.attempts, "lease_expires_at": job.lease_expires_at.isoformat()},
+        )
+    return job
+
+
+def job_retry_pending(job_id: int, message: str) -> None:
+    """Put a running job back in the queue after a retryable provider error, with its audit event."""
+    with transaction.atomic():
+        job = GenerationJob.objects.select_for_update().filter(pk=job_id, status=RunStatus.RUNNING).first()
+        if job is None:
+            return
+        job.status, job.error, job.lease_expires_at, job.queued_at = RunStatus.QUEUED, f"Retrying: {message}", None, timezone.now()
+        job.save(update_fields=["status", "error", "lease_expires_at", "queued_at"])
+        record(
+            Action.GENERATION_JOB_RETRY, job, actor=None,
+            changes={"status": [RunStatus.RUNNING, job.status], "attempts": job.attempts, "error": message},
+        )
+
+
+def job_fail(job_id: int, message: str) -> None:
+    with transaction.atomic():
+        job = GenerationJob.objects.select_for_update().get(pk=job_id)
+        if job.status in (RunStatus.DONE, RunStatus.CANCELLED):
+            return
+        job.status = RunStatus.FAILED
+        job.error = message
+        job.finished_at = timezone.now()
+        job.lease_expires_at = None
+        job.save(update_fields=["status", "error", "finished_at", "lease_expires_at"])
+        record(Action.GENERATION_JOB_FAILED, job, actor=None, changes={"error": message, "attempts": job.attempts})
+    log.warning("generation job %s failed: %s", job_id, message)
+
+
+def recover_orphaned_jobs(*, include_queued: bool) -> list[int]:
+    """Hand out again the jobs whose message or worker was lost.
+
+    That is: running jobs whose lease expired (the worker died), queued jobs that
+    have waited longer than a lease (the broker lost the message, e.g. a Redis
+    restart without persistence), and at worker start every queued job (the
+    file-system broker forgets what a killed worker had taken). A queued job may
+    still sit in the broker, so sending it again can deliver it twice; claim()
+    makes the second delivery a no-op, and drafts are unique per job.
+    """
+    from workbench.generation.tasks import generate_cell
+
+    now = timezone.now()
+    with transaction.atomic():
+        live = GenerationJob.objects.select_for_update(skip_locked=True).filter(run__cancelled=False)
+        job_ids = list(live.filter(status=RunStatus.RUNNING, lease_expires_at__lt=now).values_list("pk", flat=True))
+        waiting = live.filter(status=RunStatus.QUEUED)
+        if not include_queued:
+            waiting = waiting.filter(queued_at__lt=now - dt.timedelta(seconds=settings.GENERATION_LEASE_SECONDS))
+        job_ids += list(waiting.values_list("pk", flat=True))
+        if not job_ids:
+            return []
+        GenerationJob.objects.filter(pk__in=job_ids).update(status=RunStatus.QUEUED, lease_expires_at=None, queued_at=now)
+        record(Action.GENERATION_RECOVER, ("generation.generationjob", ",".join(map(str, job_ids))[:64]), actor=None, changes={"jobs": job_ids})
+        for job_id in job_ids:
+            transaction.on_commit(partial(generate_cell.delay, job_id), robust=True)
+    log.info("recovered generation jobs %s", job_ids)
+    return job_ids

@@ -6,7 +6,11 @@ class GenerationConfig(AppConfig):
     label = "generation"
 
     def ready(self) -> None:
-        # Every process (web, worker, manage.py) stops at start-up on a provider it cannot use.
+        from workbench.brand import prompt_validation
+        from workbench.generation.prompt_validation import prompt_renders_check
         from workbench.generation.providers import check_settings
 
+        # Every process (web, worker, manage.py) stops at start-up on a provider it cannot use.
         check_settings()
+        # Brand sits below generation: it validates a prompt template with generation's sandbox through this.
+        prompt_validation.prompt_renders_check.register(prompt_renders_check)

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
+from workbench.action_errors import errors_as_messages
 from workbench.errors import CopydeskError
 from workbench.generation import actions
 from workbench.generation.models import Draft, GenerationRun, JobMode
@@ -23,11 +24,8 @@ WHAT_HAPPENS = {
 @role_required("can_author")
 def run_retry(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(GenerationRun, pk=run_id)
-    try:
+    with errors_as_messages(request):
         count = actions.generation_retry_failed(run, acting_user=acting_user(request))
-    except CopydeskError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, f"Retrying {count} failed part(s); the drafts already written are kept.")
     return redirect("brief_detail", brief_id=run.brief_id)
 
@@ -37,19 +35,17 @@ def run_retry(request: HttpRequest, run_id: int) -> HttpResponse:
 def draft_variation(request: HttpRequest, draft_id: int) -> HttpResponse:
     draft = get_object_or_404(Draft, pk=draft_id)
     mode = request.POST.get("mode", "")
-    try:
+    with errors_as_messages(request):
         if mode not in (JobMode.REGENERATE, JobMode.REWRITE, JobMode.MORE_LIKE_THIS):
             raise CopydeskError("Choose regenerate, rewrite or more like this.")
-        base = int(request.POST.get("base_version") or 0)
-        count = int(request.POST.get("count") or 1)
+        try:
+            base = int(request.POST.get("base_version") or 0)
+            count = int(request.POST.get("count") or 1)
+        except ValueError:
+            raise CopydeskError("The version and count must be whole numbers.") from None
         actions.draft_request_variation(
             draft, mode=JobMode(mode), base_version=base, count=count,
             instruction=request.POST.get("instruction", ""), acting_user=acting_user(request),
         )
-    except ValueError:
-        messages.error(request, "The version and count must be whole numbers.")
-    except CopydeskError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, WHAT_HAPPENS[JobMode(mode)].format(next=base + 1))
     return redirect("draft_detail", draft_id=draft.pk)

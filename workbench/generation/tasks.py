@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from workbench.errors import CopydeskError
-from workbench.generation import services
+from workbench.generation import actions, services
 from workbench.generation.providers import ProviderError
 
 log = logging.getLogger(__name__)
@@ -26,17 +26,17 @@ def generate_cell(self, job_id: int) -> None:  # type: ignore[no-untyped-def]
         # Counted on the job, not the message: a message sent again by the recovery sweep starts at zero retries.
         attempts_left = services.attempts_of(job_id) < settings.GENERATION_MAX_ATTEMPTS
         if exc.retryable and attempts_left:
-            services.job_retry_pending(job_id, exc.message)
+            actions.job_retry_pending(job_id, exc.message)
             countdown = exc.retry_after if exc.retry_after is not None else services.backoff_seconds(self.request.retries)
             raise self.retry(countdown=countdown, exc=exc) from None
-        services.job_fail(job_id, exc.message)
+        actions.job_fail(job_id, exc.message)
     except CopydeskError as exc:
-        services.job_fail(job_id, exc.message)
+        actions.job_fail(job_id, exc.message)
     except SoftTimeLimitExceeded:
-        services.job_fail(job_id, "generation took too long and was stopped")
+        actions.job_fail(job_id, "generation took too long and was stopped")
     except Exception as exc:
         log.exception("generation job %s crashed", job_id)
-        services.job_fail(job_id, services.describe_failure(exc))
+        actions.job_fail(job_id, services.describe_failure(exc))
 
 
 # --- recovery ------------------------------------------------------------------------
@@ -52,7 +52,7 @@ _stop_sweeping = threading.Event()
 def _sweep_forever() -> None:
     while not _stop_sweeping.wait(settings.GENERATION_SWEEP_SECONDS):
         try:
-            services.recover_orphaned_jobs(include_queued=False)
+            actions.recover_orphaned_jobs(include_queued=False)
         except Exception:  # a sweep must never take the worker down
             log.exception("generation recovery sweep failed")
         finally:
@@ -62,7 +62,7 @@ def _sweep_forever() -> None:
 @worker_ready.connect
 def _on_worker_ready(**kwargs: Any) -> None:
     try:
-        services.recover_orphaned_jobs(include_queued=True)
+        actions.recover_orphaned_jobs(include_queued=True)
     except Exception:
         log.exception("generation recovery at worker start failed")
     finally:

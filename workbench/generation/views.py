@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
+from workbench.action_errors import errors_as_messages
 from workbench.errors import CopydeskError
 from workbench.generation import actions
 from workbench.generation.forms import CHANNEL_HELP, BriefForm
@@ -60,11 +61,8 @@ def brief_create(request: HttpRequest) -> HttpResponse:
 @role_required("can_author")
 def brief_generate(request: HttpRequest, brief_id: int) -> HttpResponse:
     brief = get_object_or_404(Brief, pk=brief_id)
-    try:
+    with errors_as_messages(request):
         run = actions.generation_start(brief, acting_user=acting_user(request))
-    except CopydeskError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, f"Generating {run.jobs.count()} segment × channel combinations. This page updates as they finish.")
     return redirect("brief_detail", brief_id=brief.pk)
 

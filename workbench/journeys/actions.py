@@ -14,11 +14,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from workbench.access import Actor, as_user, require
 from workbench.accounts.models import User
 from workbench.audit.log import record
 from workbench.audit.models import Action
 from workbench.brand.models import CHANNELS, Brand, Segment
-from workbench.checks.services import current_guide_check
+from workbench.checks.actions import current_guide_check
 from workbench.errors import CopydeskError
 from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.journeys.livecache import live_changed
@@ -28,16 +29,17 @@ from workbench.review.policy import approval_status
 
 
 def _require_publisher(user: User) -> None:
-    if not user.can_publish:
-        raise CopydeskError("Only publishers can change journeys and what is live.", code="forbidden")
+    require(user.can_publish, "Only publishers can change journeys and what is live.")
 
 
 def journey_create(*, brand: Brand, slug: str, name: str, acting_user: User) -> Journey:
     _require_publisher(acting_user)
-    if Journey.objects.filter(slug=slug).exists():
-        raise CopydeskError(f"A journey called {slug!r} already exists.", code="conflict")
     with transaction.atomic():
-        journey = Journey.objects.create(brand=brand, slug=slug, name=name)
+        try:
+            with transaction.atomic():
+                journey = Journey.objects.create(brand=brand, slug=slug, name=name)
+        except IntegrityError:  # the slug is unique: the database, not a look-up first, refuses a duplicate
+            raise CopydeskError(f"A journey called {slug!r} already exists.", code="conflict") from None
         record(Action.JOURNEY_CREATE, journey, actor=acting_user, changes={"slug": [None, slug], "name": [None, name]})
         live_changed()
     return journey
@@ -363,11 +365,10 @@ def hash_token(token: str) -> str:
 
 def api_client_create(
     *, name: str, journeys: Sequence[Journey] = (), all_journeys: bool = False, can_check: bool = False,
-    rate_limit_per_minute: int = 6000, acting_user: User | None,
+    rate_limit_per_minute: int = 6000, acting_user: Actor,
 ) -> tuple[ApiClient, str]:
     """Create a client and return it with its token, which is shown once and stored only as a hash."""
-    if acting_user is not None and not acting_user.is_copydesk_admin:
-        raise CopydeskError("Only admins can create API clients.", code="forbidden")
+    require(acting_user.is_copydesk_admin, "Only admins can create API clients.")
     name = name.strip()
     if not name:
         raise CopydeskError("Give the API client a name.")
@@ -380,7 +381,7 @@ def api_client_create(
             with transaction.atomic():
                 client = ApiClient.objects.create(
                     name=name, token_hash="", all_journeys=all_journeys, can_check=can_check,
-                    rate_limit_per_minute=rate_limit_per_minute, created_by=acting_user,
+                    rate_limit_per_minute=rate_limit_per_minute, created_by=as_user(acting_user),
                 )
         except IntegrityError:
             raise CopydeskError(f"An API client called {name!r} already exists; pick another name.", code="conflict") from None
@@ -399,8 +400,7 @@ def api_client_create(
 
 
 def api_client_revoke(client: ApiClient, *, acting_user: User) -> ApiClient:
-    if not acting_user.is_copydesk_admin:
-        raise CopydeskError("Only admins can revoke API clients.", code="forbidden")
+    require(acting_user.is_copydesk_admin, "Only admins can revoke API clients.")
     with transaction.atomic():
         client = ApiClient.objects.select_for_update().get(pk=client.pk)
         if client.revoked_at is None:

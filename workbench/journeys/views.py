@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
+from workbench.action_errors import errors_as_messages
 from workbench.brand.models import Segment
 from workbench.errors import CopydeskError
 from workbench.generation.models import DraftVersion
@@ -145,12 +146,8 @@ def step_publish(request: HttpRequest, journey_slug: str, step_slug: str) -> Htt
 def step_rollback(request: HttpRequest, journey_slug: str, step_slug: str) -> HttpResponse:
     step = _step(journey_slug, step_slug)
     segment = get_object_or_404(Segment, pk=_posted_id(request, "segment") or 0, brand_id=step.journey.brand_id)
-    try:
-        locale = request.POST.get("locale")
-        restored = actions.publication_rollback(step, segment=segment, locale=locale, acting_user=acting_user(request))
-    except CopydeskError as exc:
-        messages.error(request, exc.message)
-    else:
+    with errors_as_messages(request):
+        restored = actions.publication_rollback(step, segment=segment, locale=request.POST.get("locale"), acting_user=acting_user(request))
         messages.success(request, f"Rolled back {segment.name}: publication(s) {', '.join(str(p.pk) for p in restored)} live again.")
     return redirect("step_detail", journey_slug=journey_slug, step_slug=step_slug)
 
@@ -159,12 +156,9 @@ def step_rollback(request: HttpRequest, journey_slug: str, step_slug: str) -> Ht
 @role_required("can_publish")
 def step_weights(request: HttpRequest, journey_slug: str, step_slug: str) -> HttpResponse:
     step = _step(journey_slug, step_slug)
-    try:
+    with errors_as_messages(request):
         weights = _posted_weights(request)
         actions.publication_set_weights(step, weights=weights, acting_user=acting_user(request))
-    except CopydeskError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, "Weights saved; variants at 0 are retired.")
     return redirect("step_detail", journey_slug=journey_slug, step_slug=step_slug)
 
@@ -202,13 +196,10 @@ def publish(request: HttpRequest, version_id: int) -> HttpResponse:
     version = get_object_or_404(DraftVersion.objects.select_related("draft"), pk=version_id)
     step = get_object_or_404(JourneyStep, pk=_posted_id(request, "step") or 0)
     weight_text = (request.POST.get("weight") or "100").strip()
-    try:
+    with errors_as_messages(request):
         if not (weight_text.isascii() and weight_text.isdigit() and len(weight_text) <= 5):
             raise CopydeskError("The A/B weight must be a whole number from 1 to 10000.")
         publication = actions.publication_create(step, version=version, weight=int(weight_text), acting_user=acting_user(request))
-    except CopydeskError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, f"Live on {publication.step} for {publication.segment.name}; journeys pulling this step now get it.")
     return redirect("draft_detail", draft_id=version.draft_id)
 

@@ -13,8 +13,9 @@ from django.utils import timezone
 from workbench.accounts.models import Role, User
 from workbench.audit.log import record
 from workbench.audit.models import Action
+from workbench.checks.actions import current_guide_check
 from workbench.checks.models import finding_key, finding_rule_key
-from workbench.checks.services import current_guide_check, latest_check
+from workbench.checks.services import latest_check
 from workbench.errors import CopydeskError
 from workbench.generation import actions as generation_actions
 from workbench.generation.limits import COMMENT_MAX_CHARS

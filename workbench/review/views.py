@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
+from workbench.action_errors import errors_as_messages
 from workbench.brand.models import Brand
 from workbench.errors import CopydeskError
 from workbench.generation.limits import REASON_MAX_CHARS, require_text_size
@@ -100,7 +101,7 @@ def finding_override(request: HttpRequest, version_id: int) -> HttpResponse:
     version = get_object_or_404(DraftVersion.objects.select_related("draft__brief__brand"), pk=version_id)
     justification = request.POST.get("justification", "")
     key, user = request.POST.get("finding", ""), acting_user(request)
-    try:
+    with errors_as_messages(request):
         if (waiver_id := id_param(request.POST.get("waiver"))) is not None:
             actions.waiver_apply(version, key=key, waiver_id=waiver_id, acting_user=user)
         else:
@@ -110,9 +111,6 @@ def finding_override(request: HttpRequest, version_id: int) -> HttpResponse:
                 scope=WaiverScope(request.POST["scope"]) if request.POST.get("scope") in WaiverScope.values else WaiverScope.VERSION,
                 expires_at=_end_of_day(request.POST.get("expires_on", "")),
             )
-    except CopydeskError as exc:
-        messages.error(request, exc.message)
-    else:
         messages.success(request, "Waiver recorded with its justification; it is audited and shown with the approval.")
     return redirect("draft_detail", draft_id=version.draft_id)
 

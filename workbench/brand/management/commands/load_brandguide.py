@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from workbench.access import SystemActor
 from workbench.brand.actions import guide_version_create
 from workbench.errors import CopydeskError
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror}", returncode=2) from None
         try:
-            version = guide_version_create(source_yaml=source, acting_user=None)
+            version = guide_version_create(source_yaml=source, acting_user=SystemActor("load_brandguide"))
         except CopydeskError as exc:
             raise CommandError(f"{path}: {exc.message}", returncode=2) from None
         self.stdout.write(f"{version.brand.slug}: guide version {version.number} is current")

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from workbench.access import SystemActor
 from workbench.brand.files import load_prompt_dir
 from workbench.errors import CopydeskError
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            loaded = load_prompt_dir(Path(options["dir"]), only_missing=options["only_missing"])
+            loaded = load_prompt_dir(Path(options["dir"]), acting_user=SystemActor("load_prompts"), only_missing=options["only_missing"])
         except CopydeskError as exc:
             raise CommandError(exc.message, returncode=2) from None
         self.stdout.write("prompts: " + (", ".join(loaded) or "none found"))

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from workbench.access import SystemActor
 from workbench.errors import CopydeskError
 from workbench.journeys.actions import api_client_create
 from workbench.journeys.models import Journey
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         try:
             client, token = api_client_create(
                 name=options["name"], journeys=journeys, all_journeys=options["all_journeys"], can_check=options["checks"],
-                rate_limit_per_minute=options["rate_limit"], acting_user=None,
+                rate_limit_per_minute=options["rate_limit"], acting_user=SystemActor("create_api_client"),
             )
         except CopydeskError as exc:
             raise CommandError(exc.message, returncode=2) from None

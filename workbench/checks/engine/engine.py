@@ -517,7 +517,12 @@ def _tone_findings(
 def _language_findings(
     compiled: CompiledGuide, shown_text: str, name: str, language: str, findings: list[Finding]
 ) -> None:
-    """A field long enough to tell whose language is not its locale's (language.py: thresholds, detector)."""
+    """A field long enough to tell whose language is not its locale's (language.py: thresholds, detector).
+
+    Only for guides that declare ``locales``: a guide without them behaves
+    exactly as before (PRODUCT.md, Locales)."""
+    if not compiled.data.get("locales"):
+        return
     guess = wrong_language(shown_text, language, (compiled.language_of(tag) for tag in compiled.locales))
     if guess is not None:
         findings.append(Finding("language", "wrong_language", "block", name, 0, 0, "",

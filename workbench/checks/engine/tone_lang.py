@@ -34,7 +34,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Final
+from typing import Any, Final
+
+import ahocorasick
 
 from .normalize import normalise
 
@@ -223,7 +225,14 @@ _OPENERS: Final = "¡¿\"'( \t"
 
 @dataclass(frozen=True, slots=True)
 class _Lexicon:
-    patterns: dict[str, re.Pattern[str] | None]
+    phrases: Any  # pyahocorasick automaton: " word word " -> (key length, dimensions)
+    patterns: dict[str, re.Pattern[str] | None]  # the "re:" lines, one alternation per dimension
+
+
+# Every character that is not part of a word becomes a blank, one for one
+# (offsets unchanged): phrases then match as " word word " keys in one C-level
+# pass, whole words only, across any single space, hyphen, apostrophe or sign.
+_NON_WORD_RE: Final = re.compile(r"\W")
 
 
 def _sections(name: str) -> dict[str, list[str]]:
@@ -241,22 +250,27 @@ def _sections(name: str) -> dict[str, list[str]]:
     return sections
 
 
-def _phrase_regex(phrase: str) -> str:
-    words = re.split(r"[\s\-]+", normalise(phrase).text.strip())
-    return r"(?<!\w)" + r"[\s\-]+".join(re.escape(w) for w in words if w) + r"(?!\w)"
+def _phrase_key(phrase: str) -> str:
+    return " " + " ".join(_NON_WORD_RE.sub(" ", normalise(phrase).text).split()) + " "
 
 
 @lru_cache(maxsize=8)
 def _lexicon(language: str) -> _Lexicon:
     own = _sections(f"tone_{language}.txt")
     shared = _sections("tone_any.txt")
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
     patterns: dict[str, re.Pattern[str] | None] = {}
     for dim in _DIMENSIONS:
         lines = own[dim] + shared[dim]
-        parts = [line[3:] if line.startswith("re:") else _phrase_regex(line) for line in lines]
-        # one alternation per dimension: one pass over the field, not one per phrase
-        patterns[dim] = re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
-    return _Lexicon(patterns)
+        for line in lines:
+            if not line.startswith("re:"):
+                key = _phrase_key(line)
+                _, found = automaton.get(key, (0, ()))
+                automaton.add_word(key, (len(key), (*found, dim)))
+        regexes = [line[3:] for line in lines if line.startswith("re:")]
+        patterns[dim] = re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None
+    automaton.make_automaton()
+    return _Lexicon(automaton, patterns)
 
 
 def _clauses(sentence: str, offset: int) -> list[tuple[int, int]]:
@@ -309,6 +323,13 @@ def language_tone_spans(text: str, dimensions: frozenset[str], language: str) ->
         return {}
     lexicon = _lexicon(language)
     spans: dict[str, list[tuple[int, int]]] = {d: [] for d in dimensions}
+    view = " " + _NON_WORD_RE.sub(" ", text) + " "
+    for end, (length, key_dims) in lexicon.phrases.iter(view):
+        for dim in key_dims:
+            if dim in spans:
+                # ``view`` is ``text`` shifted by one blank; the key's own blanks
+                # stand just before and after the phrase
+                spans[dim].append((end - length + 1, end - 1))
     for dim in dimensions:
         pattern = lexicon.patterns.get(dim)
         if pattern is not None:

@@ -221,6 +221,9 @@ _GRAMMARS: Final[dict[str, _Grammar]] = {
 _SENTENCE_RE: Final = re.compile(r"[^.!?;:\n]+[.!?;:]*")
 _CLAUSE_SPLIT_RE: Final = re.compile(r",\s+|\s+-\s+|\s+(?:y|e|o|pero|et|ou|mais|und|oder|aber)\s+(?=\w)")
 _OPENERS: Final = "¡¿\"'( \t"
+# Every priced offer holds a digit, a currency sign or a price word: sentences
+# without any skip the price patterns (most service copy).
+_PRICE_GATE: Final = re.compile(r"[\d€$£]|\b(?:precio|prix|preis|mitgliederpreis)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,21 +300,32 @@ def _intent(text: str, grammar: _Grammar, dimensions: frozenset[str]) -> dict[st
         sentence = text[s_start:sm.end()]
         if not sentence.strip():
             continue
-        owed = grammar.owed.search(sentence) is not None
+        owed: bool | None = None  # searched once, and only when a priced offer or an offer word needs it
         selling = False
+        may_price = _PRICE_GATE.search(sentence) is not None
         for c_start, c_end in _clauses(sentence, s_start):
             clause = text[c_start:c_end]
             command = grammar.command.match(clause) is not None and grammar.service.search(clause) is None
-            priced = not owed and grammar.price_offer.search(clause) is not None
+            priced = False
+            if not command and may_price and grammar.price_offer.search(clause) is not None:
+                if owed is None:
+                    owed = grammar.owed.search(sentence) is not None
+                priced = not owed
             if command or priced:
                 selling = True
                 if "promotional" in spans:
                     spans["promotional"].append((c_start, c_end))
         if "urgency" in spans:
-            offer = not owed and grammar.offer_word.search(sentence) is not None
+            deadlines = list(grammar.deadline.finditer(sentence))
+            if not deadlines:
+                continue
+            offer = False
+            if not selling and grammar.offer_word.search(sentence) is not None:
+                if owed is None:
+                    owed = grammar.owed.search(sentence) is not None
+                offer = not owed
             if offer or selling or grammar.deadline_opening.match(sentence):
-                spans["urgency"].extend((s_start + m.start(), s_start + m.end())
-                                        for m in grammar.deadline.finditer(sentence))
+                spans["urgency"].extend((s_start + m.start(), s_start + m.end()) for m in deadlines)
     return spans
 
 

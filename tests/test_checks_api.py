@@ -101,3 +101,23 @@ def test_disguised_html_copy_is_read_as_the_customer_sees_it(client, checker):
     assert response.status_code == 200 and response.json()["passed"] is False
     got = {(f["kind"], f["match"]) for f in response.json()["findings"]}
     assert {("disallowed_word", "Ch<b></b>eap"), ("pii", "bob&#64;gmail.com"), ("link", "//evil.example/x")} <= got
+
+
+def test_it_checks_copy_in_the_locale_given(client, checker):
+    spanish = {"brand": "northwind", "channel": "sms", "locale": "es-US",
+               "fields": {"body": "Botas baratas. Responde STOP para cancelar"}}
+    response = post(client, spanish, checker)
+    assert response.status_code == 200
+    assert [(f["rule"], f["match"]) for f in response.json()["findings"]] == [("barato", "baratas")]
+    # no locale: the brand's default (en-US), where Spanish terms and opt-out texts do not apply
+    default = post(client, {**spanish, "locale": None}, checker).json()
+    assert [f["rule"] for f in default["findings"]] == ["Reply STOP to opt out"]
+
+
+def test_an_undeclared_locale_is_refused_with_422_and_one_sentence(client, checker):
+    body = {"brand": "northwind", "channel": "sms", "locale": "de-DE", "fields": {"body": "Hallo"}}
+    response = post(client, body, checker)
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "Unknown locale 'de-DE' for this brand guide (declared: en-US, es-US, fr-CA)."
+    )

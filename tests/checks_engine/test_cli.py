@@ -156,3 +156,44 @@ def test_jsonl_bad_lines_yield_error_results_and_exit_2() -> None:
 def test_jsonl_channel_default_from_command_line() -> None:
     code, out, _ = call(GUIDE + ["--jsonl", "-", "--channel", "push"], b'{"id": 1, "text": "cheap"}\n')
     assert code == 1 and json.loads(out)["findings"][0]["rule"] == "cheap"
+
+
+def test_single_mode_checks_in_the_locale_given() -> None:
+    text = "Botas baratas. Responde STOP para cancelar\n".encode()
+    code, out, err = call(GUIDE + ["--channel", "sms", "--locale", "es-US", "-"], text)
+    assert code == 1, err
+    assert [(f["rule"], f["match"]) for f in json.loads(out)["findings"]] == [("barato", "baratas")]
+    # without --locale: the brand's default locale (en-US)
+    code, out, _ = call(GUIDE + ["--channel", "sms", "-"], text)
+    assert [f["rule"] for f in json.loads(out)["findings"]] == ["Reply STOP to opt out"]
+
+
+def test_an_undeclared_locale_exits_2_with_a_message() -> None:
+    code, out, err = call(GUIDE + ["--channel", "sms", "--locale", "de-DE", "-"], b"Hallo")
+    assert (code, out) == (2, "")
+    assert err == "check_copy: error: unknown locale 'de-DE' for this brand guide (declared: en-US, es-US, fr-CA)\n"
+    code, out, err = call(GUIDE + ["--jsonl", "-", "--locale", "xx"], b'{"id": 1, "channel": "push", "text": "hi"}\n')
+    assert (code, out) == (2, "") and "unknown locale 'xx'" in err
+
+
+def test_jsonl_lines_carry_their_locale() -> None:
+    data = "\n".join([
+        '{"id": "es", "channel": "push", "locale": "es-US", "text": "Una oferta gratis"}',
+        '{"id": "fr", "channel": "push", "locale": "fr-CA", "text": "Une offre gratuite"}',
+        '{"id": "default", "channel": "push", "text": "Una oferta gratis, une offre gratuite"}',
+        '{"id": "cli-default", "channel": "push", "text": "Botas baratas"}',
+        '{"id": "bad", "channel": "push", "locale": "de-DE", "text": "Hallo"}',
+        '{"id": "typed", "channel": "push", "locale": 7, "text": "Hallo"}',
+    ]).encode()
+    code, out, err = call(GUIDE + ["--jsonl", "-", "--locale", "es-US"], data)
+    assert code == 2
+    results = {r["id"]: r for r in map(json.loads, out.splitlines())}
+    assert [f["rule"] for f in results["es"]["findings"]] == ["gratis"]
+    assert [f["rule"] for f in results["fr"]["findings"]] == ["gratuit"]
+    assert [f["rule"] for f in results["cli-default"]["findings"]] == ["barato"]  # --locale is the lines' default
+    assert results["bad"]["error"] == (
+        "line 5: unknown locale 'de-DE' for this brand guide (declared: en-US, es-US, fr-CA)"
+    )
+    assert results["typed"]["error"] == "line 6: locale must be a string such as es-US"
+    code, out, _ = call(GUIDE + ["--jsonl", "-"], data.splitlines()[2] + b"\n")
+    assert code == 0 and json.loads(out)["findings"] == []

@@ -20,6 +20,11 @@ class CheckIn(Schema):
     brand: str = Field(pattern=r"^[a-z0-9-]{1,64}$", description="The brand's slug.")
     channel: str
     context: str | None = None
+    locale: str | None = Field(
+        default=None, max_length=64,
+        description="The copy's locale, e.g. es-US; omitted: the brand's default locale. "
+        "A locale the brand's guide does not declare is refused with 422.",
+    )
     fields: dict[str, str] = Field(
         description=f"The message's fields, e.g. {{\"subject\": ..., \"body\": ...}}; each at most {MAX_FIELD_CHARS:,} characters "
         "(a longer one is refused with 413). The email body is read as HTML, every other field as plain text."
@@ -52,11 +57,20 @@ def post_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
     guide_version = BrandGuideVersion.objects.filter(brand__slug=payload.brand).order_by("-number").first()
     if guide_version is None:
         raise CopydeskError(f"Unknown brand {payload.brand!r}.", code="not_found")
+    compiled = compiled_guide(guide_version)
     try:
-        result = check_fields(compiled_guide(guide_version), payload.channel, payload.fields, payload.context)
+        compiled.for_locale(payload.locale)
+    except EngineInputError as exc:
+        # the request is well-formed JSON but names a locale this brand does not write in
+        raise HttpError(422, _sentence(str(exc))) from None
+    try:
+        result = check_fields(compiled, payload.channel, payload.fields, payload.context, payload.locale)
     except FieldTooLargeError as exc:
-        message = str(exc)
-        raise HttpError(413, f"{message[:1].upper()}{message[1:]}.") from None
+        raise HttpError(413, _sentence(str(exc))) from None
     except EngineInputError as exc:
         raise CopydeskError(str(exc)) from None
     return result.to_dict(id=payload.id)
+
+
+def _sentence(message: str) -> str:
+    return f"{message[:1].upper()}{message[1:]}."

@@ -2,7 +2,7 @@
 
 Single mode::
 
-    check_copy (--brand SLUG | --guide PATH.yaml) --channel CH [--context CTX] [--field F] [FILE | -]
+    check_copy (--brand SLUG | --guide PATH.yaml) --channel CH [--context CTX] [--locale TAG] [--field F] [FILE | -]
 
 reads the whole input as one field (``--field``, default ``body``; one trailing
 newline is dropped, as editors add it) and prints one JSON result. Its ``id``
@@ -12,8 +12,9 @@ Bulk mode::
 
     check_copy (--brand SLUG | --guide PATH.yaml) --jsonl IN.jsonl [--out OUT.jsonl]
 
-reads one object per line, ``{"id", "channel", "context"?, "text" | "fields"}``
-(``--channel``/``--context`` give defaults for lines without them; blank lines
+reads one object per line, ``{"id", "channel", "context"?, "locale"?, "text" | "fields"}``
+(``--channel``/``--context``/``--locale`` give defaults for lines without them;
+no locale means the brand's default locale; blank lines
 are skipped), and writes one result per line in input order. A line that cannot
 be checked yields ``{"id": ..., "error": "line N: ..."}`` and processing goes on.
 
@@ -36,7 +37,7 @@ EXIT_OK = 0
 EXIT_BLOCKED = 1
 EXIT_BAD_INPUT = 2
 
-_LINE_KEYS = ("id", "channel", "context", "text", "fields")
+_LINE_KEYS = ("id", "channel", "context", "locale", "text", "fields")
 
 
 class UsageError(Exception):
@@ -68,6 +69,8 @@ def build_parser(prog: str = "check_copy") -> argparse.ArgumentParser:
     source.add_argument("--guide", metavar="PATH", help="brand guide YAML file")
     parser.add_argument("--channel", choices=tuple(CHANNEL_FIELDS), help="channel of the copy")
     parser.add_argument("--context", help="tone context (default: the guide's default tone)")
+    parser.add_argument("--locale", metavar="TAG",
+                        help="locale of the copy, e.g. es-US (default: the brand's default locale)")
     parser.add_argument("--field", help="field the input text is (default: body)")
     parser.add_argument("--jsonl", metavar="IN", help="bulk mode: JSON Lines input file, or - for stdin")
     parser.add_argument("--out", metavar="OUT", help="bulk mode: write results here instead of stdout")
@@ -93,6 +96,11 @@ def run(
         return EXIT_BAD_INPUT
     try:
         compiled = _load_guide(args, load_brand)
+        if args.locale is not None:
+            try:
+                compiled.for_locale(args.locale)  # refused before any input is read
+            except EngineInputError as exc:
+                raise UsageError(str(exc)) from None
         if args.jsonl is not None:
             if args.file is not None or args.field is not None:
                 raise UsageError("--jsonl cannot be combined with FILE or --field")
@@ -167,7 +175,7 @@ def _run_single(args: argparse.Namespace, compiled: CompiledGuide, stdin: TextIO
         text = text[:-1]
     field = args.field or "body"
     try:
-        result = check_fields(compiled, args.channel, {field: text}, args.context)
+        result = check_fields(compiled, args.channel, {field: text}, args.context, args.locale)
     except EngineInputError as exc:
         raise UsageError(str(exc)) from None
     ident = None if args.file in (None, "-") else args.file
@@ -192,7 +200,7 @@ def _run_jsonl(
         for number, line_bytes in enumerate(raw.split(b"\n"), start=1):
             if not line_bytes.strip():
                 continue
-            record, error = _check_line(compiled, number, line_bytes, args.channel, args.context)
+            record, error = _check_line(compiled, number, line_bytes, args.channel, args.context, args.locale)
             if error is not None:
                 errors += 1
                 stderr.write(f"check_copy: {error}\n")
@@ -210,7 +218,7 @@ def _run_jsonl(
 
 def _check_line(
     compiled: CompiledGuide, number: int, line_bytes: bytes,
-    default_channel: str | None, default_context: str | None,
+    default_channel: str | None, default_context: str | None, default_locale: str | None = None,
 ) -> tuple[dict[str, Any], str | None]:
     ident: Any = None
 
@@ -241,6 +249,9 @@ def _check_line(
     context = obj.get("context", default_context)
     if context is not None and not isinstance(context, str):
         return fail("context must be a string")
+    locale = obj.get("locale", default_locale)
+    if locale is not None and not isinstance(locale, str):
+        return fail("locale must be a string such as es-US")
     if ("text" in obj) == ("fields" in obj):
         return fail('give exactly one of "text" or "fields"')
     if "text" in obj:
@@ -252,7 +263,7 @@ def _check_line(
             return fail("fields must be an object")
         fields = obj["fields"]
     try:
-        result = check_fields(compiled, channel, fields, context)
+        result = check_fields(compiled, channel, fields, context, locale)
     except EngineInputError as exc:
         return fail(str(exc))
     return result.to_dict(ident), None

@@ -222,7 +222,7 @@ def _compile_lexicon(
         for entry in entries:
             group = builder.new_group()
             for phrase in entry.get("except", ()):
-                builder.add_except(phrase, group)
+                builder.add_except(phrase, group, language=term_language)
             terms = entry["terms"] if kind == "taboo_topic" else [entry["term"]]
             for term in terms:
                 builder.add_term(_term_rule(kind, entry, term, group), inflect=True, language=term_language)
@@ -423,13 +423,16 @@ def _lexicon_findings(
     # grammar (tone_lang.py): English stock phrases misread it ("sale" is
     # Spanish for "leaves"). Other languages keep the English ones.
     english_tone = language not in TONE_LANGUAGES
+    # a locale's "élection" and the top-level "election" in one taboo topic: one finding
+    reported: set[tuple[str, str, int, int]] = set()
     for hit in compiled.lexicon.scan(norm):
         rule = rules[hit.rule]
         start, end = shown.span(hit.start, hit.end)
         if rule.kind == "tone":
             if rule.rule in off and english_tone:
                 tone_spans[rule.rule].append((start, end))
-        else:
+        elif (rule.kind, rule.rule, start, end) not in reported:
+            reported.add((rule.kind, rule.rule, start, end))
             findings.append(Finding(rule.kind, rule.rule, rule.severity, name, start, end,
                                     text[start:end], rule.message, rule.suggestion))
     if not off:

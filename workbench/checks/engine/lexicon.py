@@ -17,7 +17,12 @@ How a text is scanned:
    one-character tokens; only texts with such a run get a second view where the
    run is merged into one word.
 
-Each single-word term is stored with its inflections (-s, -es, -ed, -ing, e-drop,
+Terms in another language than English (a locale's own rules) are matched as
+that language: single words by stem, token by token (stemming.py, which also
+holds the accent rule and German/Dutch compounds); multi-word terms as listed
+forms in the automaton, with the accent rule applied to their hits.
+
+Each single-word English term is stored with its inflections (-s, -es, -ed, -ing, e-drop,
 consonant doubling, y->ies/ied); each multi-word term also in its joined form
 (``actnow``). Terms containing ``l`` get extra keys with ``l`` read as ``i``
 because the fold reads ``1`` as ``i`` (``sa1e``) and a capital ``I`` (or a
@@ -29,14 +34,16 @@ from __future__ import annotations
 import importlib
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, Final, NamedTuple
 
 # Imported by name: pyahocorasick ships no type stubs, and this keeps mypy
 # --strict quiet both with and without ignore_missing_imports.
 ahocorasick: Any = importlib.import_module("ahocorasick")
 from .normalize import FOLD_TABLE, Normalised, normalise_plain
+from .stemming import StemTable, has_accented_letter
 
 # A word-internal apostrophe (straight; curly ones are straight after
 # normalisation) belongs to the token it starts: "he'll" -> "he", "'ll".
@@ -63,6 +70,9 @@ class LexRule:
     suggestion: str | None
     group: int  # except phrases of the same group suppress matches inside them
     needs_letter: bool  # a term with letters needs a letter in the match ("505" is not "sos")
+    # a term without diacritics in a language where they tell words apart
+    # never matches a word written with them ("ano" is not "año")
+    strict_accents: bool = False
 
 
 class LexHit(NamedTuple):  # a tuple: made for every hit, so cheap to build
@@ -135,6 +145,7 @@ class LexiconBuilder:
     def __init__(self) -> None:
         self.rules: list[LexRule] = []
         self._keys: dict[str, list[_Entry]] = {}
+        self._stem_tables: dict[str, StemTable] = {}
         self._groups = 0
 
     def new_group(self) -> int:
@@ -142,7 +153,22 @@ class LexiconBuilder:
         return self._groups
 
     def add_term(self, rule: LexRule, inflect: bool, language: str = "en") -> None:
+        """Add a term written in ``language`` (English inflections in the automaton, else stems)."""
         index = len(self.rules)
+        if language != "en":
+            if not has_accented_letter(rule.term):
+                rule = replace(rule, strict_accents=True)
+            tokens = term_tokens(rule.term)
+            if inflect and len(tokens) == 1 and tokens[0].isalpha():
+                self.rules.append(rule)
+                word = tokens[0]
+                self._stem_table(language).add({word, *_l_as_i(word)}, (index, rule.group))
+                return
+            if inflect and len(tokens) > 1 and all(t.isalpha() for t in tokens):
+                # the listed form stays in the automaton (its joined form catches
+                # letter spacing); the stems catch its inflected forms
+                self._stem_table(language).add_phrase(tokens, (index, rule.group))
+            inflect = False
         self.rules.append(rule)
         for key in term_keys(rule.term, inflect):
             padded = f" {key} "
@@ -151,7 +177,17 @@ class LexiconBuilder:
             if entry not in entries:
                 entries.append(entry)
 
-    def add_except(self, phrase: str, group: int) -> None:
+    def _stem_table(self, language: str) -> StemTable:
+        table = self._stem_tables.get(language)
+        if table is None:
+            table = self._stem_tables[language] = StemTable(language)
+        return table
+
+    def add_except(self, phrase: str, group: int, language: str = "en") -> None:
+        tokens = term_tokens(phrase)
+        if language != "en" and tokens and all(t.isalpha() for t in tokens):
+            # "envío gratis" also excuses "envíos gratis"
+            self._stem_table(language).add_phrase(tokens, (-1, group))
         for key in term_keys(phrase, False):
             padded = f" {key} "
             self._keys.setdefault(padded, []).append((-1, group, len(padded)))
@@ -163,17 +199,18 @@ class LexiconBuilder:
             for key, entries in self._keys.items():
                 automaton.add_word(key, tuple(entries))
             automaton.make_automaton()
-        return Lexicon(tuple(self.rules), automaton)
+        return Lexicon(tuple(self.rules), automaton, tuple(self._stem_tables.values()))
 
 
 class Lexicon:
-    def __init__(self, rules: tuple[LexRule, ...], automaton: Any) -> None:
+    def __init__(self, rules: tuple[LexRule, ...], automaton: Any, stem_tables: tuple[StemTable, ...] = ()) -> None:
         self.rules = rules
         self.automaton = automaton
+        self.stem_tables = stem_tables
 
     def scan(self, norm: Normalised) -> list[LexHit]:
         """All lexicon hits in a text, with spans into the original text."""
-        if self.automaton is None:
+        if self.automaton is None and not self.stem_tables:
             return []
         text = norm.text
         if text.isascii():
@@ -189,7 +226,7 @@ class Lexicon:
         if not tokens:
             return []
         view = " " + " ".join(tokens) + " "
-        raw = self._scan_view(view)
+        raw = self._scan_view(view, tokens)
         has_run = _RUN_RE.search(view) is not None
         if not raw and not has_run:
             return []
@@ -213,7 +250,7 @@ class Lexicon:
             assert spans is not None
             alt_tokens, alt_spans = _merge_runs(tokens, spans)
             alt_view = " " + " ".join(alt_tokens) + " "
-            for rule, first, last in _token_ranges(alt_view, self._scan_view(alt_view)):
+            for rule, first, last in _token_ranges(alt_view, self._scan_view(alt_view, alt_tokens)):
                 self._keep(rules[rule], rule, norm, alt_spans[first][0], alt_spans[last][1], found)
         return [LexHit(r, s, e) for (r, s, e) in found]
 
@@ -225,23 +262,73 @@ class Lexicon:
         o_start, o_end = norm.span(f_start, f_end)
         if rule.needs_letter and _LETTER_RE.search(norm.original, o_start, o_end) is None:
             return
+        if rule.strict_accents and has_accented_letter(norm.original[o_start:o_end]):
+            return
         found[(index, o_start, o_end)] = None
 
-    def _scan_view(self, view: str) -> list[tuple[int, int, int, int]]:
+    def _scan_view(self, view: str, tokens: list[str]) -> list[tuple[int, int, int, int]]:
         """(rule, group, start, end) in view coordinates, except phrases applied."""
         hits: list[tuple[int, int, int, int]] = []
         excepts: list[tuple[int, int, int]] = []
-        for end, entries in self.automaton.iter(view):
-            for rule, group, length in entries:
-                # the key is " term ": drop the padding from the span
-                start = end - length + 2
-                if rule < 0:
-                    excepts.append((group, start, end))
-                else:
-                    hits.append((rule, group, start, end))
+        if self.automaton is not None:
+            for end, entries in self.automaton.iter(view):
+                for rule, group, length in entries:
+                    # the key is " term ": drop the padding from the span
+                    start = end - length + 2
+                    if rule < 0:
+                        excepts.append((group, start, end))
+                    else:
+                        hits.append((rule, group, start, end))
+        for table in self.stem_tables:
+            _stem_hits(table, tokens, hits, excepts)
         if excepts and hits:
             hits = _outside_excepts(hits, excepts)
         return hits
+
+
+def _stem_hits(
+    table: StemTable, tokens: list[str], hits: list[tuple[int, int, int, int]],
+    excepts: list[tuple[int, int, int]],
+) -> None:
+    """Hits of a language's terms and except phrases, by token stem, in view coordinates."""
+    if table.phrases:
+        _stem_phrase_hits(table, tokens, hits, excepts)
+    # C-level cache reads for the tokens seen before (nearly all of them in a
+    # running worker); Python-level stemming only for new ones
+    found: list[tuple[tuple[int, int], ...] | None] = list(map(table.cache.get, tokens))
+    if None in found:
+        found = [table.lookup(t) if f is None else f for t, f in zip(tokens, found)]
+    if not any(found):
+        return
+    position = 1  # the view is " " + " ".join(tokens) + " "
+    for token, entries in zip(tokens, found):
+        for rule, group in entries or ():
+            hits.append((rule, group, position, position + len(token)))
+        position += len(token) + 1
+
+
+def _stem_phrase_hits(
+    table: StemTable, tokens: list[str], hits: list[tuple[int, int, int, int]],
+    excepts: list[tuple[int, int, int]],
+) -> None:
+    stems: list[str | None] = list(map(table.stems.get, tokens))
+    if None in stems:
+        stems = [table.stem_token(t) if s is None else s for t, s in zip(tokens, stems)]
+    phrases = table.phrases
+    starts = [i for i, s in enumerate(stems) if s in phrases]
+    if not starts:
+        return
+    positions = list(accumulate((len(t) + 1 for t in tokens), initial=1))
+    for i in starts:
+        for rest, (rule, group) in phrases[stems[i]]:  # type: ignore[index]
+            j = i + 1 + len(rest)
+            if j > len(tokens) or tuple(stems[i + 1:j]) != rest:
+                continue
+            start, end = positions[i], positions[j - 1] + len(tokens[j - 1])
+            if rule < 0:
+                excepts.append((group, start, end))
+            else:
+                hits.append((rule, group, start, end))
 
 
 def _outside_excepts(

@@ -20,6 +20,7 @@ so a count here is the count the carrier bills:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 import regex
@@ -61,12 +62,20 @@ def _is_gsm7(text: str) -> bool:
     return _NOT_GSM7_RE.search(text) is None
 
 
+@lru_cache(maxsize=8)
 def _clusters(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """(encoding, [(end index in ``text``, size in bits)] per cluster)."""
+    """(encoding, [(end index in ``text``, size in bits)] per cluster); callers only read the list.
+
+    Cached: an over-long message is laid out once for its segment count and
+    again to find where it stops fitting."""
     if _is_gsm7(text):
         # Every GSM-7 character is a cluster of its own (CR LF is counted as
         # two, as Twilio does), so no segmentation pass is needed.
         return "GSM-7", [(i + 1, 2 * _SEPTET if c in GSM7_EXTENSION else _SEPTET) for i, c in enumerate(text)]
+    if len(_GRAPHEME_RE.findall(text)) == len(text):
+        # Every character is a cluster of its own (accented copy in most
+        # languages: "á", "ç" written precomposed): no per-cluster Python loop.
+        return "UCS-2", [(i + 1, 2 * _CODE_UNIT if ord(c) > 0xFFFF else _CODE_UNIT) for i, c in enumerate(text)]
     clusters: list[tuple[int, int]] = []
     for m in _GRAPHEME_RE.finditer(text):
         cluster = m.group()

@@ -20,7 +20,7 @@ def load_brand(slug: str) -> dict[str, Any]:
 class Command(BaseCommand):
     help = (
         "Check copy against a brand guide (documented in docs/check-copy.md). "
-        "check_copy (--brand SLUG | --guide PATH.yaml) --channel CH [--context CTX] [--field F] [FILE | -]; "
+        "check_copy (--brand SLUG | --guide PATH.yaml) --channel CH [--context CTX] [--locale TAG] [--field F] [FILE | -]; "
         "check_copy (--brand SLUG | --guide PATH.yaml) --jsonl IN.jsonl [--out OUT.jsonl]. "
         "Exit 0: all passed, 1: some blocked, 2: bad input."
     )

@@ -236,6 +236,9 @@ class _Lexicon:
 # (offsets unchanged): phrases then match as " word word " keys in one C-level
 # pass, whole words only, across any single space, hyphen, apostrophe or sign.
 _NON_WORD_RE: Final = re.compile(r"\W")
+_ASCII_VIEW: Final = bytes(b if (48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122 or b == 95) else 32
+                           for b in range(256))
+_DIGIT_RE: Final = re.compile(r"\d")
 
 
 def _sections(name: str) -> dict[str, list[str]]:
@@ -337,16 +340,22 @@ def language_tone_spans(text: str, dimensions: frozenset[str], language: str) ->
         return {}
     lexicon = _lexicon(language)
     spans: dict[str, list[tuple[int, int]]] = {d: [] for d in dimensions}
-    view = " " + _NON_WORD_RE.sub(" ", text) + " "
+    if text.isascii():
+        # C-level, one for one: word bytes kept, every other byte a blank
+        view = " " + text.encode("ascii").translate(_ASCII_VIEW).decode("ascii") + " "
+    else:
+        view = " " + _NON_WORD_RE.sub(" ", text) + " "
     for end, (length, key_dims) in lexicon.phrases.iter(view):
         for dim in key_dims:
             if dim in spans:
                 # ``view`` is ``text`` shifted by one blank; the key's own blanks
                 # stand just before and after the phrase
                 spans[dim].append((end - length + 1, end - 1))
+    has_digit = _DIGIT_RE.search(text) is not None
     for dim in dimensions:
         pattern = lexicon.patterns.get(dim)
-        if pattern is not None:
+        # every promotional pattern (percentages, amounts saved) holds a digit
+        if pattern is not None and (has_digit or dim != "promotional"):
             spans[dim].extend((m.start(), m.end()) for m in pattern.finditer(text) if m.end() > m.start())
     intent_dims = dimensions & {"promotional", "urgency"}
     if intent_dims:

@@ -235,3 +235,15 @@ def test_merge_fields_links_and_numbers_are_not_prose() -> None:
 def test_the_message_names_both_languages(guide: CompiledGuide) -> None:
     [finding] = wrong(guide, "Votre commande a été expédiée et arrivera jeudi après-midi chez vous.", "es-US")
     assert "French" in finding.message and "Spanish" in finding.message
+
+
+def test_a_guide_without_locales_is_not_judged_for_language() -> None:
+    plain = compile_guide({"slug": "t", "name": "T"})
+    spanish = "Tu pedido ya está en camino y llegará el jueves por la tarde a tu casa."
+    assert [f for f in check_fields(plain, "in_app", {"body": spanish}).findings if f.kind == "language"] == []
+
+
+def test_an_html_body_is_judged_as_displayed(guide: CompiledGuide) -> None:
+    body = "<p>Votre commande a été <b>expédiée</b> et arrivera jeudi après-midi chez vous.</p>"
+    result = check_fields(guide, "email", {"body": body}, locale="es-US")
+    assert [f.rule for f in result.findings if f.kind == "language"] == ["wrong_language"]

@@ -1,7 +1,9 @@
 """Precision and recall of the tone checks on a labelled set (plain script).
 
-`python bench/eval_tone_intent.py [PATH.jsonl]` -- default
-tests/checks_engine/fixtures/tone_intent.jsonl, one {"text", "promotional",
+`python bench/eval_tone_intent.py [PATH.jsonl [LANGUAGE]]` -- default
+tests/checks_engine/fixtures/tone_intent.jsonl in English (the sets
+tone_intent_{es,fr,de}.jsonl are read with LANGUAGE es, fr, de: the guide's
+language, so its tone lexicons and grammar apply), one {"text", "promotional",
 "urgency"} object per line, labelled by hand: true when the sentence pushes a
 purchase or an upgrade (promotional) or sets a deadline or scarcity
 (urgency). Each text is checked as an SMS-free push body in a context where
@@ -24,9 +26,9 @@ DEFAULT_SET = Path(__file__).resolve().parent.parent / "tests" / "checks_engine"
 DIMENSIONS = ("promotional", "urgency")
 
 
-def evaluate(path: Path) -> dict[str, dict[str, object]]:
+def evaluate(path: Path, language: str = "en") -> dict[str, dict[str, object]]:
     guide = compile_guide({
-        "slug": "eval", "name": "Eval",
+        "slug": "eval", "name": "Eval", "language": language,
         "tone": {"contexts": {"sensitive": {"promotional": False, "urgency": False}}},
     })
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -56,7 +58,7 @@ def evaluate(path: Path) -> dict[str, dict[str, object]]:
 
 def main() -> int:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SET
-    report = evaluate(path)
+    report = evaluate(path, sys.argv[2] if len(sys.argv) > 2 else "en")
     for dim, r in report.items():
         print(f"{dim:12s} positives {r['positives']:3d}  negatives {r['negatives']:3d}  "
               f"precision {r['precision']:.3f}  recall {r['recall']:.3f}")

@@ -11,6 +11,7 @@ from .guide import DEFAULT_LANGUAGE, validate_guide
 from .hidden import find_hidden_text
 from .html_text import RenderedText, read_html
 from .intent import INTENT_DIMENSIONS, intent_spans
+from .language import shouting_words, wrong_language, wrong_language_message
 from .markup import find_markup, plain_text_field
 from .lexicon import Lexicon, LexiconBuilder, LexRule, term_tokens
 from .normalize import Normalised, normalise, normalise_plain
@@ -25,6 +26,8 @@ from .structural import (
     mask_merge_fields,
     required_pattern,
 )
+from .readability import language_grade
+from .tone_lang import TONE_LANGUAGES, language_tone_spans
 from .truncation import find_truncations
 from .tone import (
     SHOUT_RE,
@@ -43,7 +46,7 @@ MAX_FIELD_CHARS: Final = 100_000
 
 KINDS: Final[tuple[str, ...]] = (
     "disallowed_word", "taboo_topic", "claim", "tone", "length",
-    "required_text", "pii", "merge_field", "link",
+    "required_text", "pii", "merge_field", "link", "language",
 )
 
 _KIND_ORDER: Final[dict[str, int]] = {k: i for i, k in enumerate(KINDS)}
@@ -307,6 +310,7 @@ def check_fields(
         if shown_norm is not norm:
             normalised[f"{name} as shown"] = shown_norm
         _tone_findings(compiled, norm, name, tone, context_label, findings, language=language)
+        _language_findings(compiled, shown.text, name, language, findings)
         _length_findings(compiled, channel, name, text, findings)
         if plain_text_field(channel, name):
             for raw in find_markup(text):
@@ -391,13 +395,17 @@ def _lexicon_findings(
     rules = compiled.lexicon.rules
     text = shown.original
     tone_spans: dict[str, list[tuple[int, int]]] = {dim: [] for dim in off}
+    # Spanish, French and German copy is read with its own tone lexicons and
+    # grammar (tone_lang.py): English stock phrases misread it ("sale" is
+    # Spanish for "leaves"). Other languages keep the English ones.
+    english_tone = language not in TONE_LANGUAGES
     # a locale's "élection" and the top-level "election" in one taboo topic: one finding
     reported: set[tuple[str, str, int, int]] = set()
     for hit in compiled.lexicon.scan(norm):
         rule = rules[hit.rule]
         start, end = shown.span(hit.start, hit.end)
         if rule.kind == "tone":
-            if rule.rule in off:
+            if rule.rule in off and english_tone:
                 tone_spans[rule.rule].append((start, end))
         elif (rule.kind, rule.rule, start, end) not in reported:
             reported.add((rule.kind, rule.rule, start, end))
@@ -406,9 +414,12 @@ def _lexicon_findings(
     if not off:
         return
     patterns = tone_lexicon().patterns
-    intent = intent_spans(norm.text, off & INTENT_DIMENSIONS)
+    if english_tone:
+        intent = intent_spans(norm.text, off & INTENT_DIMENSIONS)
+    else:
+        intent = language_tone_spans(norm.text, off, language)
     for dim in TONE_LEXICON_DIMENSIONS:
-        pattern = patterns[dim]
+        pattern = patterns[dim] if english_tone else None
         if dim not in off:
             continue
         spans = tone_spans[dim]
@@ -458,23 +469,43 @@ def _tone_findings(
                 f"{field_label(name)} has {count} exclamation mark{'s' if count != 1 else ''}; "
                 f"{context_label} allows {allowed}", None))
     if not tone.shouting:
-        for m in SHOUT_RE.finditer(text):
+        for m in shouting_words(text, compiled.shout_exempt, language):
             word = m.group()
-            if not word.isupper() or word.upper() in compiled.shout_exempt:
-                continue
             findings.append(Finding(
                 "tone", "shouting", "warn", name, m.start(), m.end(), word,
                 f"\"{word}\" is in all caps, which reads as shouting ({context_label} does not allow it)",
                 word.lower()))
     if tone.max_reading_grade is not None and name == "body":
-        graded = reading_grade(text)
+        if language == DEFAULT_LANGUAGE:
+            graded = reading_grade(text)
+            formula = "Flesch-Kincaid"
+        else:
+            # a formula made for the language, as a school grade (readability.py)
+            other = language_grade(text, language)
+            graded = (other.grade, other.words) if other is not None else None
+            formula = other.formula if other is not None else ""
         if graded is not None and grade_exceeds(graded[0], graded[1], tone.max_reading_grade):
             grade, words = graded
             findings.append(Finding(
                 "tone", "max_reading_grade", "warn", name, 0, 0, "",
-                f"Reading grade {grade:.1f} (Flesch-Kincaid, {words} words) is above the "
+                f"Reading grade {grade:.1f} ({formula}, {words} words) is above the "
                 f"maximum of {tone.max_reading_grade:g} for {context_label}: use shorter sentences "
                 "and plainer words", None))
+
+
+def _language_findings(
+    compiled: CompiledGuide, shown_text: str, name: str, language: str, findings: list[Finding]
+) -> None:
+    """A field long enough to tell whose language is not its locale's (language.py: thresholds, detector).
+
+    Only for guides that declare ``locales``: a guide without them behaves
+    exactly as before (PRODUCT.md, Locales)."""
+    if not compiled.data.get("locales"):
+        return
+    guess = wrong_language(shown_text, language, (compiled.language_of(tag) for tag in compiled.locales))
+    if guess is not None:
+        findings.append(Finding("language", "wrong_language", "block", name, 0, 0, "",
+                                wrong_language_message(_FIELD_LABEL[name], guess, language), None))
 
 
 def _length_findings(

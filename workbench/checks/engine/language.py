@@ -1,0 +1,207 @@
+"""Per-language pieces of the tone checks and the wrong-language check.
+
+* Shouting that knows German ``ß``: ``"STRAßE".isupper()`` is False because
+  ``ß`` is a lowercase letter with no single-letter capital in common use, so
+  the plain test let all-caps German words through. ``ß`` is read as neutral.
+* Known acronyms per language (``data/acronyms_<lang>.txt``), on top of the
+  English list every guide already exempts (brands write "HTML" in any language).
+* Wrong language: a field long enough to tell whose language is not the
+  locale's. The detector is py3langid (langid.py's model, shipped inside the
+  package: no download at run time), loaded once per process and asked only
+  to choose among the guide's languages and a few common ones.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Final
+
+from .tone import SHOUT_RE
+
+LANGUAGE_NAMES: Final[dict[str, str]] = {
+    "en": "English", "es": "Spanish", "fr": "French", "de": "German", "it": "Italian",
+    "pt": "Portuguese", "nl": "Dutch",
+}
+# Always among the candidates, whatever the guide declares: the languages copy
+# is most often mixed up with in the markets Copydesk serves.
+COMMON_LANGUAGES: Final = frozenset(LANGUAGE_NAMES)
+
+# Texts shorter than this are not judged: a subject line such as "Hola Ana"
+# or "Merci !" carries too little to tell (and brand or product names dominate).
+# Measured on tests/checks_engine/fixtures/language_copy_*.jsonl, see bench/README.md.
+MIN_LETTERS: Final = 40
+MIN_WORDS: Final = 6
+# The detector must prefer another language by this much probability (over
+# the candidates) before a field is called wrong: ties between close
+# languages (es/pt, nl/de) and mixed copy are not judged.
+MIN_MARGIN: Final = 0.9
+# The detector reads at most this many characters of a field's prose: ample
+# to tell a language (its accuracy levels off far below), and it keeps a
+# 5,000-character email body as cheap to judge as a push notification.
+MAX_PROSE_CHARS: Final = 300
+_MAX_SCAN_CHARS: Final = 4 * MAX_PROSE_CHARS  # raw text read to find that much prose
+
+# Fast path: function words that belong to one of these languages only (no
+# "la"/"de", shared by Spanish and French). A field whose prose has at least
+# FAST_MIN_WORDS of its locale's and at most FAST_MAX_OTHERS of every other
+# language's is plainly in its locale's language and skips the detector. It
+# can only spare a field, never flag one; the recall test shows it hides no
+# copy in another language.
+_FUNCTION_WORDS: Final[dict[str, frozenset[str]]] = {
+    "en": frozenset("the and your you to of for is are with we our will this that it be have has from".split()),
+    "es": frozenset("el los las y tu tus por es está están hemos nuestro nuestra sus ya muy también hoy gracias puedes tienes aquí cuenta pedido tienda".split()),
+    "fr": frozenset("le les et vous votre vos pour est une des du au avec nous notre sur dans sont ce cette sera été être pas merci".split()),
+    "de": frozenset("der die das und sie ihr ihre ist mit für wir unser unsere zu den dem ein eine nicht auf im wird werden haben sich auch noch bei ihnen ihren ihrem ihrer".split()),
+    "it": frozenset("il gli che tuo tua per è sono della delle nel nella abbiamo nostro nostra".split()),
+    "pt": frozenset("os seu sua com é são do das dos na uma nosso nossa você".split()),
+    "nl": frozenset("het je jouw uw voor met zijn van een ons onze wij niet op".split()),
+}
+FAST_MIN_WORDS: Final = 3
+FAST_MAX_OTHERS: Final = 1
+_WORD_RE: Final = re.compile(r"[^\W\d_]+")
+
+_NOT_PROSE_RE: Final = re.compile(
+    r"\{\{.*?\}\}|https?://\S+|www\.\S+|\S+@\S+\.\S+|<[^>]*>|&\w+;|\S*\d\S*"
+)
+
+
+def _data_lines(name: str) -> list[str]:
+    path = resources.files(__package__).joinpath("data", name)
+    if not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+@lru_cache(maxsize=16)
+def language_acronyms(language: str | None) -> frozenset[str]:
+    """Upper-cased acronyms known for ``language`` (empty for English: the guide's base list covers it)."""
+    if not language or language == "en":
+        return frozenset()
+    return frozenset(line.upper() for line in _data_lines(f"acronyms_{language}.txt"))
+
+
+def is_all_caps(word: str) -> bool:
+    """Every cased letter upper case, with ``ß`` read as neutral ("STRAßE", "GROß")."""
+    return word.replace("ß", "").isupper()
+
+
+def shouting_words(text: str, exempt: frozenset[str], language: str | None = None) -> Iterator[re.Match[str]]:
+    """All-caps words of 4+ letters in ``text`` that are neither in ``exempt`` nor the language's acronyms."""
+    own = language_acronyms(language)
+    for m in SHOUT_RE.finditer(text):
+        word = m.group()
+        if not is_all_caps(word):
+            continue
+        upper = word.upper()
+        if upper in exempt or upper in own:
+            continue
+        yield m
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    # py3langid ships no type stubs; importing by name keeps mypy clean and
+    # the ~0.8 s model load out of import time (only fields long enough load it).
+    langid = __import__("py3langid.langid", fromlist=["LanguageIdentifier"])
+    return langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+
+
+@lru_cache(maxsize=32)
+def _identifier_for(languages: frozenset[str]) -> Any:
+    """An identifier that only scores ``languages`` (probabilities renormalised over them).
+
+    A shallow copy: set_languages replaces the copy's own score tables with
+    column slices of the shared model, so the full identifier is untouched and
+    each copy is read-only afterwards (safe to share between threads)."""
+    full = _identifier()
+    restricted = copy.copy(full)
+    restricted.set_languages(sorted(languages & set(full.nb_classes)))
+    return restricted
+
+
+def prose(text: str) -> str:
+    """The words of ``text`` a detector should read: merge fields, links, addresses, tags and numbers removed.
+
+    Only the start of a long text is read (at most MAX_PROSE_CHARS of prose)."""
+    return _NOT_PROSE_RE.sub(" ", text[:_MAX_SCAN_CHARS])[:MAX_PROSE_CHARS]
+
+
+def judgeable(text: str) -> bool:
+    """Whether ``text`` (already reduced to prose) is long enough to tell its language."""
+    return len(text.split()) >= MIN_WORDS and sum(map(str.isalpha, text)) >= MIN_LETTERS
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageGuess:
+    language: str
+    probability: float  # among the candidates
+    expected_probability: float
+
+
+def guess_language(text: str, candidates: Iterable[str], expected: str) -> LanguageGuess | None:
+    """The most likely of ``candidates`` (plus ``expected``) for ``text``, or None if too short to tell."""
+    words = prose(text)
+    if not judgeable(words):
+        return None
+    ranked = _identifier_for(frozenset(candidates) | {expected}).rank(words)
+    if not ranked or ranked[0][1] <= 0:
+        return None
+    best, best_p = ranked[0]
+    expected_p = next((p for lang, p in ranked if lang == expected), 0.0)
+    return LanguageGuess(best, best_p, expected_p)
+
+
+def plainly_in(text: str, expected: str) -> bool:
+    """Whether ``text``'s function words alone show it is in ``expected`` (the fast path above)."""
+    if expected not in _FUNCTION_WORDS:
+        return False
+    owners = _function_word_owners()
+    own = 0
+    others: dict[str, int] = {}
+    for word in _WORD_RE.findall(text[:MAX_PROSE_CHARS].lower()):
+        for lang in owners.get(word, ()):
+            if lang == expected:
+                own += 1
+            else:
+                others[lang] = others.get(lang, 0) + 1
+    return own >= FAST_MIN_WORDS and all(n <= FAST_MAX_OTHERS for n in others.values())
+
+
+@lru_cache(maxsize=1)
+def _function_word_owners() -> dict[str, tuple[str, ...]]:
+    owners: dict[str, tuple[str, ...]] = {}
+    for lang, words in _FUNCTION_WORDS.items():
+        for word in words:
+            owners[word] = (*owners.get(word, ()), lang)
+    return owners
+
+
+def wrong_language(text: str, expected: str, guide_languages: Iterable[str] = ()) -> LanguageGuess | None:
+    """The language ``text`` is written in when it clearly is not ``expected``; None otherwise."""
+    if len(text) < MIN_LETTERS:  # cheap early out: most titles, subjects and CTAs
+        return None
+    words = prose(text)
+    if not judgeable(words) or plainly_in(words, expected):
+        return None
+    guess = guess_language(words, COMMON_LANGUAGES | set(guide_languages), expected)
+    if guess is None or guess.language == expected:
+        return None
+    if guess.probability - guess.expected_probability < MIN_MARGIN:
+        return None
+    return guess
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def wrong_language_message(field_label: str, guess: LanguageGuess, expected: str) -> str:
+    return (f"{field_label} reads as {language_name(guess.language)} "
+            f"(detector confidence {guess.probability:.2f}), not {language_name(expected)}, "
+            "the language of its locale")

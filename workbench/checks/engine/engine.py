@@ -505,7 +505,7 @@ def _language_findings(
     guess = wrong_language(shown_text, language, (compiled.language_of(tag) for tag in compiled.locales))
     if guess is not None:
         findings.append(Finding("language", "wrong_language", "block", name, 0, 0, "",
-                                wrong_language_message(_FIELD_LABEL[name], guess, language), None))
+                                wrong_language_message(field_label(name), guess, language), None))
 
 
 def _length_findings(

@@ -138,3 +138,19 @@ def test_reading_grade_skips_short_bodies() -> None:
 def test_missing_tone_section_checks_nothing() -> None:
     guide = compile_guide({"slug": "t", "name": "T"})
     assert tone_rules(guide, "HUGE SALE!!! Hurry 🎉 " + LONG_HARD) == []
+
+
+# -- an email body is HTML: its tone is the tone of what the reader sees ---------------------------
+
+def test_markup_in_an_email_body_is_not_read_as_exclamations_or_shouting() -> None:
+    guide = tone_guide({"max_exclamations": 0, "shouting": False})
+    body = '<!DOCTYPE html><!-- HEADER --><DIV CLASS="WRAP"><P>Your boots are on their way.</P></DIV>'
+    assert tone_rules(guide, body, channel="email") == []
+
+
+def test_tone_in_an_email_body_is_found_in_the_text_with_spans_into_the_markup() -> None:
+    guide = tone_guide({"max_exclamations": 0, "shouting": False})
+    body = "<p>Your boots are <b>HERE</b>!</p>"
+    rules = tone_rules(guide, body, channel="email")
+    assert ("shouting", "HERE") in rules
+    assert ("max_exclamations", "!") in rules

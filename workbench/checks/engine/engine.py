@@ -309,7 +309,7 @@ def check_fields(
         shown_norm = _reading_findings(compiled, shown, norm, name, tone, context_label, findings, language)
         if shown_norm is not norm:
             normalised[f"{name} as shown"] = shown_norm
-        _tone_findings(compiled, norm, name, tone, context_label, findings, language=language)
+        _tone_findings(compiled, shown_norm, shown, name, tone, context_label, findings, language=language)
         _language_findings(compiled, shown.text, name, language, findings)
         _length_findings(compiled, channel, name, text, findings)
         if plain_text_field(channel, name):
@@ -451,10 +451,14 @@ def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _tone_findings(
-    compiled: CompiledGuide, norm: Normalised, name: str, tone: ToneSettings,
+    compiled: CompiledGuide, norm: Normalised, shown: RenderedText, name: str, tone: ToneSettings,
     context_label: str, findings: list[Finding], *, language: str = DEFAULT_LANGUAGE,
 ) -> None:
-    text = norm.original
+    """Exclamations, shouting and reading grade of the text as displayed (``norm`` is the
+    displayed text normalised; an email body's markup and comments are not copy), with
+    spans mapped back into the stored original through ``shown``."""
+    text = shown.text
+    original = shown.original
     limit = tone.max_exclamations
     if limit is not None:
         count = norm.text.count("!")
@@ -462,17 +466,18 @@ def _tone_findings(
             pos = -1
             for _ in range(limit + 1):
                 pos = norm.text.index("!", pos + 1)
-            start, end = norm.span(pos, pos + 1)
+            start, end = shown.span(*norm.span(pos, pos + 1))
             allowed = "none" if limit == 0 else f"at most {limit}"
             findings.append(Finding(
-                "tone", "max_exclamations", "warn", name, start, end, text[start:end],
+                "tone", "max_exclamations", "warn", name, start, end, original[start:end],
                 f"{field_label(name)} has {count} exclamation mark{'s' if count != 1 else ''}; "
                 f"{context_label} allows {allowed}", None))
     if not tone.shouting:
         for m in shouting_words(text, compiled.shout_exempt, language):
             word = m.group()
+            start, end = shown.span(m.start(), m.end())
             findings.append(Finding(
-                "tone", "shouting", "warn", name, m.start(), m.end(), word,
+                "tone", "shouting", "warn", name, start, end, original[start:end],
                 f"\"{word}\" is in all caps, which reads as shouting ({context_label} does not allow it)",
                 word.lower()))
     if tone.max_reading_grade is not None and name == "body":

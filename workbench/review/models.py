@@ -111,3 +111,23 @@ class DraftPresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on draft {self.draft_id}"
+
+
+class ReviewDeadline(models.Model):
+    """When a submitted draft is due for a decision, and who (if anyone) is working on it now.
+
+    One row per draft, replaced at each submission. A claim is screen state like presence, not content
+    state: it is not audited, and it lapses on its own after CLAIM_IDLE of inactivity (review/deadlines.py).
+    """
+
+    draft = models.OneToOneField(Draft, on_delete=models.CASCADE, related_name="review_deadline")
+    submitted_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    claim_active_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["due_at"])]
+
+    def __str__(self) -> str:
+        return f"draft {self.draft_id} due {self.due_at:%Y-%m-%d %H:%M}"

@@ -4,6 +4,9 @@ from workbench.review import views
 
 urlpatterns = [
     path("review/", views.review_queue, name="review_queue"),
+    path("review/bulk/", views.review_bulk, name="review_bulk"),
+    path("drafts/<int:draft_id>/claim/", views.draft_claim, name="draft_claim"),
+    path("drafts/<int:draft_id>/release/", views.draft_release, name="draft_release"),
     path("drafts/<int:draft_id>/approve/", views.review_approve, name="review_approve"),
     path("drafts/<int:draft_id>/reject/", views.review_reject, name="review_reject"),
     path("drafts/<int:draft_id>/comments/", views.comment_add, name="comment_add"),

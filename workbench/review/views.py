@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -14,9 +15,10 @@ from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.generation.presenters import prefetched_drafts, with_latest
 from workbench.generation.query import id_param
 from workbench.generation.views import render_draft_page
-from workbench.review import actions
+from workbench.review import actions, deadlines
+from workbench.review.bulk import bulk_decide, parse_selection
 from workbench.review.models import Decision, Notification
-from workbench.review.queue import ANY_STATE, QueueFilters, facet_counts, queue_drafts
+from workbench.review.queue import ANY_STATE, DUE_FILTERS, QueueFilters, facet_counts, overdue_count, queue_drafts
 
 QUEUE_PAGE_SIZE = 25
 
@@ -25,14 +27,65 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     filters = QueueFilters.from_query(request.GET)
     page = Paginator(queue_drafts(filters).values_list("pk", flat=True), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     # Page through ids only, then fetch the page's drafts with everything a row shows.
-    by_pk = {d.pk: d for d in prefetched_drafts().filter(pk__in=list(page.object_list))}
+    drafts = prefetched_drafts().select_related("review_deadline__claimed_by")
+    by_pk = {d.pk: d for d in drafts.filter(pk__in=list(page.object_list))}
     cards = with_latest(by_pk[pk] for pk in page.object_list if pk in by_pk)
-    user = acting_user(request)
+    user, now = acting_user(request), timezone.now()
     rows = [(card, card.approve_blocked_reason(user)) for card in cards]
     return render(request, "review/queue.html", {
         "page": page, "rows": rows, "facets": facet_counts(filters), "filters": filters, "any_state": ANY_STATE,
-        "filtered": any(k != "state" for k in filters.values) or filters.state_param != DraftState.IN_REVIEW,
+        "filtered": any(k != "state" for k in filters.values) or filters.state_param != DraftState.IN_REVIEW or bool(filters.due),
+        "due_filters": DUE_FILTERS, "overdue": overdue_count(filters), "now": now, "soon": now + deadlines.DUE_SOON,
+        "claim_cutoff": now - deadlines.CLAIM_IDLE,
     })
+
+
+def _queue_or_draft(request: HttpRequest, draft: Draft) -> HttpResponse:
+    return _back_to_queue(request) or redirect("draft_detail", draft_id=draft.pk)
+
+
+@require_POST
+@role_required("can_review")
+def draft_claim(request: HttpRequest, draft_id: int) -> HttpResponse:
+    draft = get_object_or_404(Draft, pk=draft_id)
+    try:
+        deadline = deadlines.draft_claim(draft, acting_user=acting_user(request))
+    except CopydeskError as exc:
+        messages.error(request, f"Draft {draft.pk}: {exc.message}")
+    else:
+        lapses = deadlines.claim_lapses_at(deadline)
+        messages.success(request, f"Draft {draft.pk} is yours: other reviewers cannot decide on it until you decide, release it, or stop working on it for {deadlines.CLAIM_IDLE.seconds // 60} minutes (now {timezone.localtime(lapses):%H:%M}).")
+    return _queue_or_draft(request, draft)
+
+
+@require_POST
+@role_required("can_review")
+def draft_release(request: HttpRequest, draft_id: int) -> HttpResponse:
+    draft = get_object_or_404(Draft, pk=draft_id)
+    if deadlines.draft_release(draft, acting_user=acting_user(request)):
+        messages.info(request, f"Draft {draft.pk} released; any reviewer can take it.")
+    return _queue_or_draft(request, draft)
+
+
+@require_POST
+@role_required("can_review")
+def review_bulk(request: HttpRequest) -> HttpResponse:
+    """Approve or reject several drafts: each one is its own decision through the same action."""
+    decision = request.POST.get("decision", "")
+    reason = request.POST.get("reason", "")
+    selection = parse_selection(request.POST.getlist("draft"))
+    try:
+        require_text_size(reason, REASON_MAX_CHARS, "reason")
+        outcome = bulk_decide(selection, decision=decision, reason=reason, acting_user=acting_user(request))
+    except CopydeskError as exc:
+        messages.error(request, exc.message)
+        return _back_to_queue(request) or redirect("review_queue")
+    if outcome.done:
+        verb = "approved" if decision == Decision.APPROVE else "rejected"
+        messages.success(request, f"{len(outcome.done)} draft{'s' if len(outcome.done) != 1 else ''} {verb}: {', '.join(str(pk) for pk in outcome.done)}.")
+    for pk, why in outcome.refused:
+        messages.error(request, f"Draft {pk} was not decided: {why}")
+    return _back_to_queue(request) or redirect("review_queue")
 
 
 def _decision_target(request: HttpRequest, draft_id: int) -> tuple[Draft, int]:

@@ -74,7 +74,7 @@ BASE = "slug: northwind\nname: Northwind\n"
 ERROR_CASES = [
     # (yaml after the two base lines, expected str(GuideError))
     ("colour: blue\n", "colour: unknown key (expected one of: slug, name, voice, disallowed, taboo_topics, "
-     "claims, required, channels, merge_fields, links, contacts, tone) (line 3)"),
+     "claims, required, channels, merge_fields, links, contacts, tone, approval) (line 3)"),
     ("disallowed:\n  - {term: cheap, severity: maybe}\n", "disallowed[0].severity: expected block or warn (line 4)"),
     ("disallowed:\n  - {term: cheap, sevrity: warn}\n",
      "disallowed[0].sevrity: unknown key (expected one of: term, severity, suggestion, reason, except) (line 4)"),

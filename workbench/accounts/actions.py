@@ -4,7 +4,9 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from workbench.accounts.models import Role, User
+import re
+
+from workbench.accounts.models import ReviewRole, Role, User
 from workbench.audit.log import record
 from workbench.audit.models import Action
 from workbench.errors import CopydeskError
@@ -61,4 +63,33 @@ def user_set_active(user: User, *, active: bool, acting_user: User) -> User:
             user.is_active = active
             user.save(update_fields=["is_active"])
             record(Action.USER_REACTIVATE if active else Action.USER_DEACTIVATE, user, actor=acting_user, changes={"is_active": [not active, active]})
+    return user
+
+
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*")
+
+
+def user_set_review_profile(user: User, *, review_roles: list[str], languages: list[str], acting_user: User) -> User:
+    """Set what a reviewer may sign off for (e.g. legal) and the languages they read: what approval rules count."""
+    _require_admin(acting_user, "Only admins can change reviewers' roles and languages.")
+    unknown = [r for r in review_roles if r not in ReviewRole.values]
+    if unknown:
+        raise CopydeskError(f"Unknown review role {unknown[0]!r}; use one of {', '.join(ReviewRole.values)}.")
+    codes = []
+    for raw in languages:
+        code = raw.strip().lower().replace("_", "-")
+        if not code:
+            continue
+        if not _LANGUAGE_CODE.fullmatch(code):
+            raise CopydeskError(f"{raw.strip()!r} is not a language code; write codes like en, es or fr-CA.")
+        if code not in codes:
+            codes.append(code)
+    roles = sorted(set(review_roles))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.review_roles != roles or user.languages != codes:
+            changes = {"review_roles": [user.review_roles, roles], "languages": [user.languages, codes]}
+            user.review_roles, user.languages = roles, codes
+            user.save(update_fields=["review_roles", "languages"])
+            record(Action.USER_ROLE_CHANGE, user, actor=acting_user, changes=changes)
     return user

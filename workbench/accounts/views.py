@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from workbench.access import acting_user, role_required
 from workbench.accounts import actions
 from workbench.accounts.forms import UserCreateForm
-from workbench.accounts.models import Role, User
+from workbench.accounts.models import ReviewRole, Role, User
 from workbench.errors import CopydeskError
 from workbench.generation.models import Brief, Draft, DraftState
 from workbench.journeys.models import Publication
@@ -45,7 +45,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Added {user.username} as {user.get_role_display().lower()}.")
             return redirect("user_list")
     users = User.objects.order_by("username")
-    return render(request, "accounts/users.html", {"form": form, "users": users, "roles": Role.choices, "me": acting_user(request)})
+    context = {"form": form, "users": users, "roles": Role.choices, "review_roles": ReviewRole.choices, "me": acting_user(request)}
+    return render(request, "accounts/users.html", context)
 
 
 @require_POST
@@ -72,4 +73,21 @@ def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"{user.username} {'can log in again' if active else 'can no longer log in'}.")
+    return redirect("user_list")
+
+
+@require_POST
+@role_required("is_copydesk_admin")
+def user_review_profile(request: HttpRequest, user_id: int) -> HttpResponse:
+    """An admin sets the review roles (legal) a user holds besides their role, and the languages they read."""
+    user = get_object_or_404(User, pk=user_id)
+    languages = request.POST.get("languages", "").replace(";", ",").replace(" ", ",").split(",")
+    try:
+        actions.user_set_review_profile(
+            user, review_roles=request.POST.getlist("review_roles"), languages=languages, acting_user=acting_user(request)
+        )
+    except CopydeskError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Saved {user.username}'s review roles and languages.")
     return redirect("user_list")

@@ -112,7 +112,3 @@ class Segment(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def approvals_required(self) -> int:
-        return 2 if self.sensitive else 1

@@ -47,6 +47,11 @@ def finding_key(finding: dict[str, Any]) -> str:
     return f"{finding['kind']}:{finding['rule']}:{finding['field']}:{finding['start']}-{finding['end']}"
 
 
+def finding_rule_key(finding: dict[str, Any]) -> str:
+    """The finding without where it is ("claim:clinically proven"): the same rule tripped on another version or brief."""
+    return f"{finding['kind']}:{finding['rule']}"[:250]
+
+
 class FalsePositive(models.Model):
     """A reviewer's judgement that a finding flagged good copy. Counted per rule so admins can tune the guide."""
 

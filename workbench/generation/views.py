@@ -7,18 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
-from workbench.checks.engine import CHANNEL_FIELDS, EngineInputError
-from workbench.checks.services import run_engine
 from workbench.errors import CopydeskError
 from workbench.generation import actions
-from workbench.generation.forms import CHANNEL_HELP, BriefForm, DraftEditForm
-from workbench.generation.limits import require_field_sizes
-from workbench.generation.models import Brief, Draft, DraftState, DraftVersion, GenerationJob, GenerationRun, RunStatus
-from workbench.generation.presenters import brief_grid, draft_page_context, field_meters, highlighted_fields
+from workbench.generation.forms import CHANNEL_HELP, BriefForm
+from workbench.generation.models import Brief, DraftState, GenerationJob, GenerationRun, RunStatus
 from workbench.generation.query import id_param
-from workbench.generation.sanitize import sanitize_fields
-from workbench.htmx import HtmxHttpRequest
-from workbench.review import actions as review_actions
 
 
 def brief_list(request: HttpRequest) -> HttpResponse:
@@ -62,15 +55,6 @@ def brief_create(request: HttpRequest) -> HttpResponse:
     return render(request, "generation/brief_form.html", {"form": form, "source": source, "channel_help": CHANNEL_HELP})
 
 
-def brief_detail(request: HtmxHttpRequest, brief_id: int) -> HttpResponse:
-    brief = get_object_or_404(Brief.objects.select_related("brand", "created_by", "prompt_template"), pk=brief_id)
-    run = GenerationRun.objects.filter(brief=brief).prefetch_related("jobs__segment").first()
-    state = request.GET.get("state", "")
-    context = {"brief": brief, "run": run, "grid": brief_grid(brief, state), "state_filter": state}
-    template = "generation/brief_detail.html#progress" if request.htmx and request.GET.get("part") == "progress" else "generation/brief_detail.html"
-    return render(request, template, context)
-
-
 @require_POST
 @role_required("can_author")
 def brief_generate(request: HttpRequest, brief_id: int) -> HttpResponse:
@@ -91,81 +75,3 @@ def run_cancel(request: HttpRequest, run_id: int) -> HttpResponse:
     actions.generation_cancel(run, acting_user=acting_user(request))
     messages.info(request, "Generation cancelled; drafts already written are kept.")
     return redirect("brief_detail", brief_id=run.brief_id)
-
-
-def _draft(draft_id: int) -> Draft:
-    return get_object_or_404(Draft.objects.select_related("brief__brand", "segment", "created_by"), pk=draft_id)
-
-
-def draft_detail(request: HttpRequest, draft_id: int) -> HttpResponse:
-    draft, user = _draft(draft_id), acting_user(request)
-    review_actions.notifications_mark_read(acting_user=user, draft=draft)
-    context = draft_page_context(draft, user)
-    context["present"] = review_actions.presence_touch(draft, acting_user=user)
-    return render(request, "generation/draft_detail.html", context)
-
-
-def render_draft_page(request: HttpRequest, draft: Draft, status: int, **extra: object) -> HttpResponse:
-    """The draft page again, after a refused change, with what the user typed and the reason."""
-    context = draft_page_context(draft, acting_user(request), edit_form=extra.pop("edit_form", None))  # type: ignore[arg-type]
-    context.update(extra, present=[])
-    return render(request, "generation/draft_detail.html", context, status=status)
-
-
-@require_POST
-def draft_edit(request: HttpRequest, draft_id: int) -> HttpResponse:
-    draft = _draft(draft_id)
-    form = DraftEditForm(request.POST, channel_fields=CHANNEL_FIELDS[draft.channel])
-    if not form.is_valid():
-        problems = [str(error) for name, errors in form.errors.items() if name != "base_version" for error in errors]
-        message = " ".join(problems) or "The form was incomplete; reload the page and try again."
-        return render_draft_page(request, draft, 400, edit_form=form, edit_error=message)
-    data = dict(form.cleaned_data)
-    base = data.pop("base_version")
-    try:
-        version = actions.draft_edit(draft, fields=data, base_version=base, acting_user=acting_user(request))
-    except CopydeskError as exc:
-        return render_draft_page(request, draft, exc.http_status, edit_form=form, edit_error=exc.message)
-    if version.number == base:
-        messages.info(request, "Nothing changed, so no new version was made.")
-    else:
-        messages.success(request, f"Saved as version {version.number}. It was checked again and needs a fresh review; submit it when ready.")
-    return redirect("draft_detail", draft_id=draft.pk)
-
-
-@require_POST
-def draft_live_check(request: HttpRequest, draft_id: int) -> HttpResponse:
-    """Check the text being typed without storing anything: the findings and counters partial."""
-    draft = _draft(draft_id)
-    names = CHANNEL_FIELDS[draft.channel]
-    typed = {name: request.POST.get(name, "") for name in names}
-    guide_version = draft.brief.brand.current_guide()
-    try:
-        require_field_sizes(typed)
-        fields = sanitize_fields(draft.channel, typed)
-        result, context = run_engine(DraftVersion(draft=draft, fields=fields), guide_version)
-    except (EngineInputError, CopydeskError) as exc:
-        fields = typed
-        # Mid-edit states such as an emptied draft are normal while typing: say so in the panel.
-        return render(request, "generation/draft_detail.html#live", {
-            "live": True, "live_status": "blocking", "live_error": exc.message if isinstance(exc, CopydeskError) else str(exc), "draft": draft, "findings": [],
-            "live_fields": [], "meters": field_meters(draft.channel, fields, guide_version),
-        })
-    findings = [f.to_dict() for f in result.findings]
-    status = "blocking" if not result.passed else "warnings" if findings else "clean"
-    return render(request, "generation/draft_detail.html#live", {
-        "live": True, "live_status": status, "draft": draft, "findings": findings, "context_name": context,
-        "live_fields": highlighted_fields(draft.channel, fields, findings), "meters": field_meters(draft.channel, fields, guide_version),
-    })
-
-
-@require_POST
-def draft_submit(request: HttpRequest, draft_id: int) -> HttpResponse:
-    draft = get_object_or_404(Draft, pk=draft_id)
-    try:
-        review_actions.submit_for_review(draft, acting_user=acting_user(request))
-    except CopydeskError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Submitted for review. Reviewers were notified; someone other than you will decide on it.")
-    return redirect("draft_detail", draft_id=draft.pk)

@@ -23,7 +23,8 @@ from workbench.errors import CopydeskError
 from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.journeys.livecache import live_changed
 from workbench.journeys.models import ApiClient, Journey, JourneyStep, OutcomeBatch, OutcomeCount, OutcomeEvent, Publication
-from workbench.review.actions import approvals_of, unresolved_blocks
+from workbench.review.actions import unresolved_blocks
+from workbench.review.policy import approval_status
 
 
 def _require_publisher(user: User) -> None:
@@ -155,9 +156,9 @@ def assert_publishable(version: DraftVersion, draft: Draft, segment: Segment) ->
         raise CopydeskError(f"Version {version.number} is not the draft's current version ({latest.number}); publish the current one once approved.", code="conflict")
     if draft.state != DraftState.APPROVED:
         raise CopydeskError(f"This draft is {draft.get_state_display().lower()}; only approved versions can be published.", code="conflict")
-    required = max(draft.segment.approvals_required, segment.approvals_required)
-    if approvals_of(version) < required:
-        raise CopydeskError(f"This version has {approvals_of(version)} of the {required} approvals {segment.name} needs.", code="conflict")
+    status = approval_status(version, segments=[segment])  # publishing to a sensitive segment needs what it needs
+    if not status.met:
+        raise CopydeskError(f"This version has {status.approvals} of the {status.requirement.approvals} approvals {segment.name} needs: {status.sentence}", code="conflict")
     if unresolved_blocks(version):
         raise CopydeskError("This version has blocking findings without an override.", code="conflict")
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -12,13 +13,14 @@ from django.utils import timezone
 from workbench.accounts.models import Role, User
 from workbench.audit.log import record
 from workbench.audit.models import Action
-from workbench.checks.models import finding_key
+from workbench.checks.models import finding_key, finding_rule_key
 from workbench.checks.services import current_guide_check, latest_check
 from workbench.errors import CopydeskError
 from workbench.generation import actions as generation_actions
 from workbench.generation.limits import COMMENT_MAX_CHARS
 from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.review import deadlines
+from workbench.review.policy import approval_status
 from workbench.review.models import (
     Comment,
     Decision,
@@ -27,6 +29,7 @@ from workbench.review.models import (
     Notification,
     NotificationKind,
     ReviewDecision,
+    WaiverScope,
 )
 
 # How long an open draft page counts as "someone has it open"; the page re-announces itself well within it.
@@ -81,21 +84,16 @@ def unresolved_blocks(version: DraftVersion) -> list[dict[str, object]]:
     if check is None:
         return [{"kind": "check", "rule": "not_checked", "message": f"This version has not been checked against the current guide ({guide}); try again."}]
     overridden = set(version.overrides.values_list("finding_key", flat=True))
-    return [f for f in check.blocking if finding_key(f) not in overridden]
-
-
-def approvals_of(version: DraftVersion) -> int:
-    return version.decisions.filter(decision=Decision.APPROVE).values("reviewer").distinct().count()
+    return check.unresolved_blocking(overridden)
 
 
 def review_approve(draft: Draft, *, version_number: int, acting_user: User) -> ReviewDecision:
     current_guide_check(draft.latest_version())  # the rules in force now, checked before the write lock
     with transaction.atomic():
         draft, version = _locked_for_review(draft, version_number, acting_user)
-        if is_author(draft, acting_user):
-            raise CopydeskError("You wrote or edited this draft, so someone else must approve it (four-eyes).", code="forbidden")
-        if version.decisions.filter(reviewer=acting_user, decision=Decision.APPROVE).exists():
-            raise CopydeskError("You already approved this version; a second reviewer must approve it too.", code="conflict")
+        status = approval_status(version)
+        if refusal := status.refusal_for(acting_user):
+            raise CopydeskError(refusal, code="forbidden" if acting_user.pk in status.authors else "conflict")
         blocks = unresolved_blocks(version)
         if blocks:
             raise CopydeskError(
@@ -104,24 +102,30 @@ def review_approve(draft: Draft, *, version_number: int, acting_user: User) -> R
             )
         decision = ReviewDecision.objects.create(version=version, reviewer=acting_user, decision=Decision.APPROVE)
         deadlines.draft_release(draft, acting_user=acting_user)  # the holder's work on it is done
-        count, required = approvals_of(version), draft.segment.approvals_required
+        after = approval_status(version)
         before = draft.state
-        if count >= required:
+        if after.met:
             draft.state = DraftState.APPROVED
             draft.save(update_fields=["state", "updated_at"])
+        requirement = after.requirement
         record(
             Action.REVIEW_APPROVE,
             draft,
             actor=acting_user,
-            changes={"state": [before, draft.state], "version": version.number, "approvals": [count - 1, count], "required": required},
+            changes={
+                "state": [before, draft.state], "version": version.number, "approvals": [status.approvals, after.approvals],
+                "required": requirement.approvals, "roles": list(requirement.roles), "languages": list(requirement.languages),
+                "because": list(requirement.reasons),
+            },
         )
         who = acting_user.display_name
         if draft.state == DraftState.APPROVED:
             _notify([draft.created_by_id], draft, NotificationKind.DECISION, f"{who} approved {draft} (v{version.number}); it is ready to publish.")
         else:
-            _notify([draft.created_by_id], draft, NotificationKind.DECISION, f"{who} approved {draft} (v{version.number}); it waits for a second reviewer.")
+            missing = ", ".join(after.missing)
+            _notify([draft.created_by_id], draft, NotificationKind.DECISION, f"{who} approved {draft} (v{version.number}); it waits for a second reviewer ({missing}).")
             second = [pk for pk in _reviewers_except_authors(draft) if pk != acting_user.pk]
-            _notify(second, draft, NotificationKind.SUBMITTED, f"{draft} needs a second approval (sensitive segment).")
+            _notify(second, draft, NotificationKind.SUBMITTED, f"{draft} needs a second approval: {missing}.")
     return decision
 
 
@@ -151,26 +155,97 @@ def _send_back(draft: Draft, version_number: int, reason: str, acting_user: User
     return made
 
 
-def finding_override(version: DraftVersion, *, key: str, justification: str, acting_user: User) -> FindingOverride:
+def finding_override(
+    version: DraftVersion,
+    *,
+    key: str,
+    justification: str,
+    acting_user: User,
+    scope: WaiverScope = WaiverScope.VERSION,
+    expires_at: datetime | None = None,
+) -> FindingOverride:
+    """Waive one blocking finding with a written justification, for this version or, by scope, for the same rule again."""
+    if scope not in WaiverScope.values:
+        raise CopydeskError(f"Unknown waiver scope {scope!r}; use one of {', '.join(WaiverScope.values)}.")
+    if scope == WaiverScope.BRAND_RULE and expires_at is None:
+        raise CopydeskError("A waiver for the whole brand needs an end date.")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise CopydeskError("The waiver's end date must be in the future.")
+    if scope == WaiverScope.VERSION:
+        expires_at = None  # a waiver for one version lives and dies with it
+    with transaction.atomic():
+        finding = _waivable_finding(version, key, justification, acting_user)
+        draft = version.draft
+        override = _override_create(
+            version, finding, acting_user,
+            justification=justification.strip(), scope=WaiverScope(scope), expires_at=expires_at,
+            brief=draft.brief if scope != WaiverScope.VERSION else None,
+            brand=draft.brief.brand if scope == WaiverScope.BRAND_RULE else None,
+        )
+    return override
+
+
+def waiver_apply(version: DraftVersion, *, key: str, waiver_id: int, acting_user: User) -> FindingOverride:
+    """Apply an earlier waiver to the same finding on this version: only one in scope and unexpired; the new row points back to it."""
+    with transaction.atomic():
+        finding = _waivable_finding(version, key, "(applied waiver)", acting_user)
+        waiver = FindingOverride.objects.select_related("version__draft__brief").filter(pk=waiver_id).first()
+        if waiver is None or not waiver.covers(version, finding_rule_key(finding), timezone.now()):
+            raise CopydeskError("That waiver does not cover this finding here (another rule, out of its scope, or expired).", code="conflict")
+        override = _override_create(
+            version, finding, acting_user, justification=waiver.justification, scope=WaiverScope.VERSION, applied_from=waiver
+        )
+    return override
+
+
+def _waivable_finding(version: DraftVersion, key: str, justification: str, acting_user: User) -> dict[str, Any]:
     if not acting_user.can_review:
         raise CopydeskError("Only reviewers can override findings.", code="forbidden")
     if len(justification.strip()) < 10:
         raise CopydeskError("Write a justification (at least 10 characters) for letting this finding ship.")
-    with transaction.atomic():
-        Draft.objects.select_for_update().get(pk=version.draft_id)
-        check = latest_check(version)
-        keys = {finding_key(f) for f in (check.blocking if check else [])}
-        if key not in keys:
-            raise CopydeskError("That finding is not a blocking finding of this version.", code="not_found")
-        if is_author(version.draft, acting_user):
-            raise CopydeskError("You cannot override findings on your own draft.", code="forbidden")
-        override, created = FindingOverride.objects.get_or_create(
-            version=version, finding_key=key, defaults={"justification": justification.strip(), "reviewer": acting_user}
-        )
-        if not created:
-            raise CopydeskError("This finding is already overridden.", code="conflict")
-        record(Action.REVIEW_OVERRIDE, version, actor=acting_user, changes={"finding": key, "justification": override.justification})
+    Draft.objects.select_for_update().get(pk=version.draft_id)
+    check = latest_check(version)
+    finding = next((f for f in (check.blocking if check else []) if finding_key(f) == key), None)
+    if finding is None:
+        raise CopydeskError("That finding is not a blocking finding of this version.", code="not_found")
+    if is_author(version.draft, acting_user):
+        raise CopydeskError("You cannot override findings on your own draft.", code="forbidden")
+    if version.overrides.filter(finding_key=key).exists():
+        raise CopydeskError("This finding is already overridden.", code="conflict")
+    return finding
+
+
+def _override_create(version: DraftVersion, finding: dict[str, Any], acting_user: User, **fields: Any) -> FindingOverride:
+    key = finding_key(finding)
+    override = FindingOverride.objects.create(version=version, finding_key=key, rule_key=finding_rule_key(finding), reviewer=acting_user, **fields)
+    changes: dict[str, Any] = {"finding": key, "justification": override.justification, "scope": override.scope}
+    if override.expires_at is not None:
+        changes["expires_at"] = override.expires_at.isoformat()
+    if override.applied_from_id is not None:
+        changes["applied_from"] = override.applied_from_id
+    record(Action.REVIEW_OVERRIDE, version, actor=acting_user, changes=changes)
     return override
+
+
+def earlier_waivers(version: DraftVersion, findings: list[dict[str, Any]]) -> dict[str, list[tuple[FindingOverride, bool]]]:
+    """For each blocking finding (by key), the brand's earlier waivers of the same rule, newest first, each with
+    whether it may be applied here. Reviewers see the reasons even when a waiver is out of scope or expired."""
+    rule_keys = {finding_rule_key(f): finding_key(f) for f in findings if f.get("severity") == "block"}
+    if not rule_keys:
+        return {}
+    now = timezone.now()
+    waivers = (
+        FindingOverride.objects.filter(rule_key__in=rule_keys, applied_from__isnull=True, version__draft__brief__brand_id=version.draft.brief.brand_id)
+        .exclude(version=version)
+        .select_related("reviewer", "version__draft__brief")
+        .order_by("-created_at", "-id")[:200]
+    )
+    out: dict[str, list[tuple[FindingOverride, bool]]] = {}
+    for waiver in waivers:
+        for f in findings:
+            if f.get("severity") == "block" and finding_rule_key(f) == waiver.rule_key:
+                out.setdefault(finding_key(f), []).append((waiver, waiver.covers(version, waiver.rule_key, now)))
+    return out
 
 
 def submit_for_review(draft: Draft, *, acting_user: User) -> Draft:

@@ -19,17 +19,16 @@ from workbench.accounts.models import User
 from workbench.errors import CopydeskError
 from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.review.models import ReviewDeadline
+from workbench.review.policy import requirement_for
 
 CLAIM_IDLE = timedelta(minutes=30)
-DEFAULT_DUE_HOURS = 48
-SENSITIVE_DUE_HOURS = 8
 # "Due soon" for the queue filter and the reminders: within this much of the due time.
 DUE_SOON = timedelta(hours=4)
 
 
-def due_hours_for(version: DraftVersion) -> int:
-    """Hours a reviewer has for this version (PRODUCT.md "Approval policy", `due_hours`; these are its defaults)."""
-    return SENSITIVE_DUE_HOURS if version.draft.segment.sensitive else DEFAULT_DUE_HOURS
+def due_hours_for(version: DraftVersion) -> float:
+    """Hours a reviewer has for this version: the brand's approval policy (`due_hours`) decides."""
+    return requirement_for(version).due_hours
 
 
 def deadline_set(draft: Draft, *, now: datetime | None = None) -> ReviewDeadline:

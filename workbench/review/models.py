@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 
-from workbench.generation.models import Draft, DraftVersion
+from workbench.brand.models import Brand
+from workbench.generation.models import Brief, Draft, DraftVersion
 
 
 class Decision(models.TextChoices):
@@ -36,20 +39,54 @@ class ReviewDecision(models.Model):
         return f"{self.get_decision_display()} {self.version} by {self.reviewer}"
 
 
+class WaiverScope(models.TextChoices):
+    VERSION = "version", "This version only"
+    BRIEF_RULE = "brief_rule", "This rule on this brief"
+    BRAND_RULE = "brand_rule", "This rule for the brand, until a date"
+
+
 class FindingOverride(models.Model):
-    """A reviewer's written justification for letting one blocking finding ship."""
+    """A waiver: a reviewer's written justification for letting one blocking finding ship, on the record.
+
+    The row always belongs to one version (what approval and publication read). Its scope says where else it
+    may be applied: the same rule on later versions of the same brief, or anywhere in the brand until it
+    expires. Applying it to another version writes a new row pointing at the waiver it came from."""
 
     version = models.ForeignKey(DraftVersion, on_delete=models.PROTECT, related_name="overrides")
     finding_key = models.CharField(max_length=300)
+    # The finding without its position ("claim:clinically proven"): how the same finding is recognised again.
+    rule_key = models.CharField(max_length=250, blank=True, db_index=True)
     justification = models.TextField()
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    scope = models.CharField(max_length=16, choices=WaiverScope.choices, default=WaiverScope.VERSION)
+    brief = models.ForeignKey(Brief, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    applied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="applications")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["version", "finding_key"], name="unique_override")]
 
     def __str__(self) -> str:
         return f"override {self.finding_key} on {self.version}"
+
+    @property
+    def origin(self) -> FindingOverride:
+        return self.applied_from or self
+
+    def covers(self, version: DraftVersion, rule_key: str, now: datetime) -> bool:
+        """Whether this waiver may be applied to the same finding on another version: in scope and unexpired."""
+        if self.applied_from_id is not None or self.rule_key != rule_key:
+            return False
+        if self.expires_at is not None and self.expires_at <= now:
+            return False
+        if self.scope == WaiverScope.BRIEF_RULE:
+            return self.brief_id == version.draft.brief_id
+        if self.scope == WaiverScope.BRAND_RULE:
+            return self.brand_id == version.draft.brief.brand_id
+        return False
 
 
 class Comment(models.Model):

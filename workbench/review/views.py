@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -9,15 +11,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
+from workbench.brand.models import Brand
 from workbench.errors import CopydeskError
 from workbench.generation.limits import REASON_MAX_CHARS, require_text_size
 from workbench.generation.models import Draft, DraftState, DraftVersion
-from workbench.generation.presenters import prefetched_drafts, with_latest
 from workbench.generation.query import id_param
-from workbench.generation.views import render_draft_page
-from workbench.review import actions, deadlines
+from workbench.review import actions, deadlines, presenters
 from workbench.review.bulk import bulk_decide, parse_selection
-from workbench.review.models import Decision, Notification
+from workbench.review.draft_views import render_draft_page
+from workbench.review.models import Decision, Notification, WaiverScope
+from workbench.review.presenters import prefetched_drafts, with_latest
 from workbench.review.queue import ANY_STATE, DUE_FILTERS, QueueFilters, facet_counts, overdue_count, queue_drafts
 
 QUEUE_PAGE_SIZE = 25
@@ -142,16 +145,36 @@ def review_reject(request: HttpRequest, draft_id: int) -> HttpResponse:
 @require_POST
 @role_required("can_review")
 def finding_override(request: HttpRequest, version_id: int) -> HttpResponse:
-    version = get_object_or_404(DraftVersion.objects.select_related("draft"), pk=version_id)
+    """Waive a blocking finding: a new waiver with a justification and scope, or (with `waiver`) an earlier one applied."""
+    version = get_object_or_404(DraftVersion.objects.select_related("draft__brief__brand"), pk=version_id)
     justification = request.POST.get("justification", "")
+    key, user = request.POST.get("finding", ""), acting_user(request)
     try:
-        require_text_size(justification, REASON_MAX_CHARS, "justification")
-        actions.finding_override(version, key=request.POST.get("finding", ""), justification=justification, acting_user=acting_user(request))
+        if (waiver_id := id_param(request.POST.get("waiver"))) is not None:
+            actions.waiver_apply(version, key=key, waiver_id=waiver_id, acting_user=user)
+        else:
+            require_text_size(justification, REASON_MAX_CHARS, "justification")
+            actions.finding_override(
+                version, key=key, justification=justification, acting_user=user,
+                scope=WaiverScope(request.POST["scope"]) if request.POST.get("scope") in WaiverScope.values else WaiverScope.VERSION,
+                expires_at=_end_of_day(request.POST.get("expires_on", "")),
+            )
     except CopydeskError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Override recorded with your justification; it is audited and shown with the approval.")
+        messages.success(request, "Waiver recorded with its justification; it is audited and shown with the approval.")
     return redirect("draft_detail", draft_id=version.draft_id)
+
+
+def _end_of_day(value: str) -> datetime | None:
+    """A waiver "until 31 March" holds through that day, in the server's time zone."""
+    if not value.strip():
+        return None
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise CopydeskError("Give the waiver's end date as a date (YYYY-MM-DD).") from None
+    return timezone.make_aware(datetime.combine(day, time.max))
 
 
 @require_POST
@@ -184,3 +207,9 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     count = actions.notifications_mark_read(acting_user=acting_user(request))
     messages.info(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
     return redirect("notification_list")
+
+
+def brand_waivers(request: HttpRequest, slug: str) -> HttpResponse:
+    """A brand's waivers on the record: who let what ship, why, for how long, and how that copy did once live."""
+    brand = get_object_or_404(Brand, slug=slug)
+    return render(request, "review/waivers.html", {"brand": brand, "waivers": presenters.brand_waivers(brand), "now": timezone.now()})

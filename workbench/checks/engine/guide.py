@@ -35,6 +35,17 @@ TONE_KEYS: Final[dict[str, str]] = {
     "celebratory": "bool",
 }
 
+# The approval policy (PRODUCT.md "Approval policy"): what a rule's `when` may test, the roles a
+# reviewer can hold beyond "reviewer" (accounts' ReviewRole mirrors this), and the finding kinds a
+# rule may name (the engine's kinds plus the locales' `language` kind).
+APPROVAL_WHEN_KEYS: Final[tuple[str, ...]] = ("sensitive_segment", "finding_kind", "overridden_block", "locale")
+APPROVAL_ROLES: Final[tuple[str, ...]] = ("legal",)
+APPROVAL_FINDING_KINDS: Final[tuple[str, ...]] = (
+    "disallowed_word", "taboo_topic", "claim", "tone", "length",
+    "required_text", "pii", "merge_field", "link", "language",
+)
+_LANGUAGE_TAG_RE: Final = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+
 _SLUG_RE: Final = re.compile(r"[a-z0-9-]+")
 _CONTEXT_RE: Final = re.compile(r"[a-z0-9_-]+")
 _IDENT_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -276,7 +287,7 @@ class _Validator:
                 data,
                 (),
                 ("slug", "name", "voice", "disallowed", "taboo_topics", "claims", "required",
-                 "channels", "merge_fields", "links", "contacts", "tone"),
+                 "channels", "merge_fields", "links", "contacts", "tone", "approval"),
                 ("slug", "name"),
             )
             for key in src:
@@ -472,6 +483,86 @@ class _Validator:
             elif kind == "number":
                 self.field(out, src, key, path, self.number)
         return out
+
+
+    # -- approval policy ------------------------------------------------------
+
+    def _v_approval(self, value: object, path: Path) -> dict[str, Any]:
+        src = self.mapping(value, path, ("default", "rules", "due_hours"))
+        out: dict[str, Any] = {}
+        for key in src:
+            if key == "default":
+                self.field(out, src, key, path, lambda v, p: self._approval_need(self.mapping(v, p, _NEED_KEYS), p))
+            elif key == "rules":
+                self.field(out, src, key, path, lambda v, p: self.each(v, p, self._approval_rule))
+            elif key == "due_hours":
+                self.field(out, src, key, path, self._due_hours)
+        return out
+
+    def _approval_rule(self, value: object, path: Path) -> dict[str, Any]:
+        src = self.mapping(value, path, ("when", *_NEED_KEYS), ("when",))
+        out: dict[str, Any] = {}
+        self.field(out, src, "when", path, self._approval_when)
+        out.update(self._approval_need(src, path))
+        if not any(key in src for key in _NEED_KEYS):
+            self.fail(path, f"a rule must require something ({', '.join(_NEED_KEYS)})")
+        return out
+
+    def _approval_need(self, src: dict[str, Any], path: Path) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        self.field(out, src, "approvals", path, lambda v, p: self.integer(v, p, 1))
+        self.field(out, src, "roles", path, lambda v, p: self.str_list(v, p, self._role_check))
+        self.field(out, src, "languages", path, lambda v, p: self.str_list(v, p, self._language_check))
+        return out
+
+    def _approval_when(self, value: object, path: Path) -> dict[str, Any]:
+        src = self.mapping(value, path, APPROVAL_WHEN_KEYS)
+        if not src:
+            raise self.fail(path, f"name at least one condition ({', '.join(APPROVAL_WHEN_KEYS)})")
+        out: dict[str, Any] = {}
+        for key in src:
+            if key in ("sensitive_segment", "overridden_block"):
+                self.field(out, src, key, path, self.boolean)
+            elif key == "finding_kind":
+                self.field(out, src, key, path, self._finding_kind)
+            elif key == "locale":
+                self.field(out, src, key, path, self._locale_tag)
+        return out
+
+    def _finding_kind(self, value: object, path: Path) -> str:
+        s = self.string(value, path)
+        if s not in APPROVAL_FINDING_KINDS:
+            raise self.fail(path, f"expected one of {', '.join(APPROVAL_FINDING_KINDS)}")
+        return s
+
+    def _locale_tag(self, value: object, path: Path) -> str:
+        s = self.string(value, path)
+        if not _LANGUAGE_TAG_RE.fullmatch(s):
+            raise self.fail(path, "expected a BCP 47 tag like es-US or es")
+        return s
+
+    def _language_check(self, s: str, path: Path) -> None:
+        self._locale_tag(s, path)
+
+    def _role_check(self, s: str, path: Path) -> None:
+        if s not in APPROVAL_ROLES:
+            raise self.fail(path, f"expected one of {', '.join(APPROVAL_ROLES)}")
+
+    def _due_hours(self, value: object, path: Path) -> dict[str, Any]:
+        src = self.mapping(value, path, ("default", "sensitive_segment"))
+        out: dict[str, Any] = {}
+        for key in src:
+            self.field(out, src, key, path, self._positive_hours)
+        return out
+
+    def _positive_hours(self, value: object, path: Path) -> int | float:
+        hours = self.number(value, path)
+        if hours <= 0:
+            raise self.fail(path, "must be more than 0 hours")
+        return hours
+
+
+_NEED_KEYS: Final[tuple[str, ...]] = ("approvals", "roles", "languages")
 
 
 def _type_name(value: object) -> str:

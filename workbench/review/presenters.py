@@ -8,30 +8,29 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from workbench.accounts.models import User
-from workbench.brand.models import BrandGuideVersion, Channel
+from workbench.brand.models import Brand, BrandGuideVersion, Channel
 from workbench.checks.engine import CHANNEL_FIELDS, sms_segments
 from workbench.checks.highlight import pieces
 from workbench.checks.models import CheckResult, finding_key
 from workbench.checks.services import compiled_guide
 from workbench.generation.forms import DraftEditForm
 from workbench.generation.models import Brief, Draft, DraftState, DraftVersion
-from workbench.journeys.models import JourneyStep, Publication
-from workbench.review.models import Comment, Decision, ReviewDecision
+from workbench.review.actions import earlier_waivers
+from workbench.review.models import Comment, Decision, FindingOverride, ReviewDecision, WaiverScope
+from workbench.review.policy import ApprovalStatus, approval_status, current_policies, status_of_prefetched
 
 
-def approve_blocked_reason(user: User, *, state: str, authored: bool, approved_already: bool, unresolved: int) -> str:
-    """Why this user cannot approve right now ("" when they can). The server enforces the same rules."""
+def approve_blocked_reason(user: User, *, state: str, status: ApprovalStatus, unresolved: int) -> str:
+    """Why this user cannot approve right now ("" when they can). The server asks the same policy."""
     if not user.can_review:
         return "Only reviewers can approve."
     if state != DraftState.IN_REVIEW:
         return f"The draft is {DraftState(state).label.lower()}; it must be submitted for review first."
-    if authored:
-        return "You wrote or edited this draft, so someone else must approve it (four-eyes)."
-    if approved_already:
-        return "You already approved this version; a second, different reviewer must approve it too."
+    if refusal := status.refusal_for(user):
+        return refusal
     if unresolved:
         return f"{unresolved} blocking finding(s) need a fix or an override with a justification first."
     return ""
@@ -39,11 +38,12 @@ def approve_blocked_reason(user: User, *, state: str, authored: bool, approved_a
 
 @dataclass
 class Card:
-    """A draft with its latest version and that version's latest check, read from prefetched rows."""
+    """A draft with its latest version, that version's latest check and its approval status, read from prefetched rows."""
 
     draft: Draft
     version: DraftVersion
     check: CheckResult | None
+    status: ApprovalStatus
 
     @property
     def check_status(self) -> str:
@@ -58,17 +58,14 @@ class Card:
         if self.check is None:
             return 1  # an unchecked version cannot be approved
         overridden = {o.finding_key for o in self.version.overrides.all()}
-        return sum(1 for f in self.check.blocking if finding_key(f) not in overridden)
+        return len(self.check.unresolved_blocking(overridden))
 
     @property
     def approvers(self) -> list[int]:
-        return [d.reviewer_id for d in self.version.decisions.all() if d.decision == Decision.APPROVE]
+        return [a.pk for a in self.status.approvers]
 
     def approve_blocked_reason(self, user: User) -> str:
-        authors = {self.draft.created_by_id, *(v.author_id for v in self.draft.versions.all())}
-        return approve_blocked_reason(
-            user, state=self.draft.state, authored=user.pk in authors, approved_already=user.pk in self.approvers, unresolved=self.unresolved
-        )
+        return approve_blocked_reason(user, state=self.draft.state, status=self.status, unresolved=self.unresolved)
 
 
 @dataclass
@@ -80,6 +77,9 @@ class GridRow:
 
 
 def with_latest(drafts: Any) -> list[Card]:
+    """Cards for drafts from prefetched_drafts(); the approval policies of their brands are read in one more query."""
+    drafts = list(drafts)
+    policies = current_policies({d.brief.brand_id for d in drafts})
     cards = []
     for draft in drafts:
         versions = sorted(draft.versions.all(), key=lambda v: v.number)
@@ -87,12 +87,14 @@ def with_latest(drafts: Any) -> list[Card]:
             continue
         version = versions[-1]
         checks = sorted(version.check_results.all(), key=lambda c: (c.created_at, c.pk))
-        cards.append(Card(draft, version, checks[-1] if checks else None))
+        status = status_of_prefetched(version, checks=checks, guide=policies.get(draft.brief.brand_id))
+        cards.append(Card(draft, version, checks[-1] if checks else None, status))
     return cards
 
 
 def prefetched_drafts() -> QuerySet[Draft]:
-    versions = DraftVersion.objects.prefetch_related("check_results", "overrides", "decisions")
+    decisions = ReviewDecision.objects.select_related("reviewer")
+    versions = DraftVersion.objects.prefetch_related("check_results", "overrides", Prefetch("decisions", queryset=decisions))
     return Draft.objects.select_related("segment", "brief__brand", "created_by").prefetch_related(Prefetch("versions", queryset=versions))
 
 
@@ -164,44 +166,54 @@ def highlighted_fields(channel: str, fields: dict[str, str], findings: list[dict
     ]
 
 
-def state_story(draft: Draft, version: DraftVersion, decisions: list[ReviewDecision], approvals: list[ReviewDecision]) -> str:
+def state_story(draft: Draft, version: DraftVersion, decisions: list[ReviewDecision], status: ApprovalStatus) -> str:
     """One sentence saying where the draft stands and what happens next."""
     last = next((d for d in reversed(decisions) if d.version_id == version.pk), None)
-    required = draft.segment.approvals_required
     if draft.state == DraftState.APPROVED:
-        names = " and ".join(a.reviewer.display_name for a in approvals)
+        names = " and ".join(a.name for a in status.approvers) or "its reviewers"
         return f"Approved by {names}. Ready to publish: a publisher can put version {version.number} live on a journey step."
     if draft.state == DraftState.IN_REVIEW:
-        if approvals:
-            return f"Approved by {approvals[0].reviewer.display_name}, pending a second reviewer: this sensitive segment needs {required} approvals from different reviewers."
-        return f"Waiting for review. It needs {required} approval{'s' if required > 1 else ''} from {'different reviewers' if required > 1 else 'a reviewer'} other than its author."
+        if status.approvers:
+            return f"Approved by {' and '.join(a.name for a in status.approvers)}, pending a second reviewer: it still needs {_and(status.missing)}."
+        return f"Waiting for review by reviewers other than its author. {status.requirement.describe()}."
     if last is not None and last.decision != Decision.APPROVE:
         what = "rejected it" if last.decision == Decision.REJECT else "asked for changes"
         return f"{last.reviewer.display_name} {what}: “{last.reason}”. The author can edit it (a new version) and submit it again."
     return "Being written. Edit it as needed, then submit it for review."
 
 
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def draft_page_context(draft: Draft, user: User, edit_form: DraftEditForm | None = None) -> dict[str, Any]:
-    versions = list(draft.versions.select_related("author", "guide_version__brand", "prompt_version").order_by("number"))
+    # Publications and journey steps are read through relations: review sits below journeys and imports none of it.
+    versions = list(
+        draft.versions.select_related("author", "guide_version__brand", "prompt_version")
+        .prefetch_related("publications__step__journey", "publications__segment")
+        .order_by("number")
+    )
     version = versions[-1]
     check = version.check_results.select_related("guide_version").order_by("-created_at", "-id").first()
     findings = [dict(f) for f in (check.findings if check else [])]
-    overridden = {o.finding_key: o for o in version.overrides.select_related("reviewer")}
+    overridden = {o.finding_key: o for o in version.overrides.select_related("reviewer", "applied_from__reviewer")}
+    earlier = earlier_waivers(version, findings)
     for finding in findings:
         finding["key"] = finding_key(finding)
         finding["override"] = overridden.get(finding["key"])
+        finding["earlier_waivers"] = earlier.get(finding["key"], [])
     decisions = list(ReviewDecision.objects.filter(version__draft=draft).select_related("reviewer", "version").order_by("created_at", "id"))
     approvals = [d for d in decisions if d.version_id == version.pk and d.decision == Decision.APPROVE]
     unresolved = [f for f in findings if f["severity"] == "block" and not f.get("override")]
     authored = draft.created_by_id == user.pk or any(v.author_id == user.pk for v in versions)
-    blocked_reason = approve_blocked_reason(
-        user, state=draft.state, authored=authored, approved_already=any(a.reviewer_id == user.pk for a in approvals), unresolved=len(unresolved) if check else 1
-    )
+    status = approval_status(version, check=check)
+    blocked_reason = approve_blocked_reason(user, state=draft.state, status=status, unresolved=len(unresolved) if check else 1)
     steps = (
-        JourneyStep.objects.filter(channel=draft.channel, journey__brand=draft.brief.brand).select_related("journey")
+        [step for journey in draft.brief.brand.journeys.prefetch_related("steps") for step in journey.steps.all() if step.channel == draft.channel]
         if user.can_publish and draft.state == DraftState.APPROVED
-        else JourneyStep.objects.none()
+        else []
     )
+    publications = sorted((p for v in versions for p in v.publications.all()), key=lambda p: (p.created_at, p.pk), reverse=True)
     comments = list(Comment.objects.filter(version__draft=draft).select_related("author", "version").order_by("created_at", "id"))
     initial = {"base_version": version.number, **version.fields}
     return {
@@ -218,15 +230,44 @@ def draft_page_context(draft: Draft, user: User, edit_form: DraftEditForm | None
         "decisions": decisions,
         "comments": comments,
         "approvals": approvals,
-        "approvals_required": draft.segment.approvals_required,
+        "approvals_required": status.requirement.approvals,
+        "approval_status": status,
         "approve_blocked_reason": blocked_reason,
-        "state_story": state_story(draft, version, decisions, approvals),
+        "state_story": state_story(draft, version, decisions, status),
         "can_review": user.can_review and draft.state == DraftState.IN_REVIEW,
+        "waiver_scopes": WaiverScope.choices,
         "can_override": user.can_review and draft.state == DraftState.IN_REVIEW and not authored,
         "can_edit": user.can_author or user.can_review,
         "can_submit": draft.state in (DraftState.DRAFT, DraftState.REJECTED) and (user.can_author or user.pk == draft.created_by_id),
         "edit_form": edit_form or DraftEditForm(initial=initial, channel_fields=CHANNEL_FIELDS[draft.channel]),
-        "publish_steps": list(steps),
-        "publications": list(Publication.objects.filter(version__draft=draft).select_related("step__journey", "segment", "version")),
+        "publish_steps": steps,
+        "publications": publications,
         "provenance": version,
     }
+
+
+# --- a brand's waivers ------------------------------------------------------------------------------
+
+# Outcome events as the journeys API reports them; read through relations (journeys sits above review).
+OUTCOME_EVENTS = ("delivered", "opened", "clicked", "converted", "unsubscribed")
+
+
+def brand_waivers(brand: Brand) -> list[Any]:
+    """Every waiver in the brand, newest first, each with what its version did once live (outcome totals)."""
+    outcome_sums = {
+        event: Sum("version__publications__outcomes__count", filter=Q(version__publications__outcomes__event=event)) for event in OUTCOME_EVENTS
+    }
+    waivers = (
+        FindingOverride.objects.filter(version__draft__brief__brand=brand)
+        .select_related("reviewer", "version__draft__brief", "version__draft__segment", "applied_from__reviewer")
+        .annotate(publications_count=Count("version__publications", distinct=True), **outcome_sums)
+        .order_by("-created_at", "-id")
+    )
+    rows: list[Any] = list(waivers)
+    for waiver in rows:
+        delivered = getattr(waiver, "delivered") or 0
+        waiver.outcomes = {event: getattr(waiver, event) or 0 for event in OUTCOME_EVENTS}
+        waiver.rates = {
+            event: f"{100 * (getattr(waiver, event) or 0) / delivered:.1f}%" if delivered else "–" for event in ("clicked", "converted", "unsubscribed")
+        }
+    return rows

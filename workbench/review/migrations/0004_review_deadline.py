@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('generation', '0003_draft_blocking_flag'),
-        ('review', '0002_comment_draftpresence_notification'),
+        ('review', '0003_finding_override_waiver'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -119,6 +119,8 @@ MATRIX: dict[str, tuple[str, tuple[int, ...], tuple[int, ...] | None]] = {
     'prompts/<slug:slug>/load-file/': ('POST', (302, 403, 403, 403, 302, 302, 302, 403), SAME),
     'prompts/<slug:slug>/preview/': ('GET', (302, 200, 200, 200, 200, 200, 302, 200), SAME),
     'publications/<int:publication_id>/end/': ('POST', (302, 403, 403, 302, 302, 302, 302, 403), SAME),
+    'notifications/outbox/': ('GET', (302, 403, 403, 403, 200, 200, 302, 403), SAME),
+    'notifications/preferences/': ('GET', (302, 200, 200, 200, 200, 200, 302, 200), SAME),
     'review/': ('GET', (302, 200, 200, 200, 200, 200, 302, 200), SAME),
     'review/bulk/': ('POST', (302, 403, 302, 403, 302, 302, 302, 403), SAME),
     'runs/<int:run_id>/cancel/': ('POST', (302, 302, 403, 403, 302, 302, 302, 403), SAME),

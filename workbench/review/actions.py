@@ -19,7 +19,7 @@ from workbench.errors import CopydeskError
 from workbench.generation import actions as generation_actions
 from workbench.generation.limits import COMMENT_MAX_CHARS
 from workbench.generation.models import Draft, DraftState, DraftVersion
-from workbench.review import deadlines
+from workbench.review import deadlines, notify
 from workbench.review.policy import approval_status
 from workbench.review.models import (
     Comment,
@@ -64,7 +64,9 @@ def current_state_sentence(draft: Draft, version: DraftVersion) -> str:
 
 
 def _notify(recipient_ids: Iterable[int], draft: Draft, kind: NotificationKind, message: str) -> None:
-    Notification.objects.bulk_create(Notification(recipient_id=pk, draft=draft, kind=kind, message=message[:300]) for pk in sorted(set(recipient_ids)))
+    recipients = sorted(set(recipient_ids))
+    Notification.objects.bulk_create(Notification(recipient_id=pk, draft=draft, kind=kind, message=message[:300]) for pk in recipients)
+    notify.email_later(recipients, kind, subject=message[:120], body=message)  # enqueued on commit, for those who want it
 
 
 def _reviewers_except_authors(draft: Draft) -> list[int]:
@@ -254,6 +256,7 @@ def submit_for_review(draft: Draft, *, acting_user: User) -> Draft:
         draft = generation_actions.draft_submit(draft, acting_user=acting_user)
         deadlines.deadline_set(draft)
         _notify(_reviewers_except_authors(draft), draft, NotificationKind.SUBMITTED, f"{acting_user.display_name} submitted {draft} for review.")
+        notify.webhook_later(draft.brief.brand, f"{acting_user.display_name} submitted {draft} for review.")
     return draft
 
 

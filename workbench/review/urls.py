@@ -19,5 +19,7 @@ urlpatterns = [
     path("versions/<int:version_id>/override/", views.finding_override, name="finding_override"),
     path("guides/<slug:slug>/waivers/", views.brand_waivers, name="brand_waivers"),
     path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/preferences/", views.notification_preferences, name="notification_preferences"),
+    path("notifications/outbox/", views.email_outbox, name="email_outbox"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]

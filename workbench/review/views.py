@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,10 +18,11 @@ from workbench.errors import CopydeskError
 from workbench.generation.limits import REASON_MAX_CHARS, require_text_size
 from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.generation.query import id_param
-from workbench.review import actions, deadlines, presenters
+from workbench.review import actions, deadlines, notify, presenters
+from workbench.review import preferences as notify_actions
 from workbench.review.bulk import bulk_decide, parse_selection
 from workbench.review.draft_views import render_draft_page
-from workbench.review.models import Decision, Notification, WaiverScope
+from workbench.review.models import Decision, EmailKind, Notification, WaiverScope
 from workbench.review.presenters import prefetched_drafts, with_latest
 from workbench.review.queue import ANY_STATE, DUE_FILTERS, QueueFilters, facet_counts, overdue_count, queue_drafts
 
@@ -213,3 +216,21 @@ def brand_waivers(request: HttpRequest, slug: str) -> HttpResponse:
     """A brand's waivers on the record: who let what ship, why, for how long, and how that copy did once live."""
     brand = get_object_or_404(Brand, slug=slug)
     return render(request, "review/waivers.html", {"brand": brand, "waivers": presenters.brand_waivers(brand), "now": timezone.now()})
+
+
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    """Each person chooses which emails they receive; in-app notifications always appear."""
+    user = acting_user(request)
+    if request.method == "POST":
+        chosen = notify_actions.preferences_save(kinds=request.POST.getlist("email"), acting_user=user)
+        messages.success(request, f"Saved: you receive {len(chosen)} kind{'s' if len(chosen) != 1 else ''} of email." + ("" if user.email else " You have no email address yet, so none will arrive."))
+        return redirect("notification_preferences")
+    wanted = notify.wanted_email_kinds(user)
+    return render(request, "review/notification_preferences.html", {"kinds": [(k.value, k.label, k.value in wanted) for k in EmailKind]})
+
+
+def email_outbox(request: HttpRequest) -> HttpResponse:
+    """Admins read the mail the embedded default writes to files under the data directory."""
+    if not acting_user(request).is_copydesk_admin:
+        raise PermissionDenied("Only admins can read the outbox.")
+    return render(request, "review/outbox.html", {"mails": notify.outbox_messages(), "smtp": bool(settings.SMTP_HOST)})

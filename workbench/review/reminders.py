@@ -11,7 +11,6 @@ from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from workbench.accounts.models import Role, User
@@ -32,6 +31,7 @@ def _first_time(deadline: ReviewDeadline, kind: str) -> bool:
     return True
 
 
+# _notify writes the in-app notification and enqueues its email (kind due_soon / overdue) for those who chose it.
 def send_review_reminders(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     waiting = ReviewDeadline.objects.filter(draft__state=DraftState.IN_REVIEW).select_related("draft__brief__brand", "draft__segment")
@@ -44,7 +44,6 @@ def send_review_reminders(now: datetime | None = None) -> dict[str, int]:
             text = f"{draft} is due for review at {timezone.localtime(deadline.due_at):%d %b %H:%M}."
             reviewers = _reviewers_except_authors(draft)
             _notify(reviewers, draft, NotificationKind.DUE_SOON, text)
-            notify.email_later(reviewers, EmailKind.DUE_SOON, subject=f"Due soon: {draft}", body=f"{text}\n\n{reverse('draft_detail', args=[draft.pk])}\n")
             counts["due_soon"] += 1
     admins = list(User.objects.filter(Q(role=Role.ADMIN) | Q(is_superuser=True), is_active=True).values_list("pk", flat=True))
     for deadline in waiting.filter(due_at__lt=now):
@@ -54,7 +53,6 @@ def send_review_reminders(now: datetime | None = None) -> dict[str, int]:
             draft = deadline.draft
             text = f"Overdue: {draft} was due for review at {timezone.localtime(deadline.due_at):%d %b %H:%M} and is still waiting."
             _notify(admins, draft, NotificationKind.OVERDUE, text)
-            notify.email_later(admins, EmailKind.OVERDUE, subject=f"Overdue review: {draft}", body=f"{text}\n\n{reverse('draft_detail', args=[draft.pk])}\n")
             notify.webhook_later(draft.brief.brand, text)
             counts["overdue"] += 1
     return counts

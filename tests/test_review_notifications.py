@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tests.pipeline import generate_now, make_brief
 from tests.smtp_and_webhook import smtp_server, webhook_server
+from workbench.audit.models import Action, AuditEvent
 from workbench.generation.models import Draft
 from workbench.review import actions as review
 from workbench.review import notify, reminders, tasks
@@ -128,3 +129,16 @@ def test_a_person_chooses_their_emails_on_the_preferences_page(logged_in, review
     assert notify.wanted_email_kinds(reviewer) == {EmailKind.DIGEST}
     page = client.get(reverse("notification_preferences")).content.decode()
     assert 'value="digest" checked' in page and 'value="submitted" >' in page
+
+
+def test_admins_set_a_brands_webhook_on_the_guide_page_and_bad_addresses_are_refused(logged_in, brand, admin_user, marketer):
+    url = reverse("brand_review_webhook", args=[brand.slug])
+    assert logged_in(marketer).post(url, {"review_webhook_url": "https://hooks.example.test/a"}).status_code == 403
+    client = logged_in(admin_user)
+    client.post(url, {"review_webhook_url": "javascript:alert(1)"})
+    brand.refresh_from_db()
+    assert brand.review_webhook_url == ""
+    client.post(url, {"review_webhook_url": "https://hooks.example.test/services/T1/B2"})
+    brand.refresh_from_db()
+    assert brand.review_webhook_url == "https://hooks.example.test/services/T1/B2"
+    assert "hooks.example.test/services/T1/B2" not in str(AuditEvent.objects.filter(action=Action.BRAND_UPDATE).values_list("changes", flat=True))

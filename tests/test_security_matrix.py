@@ -94,6 +94,7 @@ MATRIX: dict[str, tuple[str, tuple[int, ...], tuple[int, ...] | None]] = {
     'guides/<slug:slug>/edit/': ('GET', (302, 403, 403, 403, 200, 200, 302, 403), SAME),
     'guides/<slug:slug>/load-file/': ('POST', (302, 403, 403, 403, 302, 302, 302, 403), SAME),
     'guides/<slug:slug>/model/': ('POST', (302, 403, 403, 403, 302, 302, 302, 403), SAME),
+    'guides/<slug:slug>/review-webhook/': ('POST', (302, 403, 403, 403, 302, 302, 302, 403), SAME),
     'guides/<slug:slug>/segments/<slug:segment_slug>/': ('GET', (302, 403, 403, 403, 200, 200, 302, 403), SAME),
     'guides/<slug:slug>/segments/new/': ('GET', (302, 403, 403, 403, 200, 200, 302, 403), SAME),
     'guides/<slug:slug>/waivers/': ('GET', (302, 200, 200, 200, 200, 200, 302, 200), SAME),

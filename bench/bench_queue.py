@@ -57,6 +57,8 @@ def main() -> int:
         ("  channel=sms", "/review/?channel=sms"),
         ("  blocking=yes", "/review/?blocking=yes"),
         ("  sensitive=yes, newest", "/review/?sensitive=yes&sort=newest"),
+        ("  soonest due first", "/review/?sort=due"),
+        ("  overdue", "/review/?due=overdue"),
     ]:
         print(f"{label:31s}{_median_ms(client, url, max(5, args.repeat // 3)):7.1f} ms")
     return 0 if full < TARGET_MS else 1
@@ -114,6 +116,19 @@ def _setup():  # type: ignore[no-untyped-def]
             DraftVersion(draft=d, number=1, fields=version.fields, origin=version.origin, author=marketer,
                          guide_version=version.guide_version, prompt_version=version.prompt_version, provider=version.provider, model=version.model)
             for d in drafts
+        )
+        # Every draft has a deadline (a seventh overdue) and every fifth is claimed: the queue shows both.
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from workbench.review.models import ReviewDeadline
+
+        now = timezone.now()
+        ReviewDeadline.objects.bulk_create(
+            ReviewDeadline(draft=d, submitted_at=now, due_at=now + timedelta(hours=(i % 7) * 8 - 4),
+                           claimed_by=reviewer if i % 5 == 0 else None, claim_active_at=now if i % 5 == 0 else None)
+            for i, d in enumerate(drafts)
         )
         CheckResult.objects.bulk_create(
             CheckResult(version=v, guide_version=check.guide_version, passed=i % 7 != 0,

@@ -40,9 +40,10 @@ def purge_broker() -> None:
 
 
 class WorkerProcess:
-    def __init__(self, concurrency: int = 2, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(self, concurrency: int = 2, extra_env: dict[str, str] | None = None, extra_args: list[str] | None = None) -> None:
         self.concurrency = concurrency
         self.extra_env = extra_env or {}
+        self.extra_args = extra_args or []  # e.g. ["-B"]: beat embedded, as ./copydesk run starts it
         self.process: subprocess.Popen[str] | None = None
         self.output: list[str] = []
         self._ready = threading.Event()
@@ -59,7 +60,7 @@ class WorkerProcess:
         }
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "workbench", "worker", "--loglevel=INFO",
-             f"--concurrency={self.concurrency}", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+             f"--concurrency={self.concurrency}", "--without-gossip", "--without-mingle", "--without-heartbeat", *self.extra_args],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=settings.BASE_DIR,
         )
         threading.Thread(target=self._read, daemon=True).start()

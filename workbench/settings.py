@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 
 import django
+from celery.schedules import crontab
 
 from workbench.env import (
     ConfigError,
@@ -241,6 +242,43 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Seconds a worker (and ./copydesk run's web server) takes at most to stop on SIGTERM; running generations
 # get the first part of it to finish, then are stopped and their jobs handed back (workbench/worker_shutdown.py).
 WORKER_SHUTDOWN_GRACE_SECONDS = env_int("COPYDESK_SHUTDOWN_GRACE_SECONDS", 10, minimum=5)
+
+# --- Reminders (Celery beat) and email ------------------------------------------
+# Beat runs embedded in the worker that ./copydesk run starts (`celery worker -B`); at scale run one
+# `celery -A workbench beat` process of its own (README). Its schedule state lives in the data directory.
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+REMINDER_INTERVAL_SECONDS = env_int("COPYDESK_REMINDER_INTERVAL_SECONDS", 300, minimum=1)
+DIGEST_HOUR_UTC = env_int("COPYDESK_DIGEST_HOUR_UTC", 7, minimum=0)
+if DIGEST_HOUR_UTC > 23:
+    raise ConfigError(f"COPYDESK_DIGEST_HOUR_UTC={DIGEST_HOUR_UTC}: must be an hour from 0 to 23")
+CELERY_BEAT_SCHEDULE = {
+    "review-reminders": {"task": "workbench.review.tasks.send_review_reminders", "schedule": float(REMINDER_INTERVAL_SECONDS)},
+    "daily-digest": {"task": "workbench.review.tasks.send_daily_digests", "schedule": crontab(minute=0, hour=DIGEST_HOUR_UTC)},
+}
+# Without COPYDESK_SMTP_HOST mail is written to files under the data directory (readable by admins at
+# /notifications/outbox/); with it, mail goes out through that SMTP server.
+SMTP_HOST = env_str("COPYDESK_SMTP_HOST", "")
+DEFAULT_FROM_EMAIL = env_str("COPYDESK_EMAIL_FROM", "Copydesk <copydesk@localhost>")
+EMAIL_SUBJECT_PREFIX = "[Copydesk] "
+EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
+if SMTP_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = SMTP_HOST
+    EMAIL_PORT = env_int("COPYDESK_SMTP_PORT", 587, minimum=1)
+    EMAIL_HOST_USER = env_str("COPYDESK_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("COPYDESK_SMTP_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("COPYDESK_SMTP_STARTTLS", EMAIL_PORT == 587)
+    EMAIL_USE_SSL = env_bool("COPYDESK_SMTP_SSL", EMAIL_PORT == 465)
+    EMAIL_TIMEOUT = env_int("COPYDESK_SMTP_TIMEOUT_SECONDS", 20, minimum=1)
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ConfigError("COPYDESK_SMTP_STARTTLS and COPYDESK_SMTP_SSL cannot both be true: pick one")
+    if EMAIL_PORT > 65535:
+        raise ConfigError(f"COPYDESK_SMTP_PORT={EMAIL_PORT}: must be a port number up to 65535")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    Path(EMAIL_FILE_PATH).mkdir(parents=True, exist_ok=True)
+# Slack-compatible incoming webhooks (one per brand) get this long to answer.
+WEBHOOK_TIMEOUT_SECONDS = env_float("COPYDESK_WEBHOOK_TIMEOUT_SECONDS", 10.0)
 
 # --- Cache: API rate-limit counters and the live-content stamp, shared by every web process ---
 CACHE_URL = env_str("COPYDESK_CACHE_URL", "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 
 from workbench.access import Actor, as_user, require
@@ -105,4 +107,26 @@ def brand_model_settings_update(brand: Brand, *, llm_model: str, llm_parameters:
         if changes:
             brand.save(update_fields=["llm_model", "llm_parameters"])
             record(Action.BRAND_UPDATE, brand, actor=acting_user, changes=changes)
+    return brand
+
+
+def brand_review_webhook_update(brand: Brand, *, url: str, acting_user: User) -> Brand:
+    """The Slack-compatible incoming webhook review notices are posted to; blank turns it off."""
+    if not acting_user.is_copydesk_admin:
+        raise CopydeskError("Only admins can change a brand's review webhook.", code="forbidden")
+    url = url.strip()
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise CopydeskError("The webhook must be an http:// or https:// address, such as the incoming-webhook URL Slack gives you.") from None
+        if len(url) > Brand._meta.get_field("review_webhook_url").max_length:  # type: ignore[operator]
+            raise CopydeskError("That webhook address is too long (500 characters at most).")
+    with transaction.atomic():
+        brand = Brand.objects.select_for_update().get(pk=brand.pk)
+        if brand.review_webhook_url != url:
+            # The URL is a secret of sorts (anyone holding it can post): the audit records that it changed, not its value.
+            record(Action.BRAND_UPDATE, brand, actor=acting_user, changes={"review_webhook": ["set" if brand.review_webhook_url else "none", "set" if url else "none"]})
+            brand.review_webhook_url = url
+            brand.save(update_fields=["review_webhook_url"])
     return brand

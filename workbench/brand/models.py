@@ -20,6 +20,8 @@ class Brand(models.Model):
     name = models.CharField(max_length=200)
     llm_model = models.CharField(max_length=100, blank=True, help_text="The model for this brand's briefs; blank uses the site default.")
     llm_parameters = models.JSONField(default=dict, blank=True, help_text="e.g. {\"temperature\": 0.6}")
+    # A Slack-compatible incoming webhook: review submissions, reminders and escalations are posted to it as {"text": ...}.
+    review_webhook_url = models.URLField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

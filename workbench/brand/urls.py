@@ -8,6 +8,7 @@ urlpatterns = [
     path("guides/<slug:slug>/edit/", views.guide_edit, name="guide_edit"),
     path("guides/<slug:slug>/load-file/", views.guide_load_file_view, name="guide_load_file"),
     path("guides/<slug:slug>/model/", views.brand_model_settings, name="brand_model_settings"),
+    path("guides/<slug:slug>/review-webhook/", views.brand_review_webhook, name="brand_review_webhook"),
     path("guides/<slug:slug>/v<int:number>.yaml", views.guide_export, name="guide_export"),
     path("guides/<slug:slug>/segments/new/", views.segment_edit, name="segment_create"),
     path("guides/<slug:slug>/segments/<slug:segment_slug>/", views.segment_edit, name="segment_edit"),

@@ -138,3 +138,16 @@ def brand_model_settings(request: HttpRequest, slug: str) -> HttpResponse:
         actions.brand_model_settings_update(brand, llm_model=form.cleaned_data["llm_model"], llm_parameters=parameters, acting_user=acting_user(request))
         messages.success(request, "Saved. New generation runs for this brand use these settings unless a brief names its own.")
     return redirect("guide_detail", slug=brand.slug)
+
+
+@require_POST
+@role_required("is_copydesk_admin")
+def brand_review_webhook(request: HttpRequest, slug: str) -> HttpResponse:
+    brand = get_object_or_404(Brand, slug=slug)
+    try:
+        actions.brand_review_webhook_update(brand, url=request.POST.get("review_webhook_url", "")[:2000], acting_user=acting_user(request))
+    except CopydeskError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Saved. Review submissions, overdue escalations and reminders for this brand are posted there." if request.POST.get("review_webhook_url", "").strip() else "Saved: no webhook for this brand.")
+    return redirect("guide_detail", slug=brand.slug)

@@ -20,6 +20,7 @@ from workbench.errors import CopydeskError
 from workbench.generation import actions as generation_actions
 from workbench.generation.limits import COMMENT_MAX_CHARS
 from workbench.generation.models import Draft, DraftState, DraftVersion
+from workbench.review import deadlines, notify
 from workbench.review.policy import approval_status
 from workbench.review.models import (
     Comment,
@@ -49,6 +50,8 @@ def _locked_for_review(draft: Draft, version_number: int, acting_user: User) -> 
         )
     if draft.state != DraftState.IN_REVIEW:
         raise CopydeskError(f"Your decision was not recorded: {current_state_sentence(draft, version)}", code="conflict")
+    if claimed := deadlines.refusal_for_claim(draft, acting_user):
+        raise CopydeskError(f"Your decision was not recorded: {claimed}", code="conflict")
     return draft, version
 
 
@@ -62,7 +65,9 @@ def current_state_sentence(draft: Draft, version: DraftVersion) -> str:
 
 
 def _notify(recipient_ids: Iterable[int], draft: Draft, kind: NotificationKind, message: str) -> None:
-    Notification.objects.bulk_create(Notification(recipient_id=pk, draft=draft, kind=kind, message=message[:300]) for pk in sorted(set(recipient_ids)))
+    recipients = sorted(set(recipient_ids))
+    Notification.objects.bulk_create(Notification(recipient_id=pk, draft=draft, kind=kind, message=message[:300]) for pk in recipients)
+    notify.email_later(recipients, kind, subject=message[:120], body=message)  # enqueued on commit, for those who want it
 
 
 def _reviewers_except_authors(draft: Draft) -> list[int]:
@@ -99,6 +104,7 @@ def review_approve(draft: Draft, *, version_number: int, acting_user: User) -> R
                 code="conflict",
             )
         decision = ReviewDecision.objects.create(version=version, reviewer=acting_user, decision=Decision.APPROVE)
+        deadlines.draft_release(draft, acting_user=acting_user)  # the holder's work on it is done
         after = approval_status(version)
         before = draft.state
         if after.met:
@@ -143,6 +149,7 @@ def _send_back(draft: Draft, version_number: int, reason: str, acting_user: User
     with transaction.atomic():
         draft, version = _locked_for_review(draft, version_number, acting_user)
         made = ReviewDecision.objects.create(version=version, reviewer=acting_user, decision=decision, reason=reason.strip())
+        deadlines.draft_release(draft, acting_user=acting_user)
         before = draft.state
         draft.state = DraftState.REJECTED if decision == Decision.REJECT else DraftState.DRAFT
         draft.save(update_fields=["state", "updated_at"])
@@ -250,7 +257,9 @@ def submit_for_review(draft: Draft, *, acting_user: User) -> Draft:
     """Submit a draft and tell every reviewer who may decide on it, in one transaction."""
     with transaction.atomic():
         draft = generation_actions.draft_submit(draft, acting_user=acting_user)
+        deadlines.deadline_set(draft)
         _notify(_reviewers_except_authors(draft), draft, NotificationKind.SUBMITTED, f"{acting_user.display_name} submitted {draft} for review.")
+        notify.webhook_later(draft.brief.brand, f"{acting_user.display_name} submitted {draft} for review.")
     return draft
 
 
@@ -265,6 +274,7 @@ def comment_add(draft: Draft, *, body: str, acting_user: User) -> Comment:
     with transaction.atomic():
         version = draft.latest_version()
         comment = Comment.objects.create(version=version, author=acting_user, body=text)
+        deadlines.claim_touch(draft, acting_user=acting_user)
         record(Action.REVIEW_COMMENT, draft, actor=acting_user, changes={"version": version.number, "comment": text})
         people = {draft.created_by_id, *version.decisions.values_list("reviewer_id", flat=True), *Comment.objects.filter(version__draft=draft).values_list("author_id", flat=True)}
         people.discard(acting_user.pk)
@@ -279,6 +289,7 @@ def presence_touch(draft: Draft, *, acting_user: User) -> list[User]:
     """Record that the user has the draft open; return the others who have it open now."""
     now = timezone.now()
     DraftPresence.objects.update_or_create(draft=draft, user=acting_user, defaults={"seen_at": now})
+    deadlines.claim_touch(draft, acting_user=acting_user)
     recent = DraftPresence.objects.filter(draft=draft, seen_at__gte=now - PRESENCE_TTL).exclude(user=acting_user).select_related("user")
     return [p.user for p in recent.order_by("user__username")]
 

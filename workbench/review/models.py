@@ -108,6 +108,8 @@ class NotificationKind(models.TextChoices):
     SUBMITTED = "submitted", "New in your queue"
     DECISION = "decision", "Decision"
     COMMENT = "comment", "Comment"
+    DUE_SOON = "due_soon", "Due soon"
+    OVERDUE = "overdue", "Overdue"
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
@@ -148,3 +150,73 @@ class DraftPresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on draft {self.draft_id}"
+
+
+class ReviewDeadline(models.Model):
+    """When a submitted draft is due for a decision, and who (if anyone) is working on it now.
+
+    One row per draft, replaced at each submission. A claim is screen state like presence, not content
+    state: it is not audited, and it lapses on its own after CLAIM_IDLE of inactivity (review/deadlines.py).
+    """
+
+    draft = models.OneToOneField(Draft, on_delete=models.CASCADE, related_name="review_deadline")
+    submitted_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    claim_active_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["due_at"])]
+
+    def __str__(self) -> str:
+        return f"draft {self.draft_id} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class EmailKind(models.TextChoices):
+    """What a person can choose to receive by email (in-app notifications always appear)."""
+
+    SUBMITTED = "submitted", "A draft is waiting for my review"
+    DECISION = "decision", "A decision on my draft"
+    COMMENT = "comment", "A comment on a draft I work on"
+    DUE_SOON = "due_soon", "A draft I could review is due soon"
+    OVERDUE = "overdue", "A draft is overdue (admins: escalations)"
+    DIGEST = "digest", "A daily digest"
+
+
+class NotificationPreference(models.Model):
+    """Which emails a person receives; without a row they receive every kind."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference")
+    email_kinds = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"email preferences of {self.user}"
+
+
+class ReminderSent(models.Model):
+    """A reminder of one kind went out for one draft's review deadline: never twice (the constraint)."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=EmailKind.choices)
+    due_at = models.DateTimeField()  # the deadline it was about: a resubmission gets a new deadline and new reminders
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["draft", "kind", "due_at"], name="one_reminder_per_draft_kind_deadline")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reminder for draft {self.draft_id}"
+
+
+class DigestSent(models.Model):
+    """One daily digest per person per day."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["recipient", "day"], name="one_digest_per_person_per_day")]
+
+    def __str__(self) -> str:
+        return f"digest for {self.recipient} on {self.day}"

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, OrderBy, QuerySet
 from django.http import QueryDict
+from django.utils import timezone
 
 from workbench.brand.locales import LOCALE_TAG
 from workbench.brand.models import CHANNELS
 from workbench.generation.models import Draft, DraftState
 from workbench.generation.query import id_param
+from workbench.review.deadlines import DUE_SOON
+from workbench.review.models import ReviewDeadline
 
 # filter name -> (the Draft field it filters on, the field naming each option)
 FACETS: dict[str, tuple[str, str]] = {
@@ -26,7 +29,13 @@ FACETS: dict[str, tuple[str, str]] = {
 }
 ID_FACETS = {"brand", "brief", "segment"}
 YES_NO = {"yes": True, "no": False}
-SORTS = {"oldest": ("updated_at", "id"), "newest": ("-updated_at", "-id")}
+SORTS: dict[str, tuple[str | OrderBy, ...]] = {
+    "oldest": ("updated_at", "id"),
+    "newest": ("-updated_at", "-id"),
+    # Soonest due first; drafts submitted before deadlines existed have none and come last.
+    "due": (F("review_deadline__due_at").asc(nulls_last=True), "updated_at", "id"),
+}
+DUE_FILTERS = {"overdue": "Overdue", "soon": "Due within 4 hours", "later": "Due later"}
 ANY_STATE = "any"
 
 
@@ -34,6 +43,7 @@ ANY_STATE = "any"
 class QueueFilters:
     values: dict[str, Any]
     sort: str
+    due: str = field(default="")
 
     @classmethod
     def from_query(cls, query: QueryDict) -> QueueFilters:
@@ -54,7 +64,8 @@ class QueueFilters:
             if answer in YES_NO:
                 values[name] = YES_NO[answer]
         sort = query.get("sort", "oldest")
-        return cls(values, sort if sort in SORTS else "oldest")
+        due = query.get("due", "")
+        return cls(values, sort if sort in SORTS else "oldest", due if due in DUE_FILTERS else "")
 
     @property
     def state_param(self) -> str:
@@ -62,11 +73,31 @@ class QueueFilters:
 
     def apply(self, drafts: QuerySet[Draft], *, skip: str = "") -> QuerySet[Draft]:
         conditions = {FACETS[name][0]: value for name, value in self.values.items() if name != skip}
-        return drafts.filter(**conditions)
+        return due_filtered(drafts.filter(**conditions), self.due)
+
+
+def due_filtered(drafts: QuerySet[Draft], due: str) -> QuerySet[Draft]:
+    now = timezone.now()
+    if due == "overdue":
+        return drafts.filter(review_deadline__due_at__lt=now)
+    if due == "soon":
+        return drafts.filter(review_deadline__due_at__gte=now, review_deadline__due_at__lt=now + DUE_SOON)
+    if due == "later":
+        return drafts.filter(review_deadline__due_at__gte=now + DUE_SOON)
+    return drafts
 
 
 def queue_drafts(filters: QueueFilters) -> QuerySet[Draft]:
     return filters.apply(Draft.objects.all()).order_by(*SORTS[filters.sort])
+
+
+def overdue_count(filters: QueueFilters) -> int:
+    """How many of the drafts these filters show are past due (one query, whatever the page)."""
+    if filters.due not in ("", "overdue"):
+        return 0
+    # Driven from the due-time index (only the overdue few are joined to their drafts), not from every draft.
+    conditions = {f"draft__{FACETS[name][0]}": value for name, value in filters.values.items()}
+    return ReviewDeadline.objects.filter(due_at__lt=timezone.now(), **conditions).count()
 
 
 def facet_counts(filters: QueueFilters) -> dict[str, list[dict[str, Any]]]:

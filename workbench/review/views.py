@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,13 +19,14 @@ from workbench.errors import CopydeskError
 from workbench.generation.limits import REASON_MAX_CHARS, require_text_size
 from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.generation.query import id_param
-from workbench.review import actions
+from workbench.review import actions, deadlines, notify, presenters
+from workbench.review import preferences as notify_actions
+from workbench.review.bulk import bulk_decide, parse_selection
 from workbench.review.draft_views import render_draft_page
-from workbench.review.models import Decision, Notification, WaiverScope
-from workbench.review import presenters
+from workbench.review.models import Decision, EmailKind, Notification, WaiverScope
 from workbench.review.policy import approval_status
 from workbench.review.presenters import prefetched_drafts, with_latest
-from workbench.review.queue import ANY_STATE, QueueFilters, facet_counts, queue_drafts
+from workbench.review.queue import ANY_STATE, DUE_FILTERS, QueueFilters, facet_counts, overdue_count, queue_drafts
 
 QUEUE_PAGE_SIZE = 25
 
@@ -32,14 +35,65 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     filters = QueueFilters.from_query(request.GET)
     page = Paginator(queue_drafts(filters).values_list("pk", flat=True), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     # Page through ids only, then fetch the page's drafts with everything a row shows.
-    by_pk = {d.pk: d for d in prefetched_drafts().filter(pk__in=list(page.object_list))}
+    drafts = prefetched_drafts().select_related("review_deadline__claimed_by")
+    by_pk = {d.pk: d for d in drafts.filter(pk__in=list(page.object_list))}
     cards = with_latest(by_pk[pk] for pk in page.object_list if pk in by_pk)
-    user = acting_user(request)
+    user, now = acting_user(request), timezone.now()
     rows = [(card, card.approve_blocked_reason(user)) for card in cards]
     return render(request, "review/queue.html", {
         "page": page, "rows": rows, "facets": facet_counts(filters), "filters": filters, "any_state": ANY_STATE,
-        "filtered": any(k != "state" for k in filters.values) or filters.state_param != DraftState.IN_REVIEW,
+        "filtered": any(k != "state" for k in filters.values) or filters.state_param != DraftState.IN_REVIEW or bool(filters.due),
+        "due_filters": DUE_FILTERS, "overdue": overdue_count(filters), "now": now, "soon": now + deadlines.DUE_SOON,
+        "claim_cutoff": now - deadlines.CLAIM_IDLE,
     })
+
+
+def _queue_or_draft(request: HttpRequest, draft: Draft) -> HttpResponse:
+    return _back_to_queue(request) or redirect("draft_detail", draft_id=draft.pk)
+
+
+@require_POST
+@role_required("can_review")
+def draft_claim(request: HttpRequest, draft_id: int) -> HttpResponse:
+    draft = get_object_or_404(Draft, pk=draft_id)
+    try:
+        deadline = deadlines.draft_claim(draft, acting_user=acting_user(request))
+    except CopydeskError as exc:
+        messages.error(request, f"Draft {draft.pk}: {exc.message}")
+    else:
+        lapses = deadlines.claim_lapses_at(deadline)
+        messages.success(request, f"Draft {draft.pk} is yours: other reviewers cannot decide on it until you decide, release it, or stop working on it for {deadlines.CLAIM_IDLE.seconds // 60} minutes (now {timezone.localtime(lapses):%H:%M}).")
+    return _queue_or_draft(request, draft)
+
+
+@require_POST
+@role_required("can_review")
+def draft_release(request: HttpRequest, draft_id: int) -> HttpResponse:
+    draft = get_object_or_404(Draft, pk=draft_id)
+    if deadlines.draft_release(draft, acting_user=acting_user(request)):
+        messages.info(request, f"Draft {draft.pk} released; any reviewer can take it.")
+    return _queue_or_draft(request, draft)
+
+
+@require_POST
+@role_required("can_review")
+def review_bulk(request: HttpRequest) -> HttpResponse:
+    """Approve or reject several drafts: each one is its own decision through the same action."""
+    decision = request.POST.get("decision", "")
+    reason = request.POST.get("reason", "")
+    selection = parse_selection(request.POST.getlist("draft"))
+    try:
+        require_text_size(reason, REASON_MAX_CHARS, "reason")
+        outcome = bulk_decide(selection, decision=decision, reason=reason, acting_user=acting_user(request))
+    except CopydeskError as exc:
+        messages.error(request, exc.message)
+        return _back_to_queue(request) or redirect("review_queue")
+    if outcome.done:
+        verb = "approved" if decision == Decision.APPROVE else "rejected"
+        messages.success(request, f"{len(outcome.done)} draft{'s' if len(outcome.done) != 1 else ''} {verb}: {', '.join(str(pk) for pk in outcome.done)}.")
+    for pk, why in outcome.refused:
+        messages.error(request, f"Draft {pk} was not decided: {why}")
+    return _back_to_queue(request) or redirect("review_queue")
 
 
 def _decision_target(request: HttpRequest, draft_id: int) -> tuple[Draft, int]:
@@ -162,3 +216,21 @@ def brand_waivers(request: HttpRequest, slug: str) -> HttpResponse:
     """A brand's waivers on the record: who let what ship, why, for how long, and how that copy did once live."""
     brand = get_object_or_404(Brand, slug=slug)
     return render(request, "review/waivers.html", {"brand": brand, "waivers": presenters.brand_waivers(brand), "now": timezone.now()})
+
+
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    """Each person chooses which emails they receive; in-app notifications always appear."""
+    user = acting_user(request)
+    if request.method == "POST":
+        chosen = notify_actions.preferences_save(kinds=request.POST.getlist("email"), acting_user=user)
+        messages.success(request, f"Saved: you receive {len(chosen)} kind{'s' if len(chosen) != 1 else ''} of email." + ("" if user.email else " You have no email address yet, so none will arrive."))
+        return redirect("notification_preferences")
+    wanted = notify.wanted_email_kinds(user)
+    return render(request, "review/notification_preferences.html", {"kinds": [(k.value, k.label, k.value in wanted) for k in EmailKind]})
+
+
+def email_outbox(request: HttpRequest) -> HttpResponse:
+    """Admins read the mail the embedded default writes to files under the data directory."""
+    if not acting_user(request).is_copydesk_admin:
+        raise PermissionDenied("Only admins can read the outbox.")
+    return render(request, "review/outbox.html", {"mails": notify.outbox_messages(), "smtp": bool(settings.SMTP_HOST)})

@@ -14,7 +14,7 @@ from workbench.audit.models import AuditEvent
 from workbench.generation.models import Draft, DraftState, GenerationJob, RunStatus
 from workbench.journeys.actions import journey_create, journey_step_create
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
 
 def test_it_walks_the_pipeline_from_brief_to_api(

@@ -66,6 +66,7 @@ def test_it_validates_guides_against_the_registry(whatsapp: Channel) -> None:
         validate_guide({**GUIDE, "channels": {"whatsapp": {"title_max_chars": 10}}})
 
 
+@pytest.mark.django_db  # the brief form reads the brands' declared locales
 def test_it_refuses_an_unregistered_channel_everywhere_the_registry_is_read() -> None:
     assert "whatsapp" not in CHANNELS
     with pytest.raises(GuideError, match=r"channels\.whatsapp: unknown key"):

@@ -11,7 +11,7 @@ from workbench.audit.log import verify_chain
 from workbench.generation import actions
 from workbench.generation.models import Draft, GenerationJob, RunStatus
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
 
 def test_it_finishes_a_brief_exactly_once_after_the_worker_is_killed(brand, prompt, segments, marketer, settings):

@@ -10,7 +10,7 @@ from workbench.generation.models import Draft, DraftState, GenerationJob, RunSta
 from workbench.journeys.actions import api_client_create, journey_create, journey_step_create
 from workbench.journeys.livecache import forget_all
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
 SPANISH = "Tus nuevas botas de montaña ya están aquí, ligeras y cómodas"
 

@@ -21,6 +21,7 @@ from workbench.generation.models import Draft, GenerationJob, RunStatus
 REDIS = shutil.which("redis-server")
 pytestmark = [
     pytest.mark.worker,
+    pytest.mark.serial,  # a real worker and a private Redis: timing-sensitive, so alone on the machine
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(REDIS is None, reason="needs redis-server to run a private, restartable broker"),
 ]

@@ -15,7 +15,7 @@ from tests.worker import WorkerProcess, purge_broker, wait_for
 from workbench.review import actions as review
 from workbench.review.models import EmailKind, ReminderSent, ReviewDeadline
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
 
 def test_beat_in_the_worker_escalates_an_overdue_draft_by_email_and_webhook_once(brand, prompt, segments, marketer, reviewer, admin_user, tmp_path):

@@ -14,7 +14,7 @@ from workbench.audit.log import verify_chain
 from workbench.generation import actions
 from workbench.generation.models import Draft, GenerationJob, RunStatus
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
 GRACE_SECONDS = 6
 

@@ -97,6 +97,15 @@ def test_the_static_walk_notices_a_write_without_record():
 # writes domain state belongs in an app's actions (with its audit event), not in a service, view, task or command.
 WRITES_OUTSIDE_ACTIONS = {
     "workbench.audit.log.record": "the audit log's own writer: it appends the event and moves the chain's head, inside the action's transaction",
+    # Review bookkeeping that is not a decision: each is called inside an action's transaction (submission sets the
+    # due time) or is screen/notification state that, like presence and read marks, is deliberately not audited.
+    "workbench.review.deadlines.deadline_set": "the due time, written by the submit action inside its transaction and audited with it",
+    "workbench.review.deadlines.draft_claim": "a reviewer's claim on a draft: screen state that lapses after 30 minutes, like presence",
+    "workbench.review.deadlines.draft_release": "releasing that claim: screen state, like presence",
+    "workbench.review.deadlines.claim_touch": "keeping the claim alive while its holder works: screen state, like presence",
+    "workbench.review.preferences.preferences_save": "which notifications a user wants by email: their own setting, not domain state",
+    "workbench.review.reminders._first_time": "the once-only ledger of reminders sent (a unique constraint makes beat idempotent)",
+    "workbench.review.reminders.send_daily_digests": "the once-a-day ledger of digests sent (a unique constraint makes beat idempotent)",
 }
 # Method names that always write when called on a model, manager or queryset (and mean nothing else here).
 ORM_WRITES = {"save", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create", "create_user", "create_superuser"}

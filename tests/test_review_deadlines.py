@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.pipeline import generate_now, make_brief
+from workbench.access import SYSTEM
 from workbench.brand.actions import guide_version_create
 from workbench.errors import CopydeskError
 from workbench.generation.models import Draft, DraftState
@@ -34,7 +35,7 @@ def set_due(draft: Draft, hours_from_now: float) -> None:
 
 def test_it_sets_the_due_time_from_the_policy_at_submission(brand, prompt, segments, marketer):
     source = (settings.BASE_DIR / "brandguide" / "northwind.yaml").read_text()
-    guide_version_create(source_yaml=source + "\napproval:\n  due_hours: {default: 30, sensitive_segment: 5}\n", acting_user=None)
+    guide_version_create(source_yaml=source + "\napproval:\n  due_hours: {default: 30, sensitive_segment: 5}\n", acting_user=SYSTEM)
     before = timezone.now()
     ordinary = submitted(brand, prompt, segments["new"], marketer)
     sensitive = submitted(brand, prompt, segments["complaint"], marketer, channel="sms")

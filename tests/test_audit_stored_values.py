@@ -125,7 +125,9 @@ def test_record_stores_unencodable_text_as_replacement_characters(admin_user):
 
 
 def test_the_users_page_renders_odd_usernames(client, admin_user):
-    for index, name in enumerate(["a/b", "\u202eadmin", "y" * 10_000, "a b", "<b>bold</b>"]):
+    # SQLite stores what it is given; PostgreSQL holds a username to its 150-character column.
+    longest = "y" * (10_000 if connection.vendor == "sqlite" else 150)
+    for index, name in enumerate(["a/b", "\u202eadmin", longest, "a b", "<b>bold</b>"]):
         User.objects.create_user(username=name, password="x" * 16, role=Role.MARKETER, first_name=f"odd{index}")
     client.force_login(admin_user)
     body = assert_renders(client, reverse("user_list")).decode()

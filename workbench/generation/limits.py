@@ -45,5 +45,8 @@ def require_field_sizes(fields: Mapping[str, str], *, source: str = "") -> None:
 
 
 def require_text_size(text: str, limit: int, what: str) -> None:
+    # PostgreSQL text cannot hold NUL; no person types one, so say so rather than fail at the database.
+    if "\x00" in text:
+        raise CopydeskError(f"The {what} contains a NUL character, which cannot be stored; remove it and try again.")
     if len(text) > limit:
         raise CopydeskError(f"Keep the {what} under {limit:,} characters (it is {len(text):,}).")

@@ -18,7 +18,7 @@ from workbench.checks.models import finding_key, finding_rule_key
 from workbench.checks.services import latest_check
 from workbench.errors import CopydeskError
 from workbench.generation import actions as generation_actions
-from workbench.generation.limits import COMMENT_MAX_CHARS
+from workbench.generation.limits import COMMENT_MAX_CHARS, require_text_size
 from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.review import deadlines, notify
 from workbench.review.policy import approval_status
@@ -269,8 +269,7 @@ def comment_add(draft: Draft, *, body: str, acting_user: User) -> Comment:
     text = body.strip()
     if not text:
         raise CopydeskError("Write something before posting a comment.")
-    if len(text) > COMMENT_MAX_CHARS:
-        raise CopydeskError(f"Keep comments under {COMMENT_MAX_CHARS:,} characters.")
+    require_text_size(text, COMMENT_MAX_CHARS, "comment")
     with transaction.atomic():
         version = draft.latest_version()
         comment = Comment.objects.create(version=version, author=acting_user, body=text)

@@ -142,3 +142,17 @@ def test_admins_set_a_brands_webhook_on_the_guide_page_and_bad_addresses_are_ref
     brand.refresh_from_db()
     assert brand.review_webhook_url == "https://hooks.example.test/services/T1/B2"
     assert "hooks.example.test/services/T1/B2" not in str(AuditEvent.objects.filter(action=Action.BRAND_UPDATE).values_list("changes", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_that_is_down_costs_the_email_never_the_submission(brand, prompt, segments, marketer, reviewer):
+    """Seen in the chaos run: while Redis restarted, enqueueing the notification email answered 500 after the
+    decision had committed. Enqueueing is robust: the failure is logged, the user's action stands."""
+    from kombu.exceptions import OperationalError
+
+    with_email(reviewer)
+    with mock.patch.object(tasks.send_email, "delay", side_effect=OperationalError("broker down")) as send:
+        draft = submitted(brand, prompt, segments["new"], marketer)
+    assert send.called
+    draft.refresh_from_db()
+    assert draft.state == "in_review"

@@ -42,7 +42,8 @@ def email_later(user_ids: Iterable[int], kind: str, *, subject: str, body: str) 
 
     recipients = email_recipients(user_ids, kind)
     if recipients:
-        transaction.on_commit(lambda: send_email.delay(recipients, subject[:150], body))
+        # robust: a broker that is down for a moment costs this email (logged), never the decision the user just made
+        transaction.on_commit(lambda: send_email.delay(recipients, subject[:150], body), robust=True)
 
 
 def webhook_later(brand: Brand, text: str) -> None:
@@ -50,7 +51,7 @@ def webhook_later(brand: Brand, text: str) -> None:
 
     if brand.review_webhook_url:
         brand_id = brand.pk
-        transaction.on_commit(lambda: post_webhook.delay(brand_id, text))
+        transaction.on_commit(lambda: post_webhook.delay(brand_id, text), robust=True)
 
 
 def deliver_email(user_ids: list[int], subject: str, body: str) -> int:

@@ -96,7 +96,8 @@ def start(env: dict[str, str], args: argparse.Namespace, logdir: Path) -> tuple[
         [str(BIN / "gunicorn"), "workbench.wsgi", "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.web_workers),
          # No control socket: its default path is shared by every gunicorn on the machine.
          "--timeout", "60", "--no-control-socket", "--error-logfile", str(logdir / "gunicorn.log")],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        # Django's own log (500s with their tracebacks) goes to stderr: keep it beside gunicorn's.
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(logdir / "web.stderr.log", "ab"), start_new_session=True,
     )
     worker = subprocess.Popen(
         [str(BIN / "celery"), "-A", "workbench", "worker", "--concurrency", str(args.worker_concurrency), "--loglevel", "WARNING",

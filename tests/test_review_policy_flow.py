@@ -197,3 +197,24 @@ def test_when_legal_is_missing_the_legal_reviewers_are_told(brand, prompt, segme
     review.review_approve(draft, version_number=draft.latest_version().number, acting_user=reviewer)
     told = set(Notification.objects.filter(kind="submitted", message__contains="second approval").values_list("recipient__username", flat=True))
     assert told == {"lee"}
+
+
+@pytest.mark.django_db
+def test_a_reviewer_whose_approval_lost_the_race_sees_the_draft_as_it_now_stands(client, brand, prompt, segments, marketer, reviewer, reviewer2):  # type: ignore[no-untyped-def]
+    """Seen in the chaos run: the second of two reviewers approving a sensitive draft at once got a 500 — the refusal
+    page was built from the draft as the request had loaded it (in review) with approvals that were already complete."""
+    from workbench.review.presenters import draft_page_context
+
+    draft = submitted_draft(brand, prompt, segments["complaint"], marketer)
+    for finding in review.unresolved_blocks(draft.latest_version()):
+        review.finding_override(draft.latest_version(), key=finding_key(finding), justification="Checked by hand.", acting_user=reviewer)
+    stale = Draft.objects.get(pk=draft.pk)  # what the late reviewer's request loaded, before the others decided
+    review.review_approve(Draft.objects.get(pk=draft.pk), version_number=1, acting_user=reviewer)
+    review.review_approve(Draft.objects.get(pk=draft.pk), version_number=1, acting_user=reviewer2)
+    third = make_user("late-reviewer", Role.REVIEWER)
+    assert stale.state == DraftState.IN_REVIEW
+    story = draft_page_context(stale, third)["state_story"]
+    assert "it has the approvals it needs" in story
+    client.force_login(third)
+    response = client.post(reverse("review_approve", args=[draft.pk]), {"version": "1"})
+    assert response.status_code == 409

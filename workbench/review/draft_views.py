@@ -47,6 +47,8 @@ def draft_detail(request: HttpRequest, draft_id: int) -> HttpResponse:
 
 def render_draft_page(request: HttpRequest, draft: Draft, status: int, **extra: object) -> HttpResponse:
     """The draft page again, after a refused change, with what the user typed and the reason."""
+    # The refusal may be someone else's decision landing first: show the draft as it now stands.
+    draft.refresh_from_db()
     context = draft_page_context(draft, acting_user(request), edit_form=extra.pop("edit_form", None))  # type: ignore[arg-type]
     context.update(extra, present=[])
     return render(request, "generation/draft_detail.html", context, status=status)

@@ -174,8 +174,10 @@ def state_story(draft: Draft, version: DraftVersion, decisions: list[ReviewDecis
         names = " and ".join(a.name for a in status.approvers) or "its reviewers"
         return f"Approved by {names}. Ready to publish: a publisher can put version {version.number} live on a journey step."
     if draft.state == DraftState.IN_REVIEW:
-        if status.approvers:
+        if status.approvers and status.missing:
             return f"Approved by {' and '.join(a.name for a in status.approvers)}, pending a second reviewer: it still needs {_and(status.missing)}."
+        if status.approvers:  # the approvals are in; the state moves with the decision that completed them
+            return f"Approved by {' and '.join(a.name for a in status.approvers)}: it has the approvals it needs."
         return f"Waiting for review by reviewers other than its author. {status.requirement.describe()}."
     if last is not None and last.decision != Decision.APPROVE:
         what = "rejected it" if last.decision == Decision.REJECT else "asked for changes"
@@ -184,6 +186,8 @@ def state_story(draft: Draft, version: DraftVersion, decisions: list[ReviewDecis
 
 
 def _and(items: list[str]) -> str:
+    if not items:
+        return "nothing more"
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 

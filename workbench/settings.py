@@ -182,10 +182,13 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing root before collectstatic runs
 STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "workbench" / "static"]
-# htmx is installed from npm at setup into var/npm; pages work without it.
-HTMX_DIST_DIR = DATA_DIR / "npm" / "node_modules" / "htmx.org" / "dist"
-if HTMX_DIST_DIR.is_dir():
-    STATICFILES_DIRS.append(("htmx", HTMX_DIST_DIR))
+# Browser code is installed from npm at setup into var/npm (./copydesk); pages work without it.
+NPM_MODULES_DIR = DATA_DIR / "npm" / "node_modules"
+HTMX_DIST_DIR = NPM_MODULES_DIR / "htmx.org" / "dist"
+CHARTJS_DIST_DIR = NPM_MODULES_DIR / "chart.js" / "dist"
+for _prefix, _dist in (("htmx", HTMX_DIST_DIR), ("chartjs", CHARTJS_DIST_DIR)):
+    if _dist.is_dir():
+        STATICFILES_DIRS.append((_prefix, _dist))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -154,3 +154,23 @@ def test_tone_in_an_email_body_is_found_in_the_text_with_spans_into_the_markup()
     rules = tone_rules(guide, body, channel="email")
     assert ("shouting", "HERE") in rules
     assert ("max_exclamations", "!") in rules
+
+
+def test_it_skips_the_digit_patterns_only_when_every_one_needs_a_digit() -> None:
+    from workbench.checks.engine.tone import requires_char, tone_lexicon, tone_pattern_spans
+
+    assert requires_char(r"\bsave \d+\s*%", str.isdigit)
+    assert requires_char(r"(?:\$|€)\s*\d+(?:[.,]\d+)?\s*off\b", str.isdigit)
+    assert not requires_char(r"\bsave(?: \d+)?", str.isdigit)  # the digit is optional
+    assert not requires_char(r"\d*%|half off", str.isdigit)  # one alternative has none
+    assert requires_char("[\U0001F389\u2728]", lambda c: not c.isascii())
+    assert not requires_char("[a\u2728]", lambda c: not c.isascii())
+    lexicon = tone_lexicon()
+    assert {"promotional", "urgency"} <= lexicon.need_digit
+    assert "celebratory" in lexicon.need_non_ascii
+    off = frozenset({"promotional", "urgency", "celebratory"})
+    # the skips change nothing: text with a digit or an emoji is still read
+    assert tone_pattern_spans("save 20% today \U0001F389", off) == {
+        "promotional": [(0, 8)], "urgency": [], "celebratory": [(15, 16)]}
+    assert tone_pattern_spans("only 3 left", off)["urgency"] == [(0, 11)]
+    assert tone_pattern_spans("nothing to see here", off) == {}

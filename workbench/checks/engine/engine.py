@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from .channels import CHANNEL_FIELDS, CHANNELS, field_label, is_html_field
+from .channels import CHANNEL_FIELDS, CHANNELS, HTML, Channel, FieldSpec, field_label
 from .errors import EngineInputError, FieldTooLargeError
 from .guide import DEFAULT_LANGUAGE, validate_guide
 from .hidden import find_hidden_text
 from .html_text import RenderedText, read_html
 from .intent import INTENT_DIMENSIONS, intent_spans
 from .language import shouting_words, wrong_language, wrong_language_message
-from .markup import find_markup, plain_text_field
+from .markup import find_markup
 from .lexicon import Lexicon, LexiconBuilder, LexRule, term_tokens
 from .normalize import Normalised, normalise, normalise_plain
 from .sms import GSM7_EXTENSION, non_gsm_chars, sms_fit, sms_layout
@@ -37,6 +37,7 @@ from .tone import (
     known_acronyms,
     reading_grade,
     tone_lexicon,
+    tone_pattern_spans,
 )
 
 # The longest field any entrance accepts (API, CLI, forms, provider output):
@@ -269,16 +270,16 @@ def check_fields(
     if locale is not None and not isinstance(locale, str):
         raise EngineInputError(f"locale must be a text such as en-US, got {type(locale).__name__}")
     compiled = compiled.for_locale(locale)
-    language = compiled.language
-    allowed_fields = CHANNEL_FIELDS.get(channel)
-    if allowed_fields is None:
+    spec = CHANNELS.get(channel)
+    if spec is None:
         raise EngineInputError(f"unknown channel {channel!r} (expected one of: {', '.join(CHANNEL_FIELDS)})")
     if not isinstance(fields, dict):
         raise EngineInputError("fields must be a mapping of field name to text")
+    field_specs = {f.name: f for f in spec.fields}
     for name, value in fields.items():
-        if name not in allowed_fields:
+        if name not in field_specs:
             raise EngineInputError(
-                f"unknown field {name!r} for channel {channel} (expected: {', '.join(allowed_fields)})"
+                f"unknown field {name!r} for channel {channel} (expected: {', '.join(field_specs)})"
             )
         if not isinstance(value, str):
             raise EngineInputError(f"field {name!r} must be text, got {type(value).__name__}")
@@ -294,34 +295,51 @@ def check_fields(
         known = ", ".join(sorted(compiled.contexts)) or "none"
         raise EngineInputError(f"unknown context {context!r} for this brand guide (known: {known})")
     tone = compiled.tone[context]
-    context_label = f"the {context} context" if context else "the guide's default tone"
-
-    findings: list[Finding] = []
+    message = _Message(
+        compiled, spec, tone, tone.disallowed_dimensions(),
+        f"the {context} context" if context else "the guide's default tone", compiled.language, [],
+    )
     normalised: dict[str, Normalised] = {}
-    for name in allowed_fields:
+    for field_spec in spec.fields:
+        name = field_spec.name
         text = fields.get(name, "")
         if not text:
             continue
         norm = normalise(text)
         normalised[name] = norm
+        is_html = field_spec.kind == HTML
         # HTML fields are read as displayed; ``shown.span`` maps back to ``text``
-        shown = read_html(text) if is_html_field(channel, name) else RenderedText(text, text)
-        shown_norm = _reading_findings(compiled, shown, norm, name, tone, context_label, findings, language)
+        shown = read_html(text) if is_html else RenderedText(text, text)
+        shown_norm = _reading_findings(message, name, shown, norm)
         if shown_norm is not norm:
             normalised[f"{name} as shown"] = shown_norm
-        _tone_findings(compiled, shown_norm, shown, name, tone, context_label, findings, language=language)
-        _language_findings(compiled, shown.text, name, language, findings)
-        _length_findings(compiled, channel, name, text, findings)
-        if plain_text_field(channel, name):
+        _tone_findings(message, name, shown_norm, shown)
+        _language_findings(message, name, shown.text)
+        _length_findings(message, field_spec, text)
+        if not is_html:
             for raw in find_markup(text):
-                _add(findings, "disallowed_word", "block", name, text, raw)
+                _add(message.findings, "disallowed_word", "block", name, text, raw)
         for raw in find_merge_problems(text, compiled.merge_fields):
-            _add(findings, "merge_field", "block", name, text, raw)
+            _add(message.findings, "merge_field", "block", name, text, raw)
+    findings = message.findings
     _required_findings(compiled, channel, fields, normalised, findings)
 
-    order = {n: i for i, n in enumerate(allowed_fields)}
+    order = {n: i for i, n in enumerate(field_specs)}
     findings.sort(key=lambda f: (order[f.field], f.start, f.end, _KIND_ORDER[f.kind], f.rule))
     return CheckResult(findings)
+
+
+@dataclass(slots=True)
+class _Message:
+    """One message being checked: the rules that apply to it and the findings so far."""
+
+    compiled: CompiledGuide  # the guide's rules for the message's locale
+    channel: Channel
+    tone: ToneSettings  # the context's tone rules
+    off: frozenset[str]  # tone dimensions the context rules out (promotional, urgency...)
+    context_label: str  # how messages name the context
+    language: str  # the locale's language
+    findings: list[Finding]
 
 
 def _add(findings: list[Finding], kind: str, severity: str, name: str, text: str, raw: Raw) -> None:
@@ -335,20 +353,18 @@ def _add_shown(findings: list[Finding], kind: str, severity: str, name: str, sho
     _add(findings, kind, severity, name, shown.original, (rule, *shown.span(start, end), message, suggestion))
 
 
-def _reading_findings(
-    compiled: CompiledGuide, shown: RenderedText, norm: Normalised, name: str, tone: ToneSettings,
-    context_label: str, findings: list[Finding], language: str,
-) -> Normalised:
+def _reading_findings(message: _Message, name: str, shown: RenderedText, norm: Normalised) -> Normalised:
     """Lexicon, hidden text, links and PII: everything read from the text the customer sees.
 
     Returns that text normalised (``norm`` itself when it is the stored text)."""
+    compiled, findings = message.compiled, message.findings
     text = shown.text
     if text is not shown.original:
         norm = normalise(text)
     # Merge-field names are placeholders, not copy: {{ free_gift_url }}
     # must not read as "free". Blanking keeps every offset unchanged.
     lex_norm = normalise(mask_merge_fields(text)) if "{{" in text else norm
-    _lexicon_findings(compiled, lex_norm, shown, name, tone, context_label, findings, language=language)
+    _lexicon_findings(message, name, lex_norm, shown)
     for raw in find_hidden_text(text):
         _add_shown(findings, "disallowed_word", "block", name, shown, raw)
     links = find_bad_links(text, compiled.allowed_domains)
@@ -363,9 +379,9 @@ def _reading_findings(
                 for pii in _pii(compiled, link.url):
                     _add(findings, "pii", "block", name, shown.original, (pii[0], link.start, link.end, *pii[3:]))
     # "https://northwind.example@evil.com" is reported once, as a link
-    link_spans = SpanSet([(s, e) for _, s, e, _, _ in links])
+    link_spans = SpanSet([(s, e) for _, s, e, _, _ in links]) if links else None
     for raw in _pii(compiled, text):
-        if raw[0] == "email" and link_spans.contains(raw[1], raw[2]):
+        if link_spans is not None and raw[0] == "email" and link_spans.contains(raw[1], raw[2]):
             continue
         _add_shown(findings, "pii", "block", name, shown, raw)
     return norm
@@ -387,21 +403,19 @@ def _tone_lexicon_message(dim: str, match: str, context_label: str) -> str:
     return f"{_TONE_TEXT[dim]} (\"{match}\") does not fit {context_label}"
 
 
-def _lexicon_findings(
-    compiled: CompiledGuide, norm: Normalised, shown: RenderedText, name: str, tone: ToneSettings,
-    context_label: str, findings: list[Finding], *, language: str = DEFAULT_LANGUAGE,
-) -> None:
-    off = tone.disallowed_dimensions()
-    rules = compiled.lexicon.rules
+def _lexicon_findings(message: _Message, name: str, norm: Normalised, shown: RenderedText) -> None:
+    off = message.off
+    rules = message.compiled.lexicon.rules
+    findings = message.findings
     text = shown.original
     tone_spans: dict[str, list[tuple[int, int]]] = {dim: [] for dim in off}
     # Spanish, French and German copy is read with its own tone lexicons and
     # grammar (tone_lang.py): English stock phrases misread it ("sale" is
     # Spanish for "leaves"). Other languages keep the English ones.
-    english_tone = language not in TONE_LANGUAGES
+    english_tone = message.language not in TONE_LANGUAGES
     # a locale's "élection" and the top-level "election" in one taboo topic: one finding
     reported: set[tuple[str, str, int, int]] = set()
-    for hit in compiled.lexicon.scan(norm):
+    for hit in message.compiled.lexicon.scan(norm):
         rule = rules[hit.rule]
         start, end = shown.span(hit.start, hit.end)
         if rule.kind == "tone":
@@ -413,31 +427,33 @@ def _lexicon_findings(
                                     text[start:end], rule.message, rule.suggestion))
     if not off:
         return
-    patterns = tone_lexicon().patterns
     if english_tone:
         intent = intent_spans(norm.text, off & INTENT_DIMENSIONS)
+        pattern_spans = tone_pattern_spans(norm.text, off)
     else:
-        intent = language_tone_spans(norm.text, off, language)
+        intent = language_tone_spans(norm.text, off, message.language)
+        pattern_spans = {}
     for dim in TONE_LEXICON_DIMENSIONS:
-        pattern = patterns[dim] if english_tone else None
         if dim not in off:
             continue
         spans = tone_spans[dim]
-        if pattern is not None:
-            spans.extend(shown.span(*norm.span(m.start(), m.end()))
-                         for m in pattern.finditer(norm.text) if m.end() > m.start())
+        matched = pattern_spans.get(dim)
+        if matched:
+            spans.extend(shown.span(*norm.span(s, e)) for s, e in matched)
         # What a clause does, not only the stock phrases it uses (intent.py);
         # a stock phrase already found is the more precise span to show.
         for s, e in intent.get(dim, ()):
             start, end = shown.span(*norm.span(s, e))
             if not any(a < end and start < b for a, b in spans):
                 spans.append((start, end))
+        if not spans:
+            continue
         # "promo" inside "promo code", "Save $20" overlapping "$20 off": one
         # finding per stretch of text, not a pile of overlapping ones
         for start, end in _merge_spans(spans):
             match = text[start:end]
             findings.append(Finding("tone", dim, "warn", name, start, end, match,
-                                    _tone_lexicon_message(dim, match, context_label), None))
+                                    _tone_lexicon_message(dim, match, message.context_label), None))
 
 
 def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -450,13 +466,11 @@ def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _tone_findings(
-    compiled: CompiledGuide, norm: Normalised, shown: RenderedText, name: str, tone: ToneSettings,
-    context_label: str, findings: list[Finding], *, language: str = DEFAULT_LANGUAGE,
-) -> None:
+def _tone_findings(message: _Message, name: str, norm: Normalised, shown: RenderedText) -> None:
     """Exclamations, shouting and reading grade of the text as displayed (``norm`` is the
     displayed text normalised; an email body's markup and comments are not copy), with
     spans mapped back into the stored original through ``shown``."""
+    tone, context_label, language, findings = message.tone, message.context_label, message.language, message.findings
     text = shown.text
     original = shown.original
     limit = tone.max_exclamations
@@ -473,7 +487,7 @@ def _tone_findings(
                 f"{field_label(name)} has {count} exclamation mark{'s' if count != 1 else ''}; "
                 f"{context_label} allows {allowed}", None))
     if not tone.shouting:
-        for m in shouting_words(text, compiled.shout_exempt, language):
+        for m in shouting_words(text, message.compiled.shout_exempt, language):
             word = m.group()
             start, end = shown.span(m.start(), m.end())
             findings.append(Finding(
@@ -498,37 +512,35 @@ def _tone_findings(
                 "and plainer words", None))
 
 
-def _language_findings(
-    compiled: CompiledGuide, shown_text: str, name: str, language: str, findings: list[Finding]
-) -> None:
+def _language_findings(message: _Message, name: str, shown_text: str) -> None:
     """A field long enough to tell whose language is not its locale's (language.py: thresholds, detector).
 
     Only for guides that declare ``locales``: a guide without them behaves
     exactly as before (PRODUCT.md, Locales)."""
+    compiled, language = message.compiled, message.language
     if not compiled.data.get("locales"):
         return
     guess = wrong_language(shown_text, language, (compiled.language_of(tag) for tag in compiled.locales))
     if guess is not None:
-        findings.append(Finding("language", "wrong_language", "block", name, 0, 0, "",
-                                wrong_language_message(field_label(name), guess, language), None))
+        message.findings.append(Finding("language", "wrong_language", "block", name, 0, 0, "",
+                                        wrong_language_message(field_label(name), guess, language), None))
 
 
-def _length_findings(
-    compiled: CompiledGuide, channel: str, name: str, text: str, findings: list[Finding]
-) -> None:
+def _length_findings(message: _Message, spec: FieldSpec, text: str) -> None:
+    compiled, channel, findings, name = message.compiled, message.channel, message.findings, spec.name
     for cut in find_truncations(text):
         findings.append(Finding(
             "length", "truncated", "block", name, cut.start, cut.end, text[cut.start:cut.end],
             f"{field_label(name)} stops mid-phrase at \u201c{text[cut.start:cut.end]}\u201d and looks cut off: "
             "finish the phrase", None))
     # a channel registered after the guide was compiled gets its defaults under the guide's settings
-    limits = compiled.limits.get(channel) or CHANNELS[channel].limits(compiled.data)
+    limits = compiled.limits.get(channel.name) or channel.limits(compiled.data)
     max_chars = limits.get(f"{name}_max_chars")
     if max_chars is not None and len(text) > max_chars:
         findings.append(Finding(
             "length", f"{name}_max_chars", "block", name, max_chars, len(text), text[max_chars:],
             f"{field_label(name)} is {len(text)} characters; the guide allows {max_chars}", None))
-    if CHANNELS[channel].field(name).sms_segments:
+    if spec.sms_segments:
         max_segments = limits.get("max_segments")
         encoding, ends = sms_layout(text)
         if max_segments is not None and len(ends) > max_segments:

@@ -65,8 +65,11 @@ FAST_MIN_WORDS: Final = 3
 FAST_MAX_OTHERS: Final = 1
 _WORD_RE: Final = re.compile(r"[^\W\d_]+")
 
+# Addresses and words holding a digit are matched from the start of a word only
+# (the look-behind): tried at every character, "\S*\d\S*" costs the square of
+# each word's length.
 _NOT_PROSE_RE: Final = re.compile(
-    r"\{\{.*?\}\}|https?://\S+|www\.\S+|\S+@\S+\.\S+|<[^>]*>|&\w+;|\S*\d\S*"
+    r"\{\{.*?\}\}|https?://\S+|www\.\S+|(?<!\S)(?:\S+@\S+\.\S+|\S*\d\S*)|<[^>]*>|&\w+;"
 )
 
 
@@ -91,8 +94,13 @@ def is_all_caps(word: str) -> bool:
     return word.replace("ß", "").isupper()
 
 
+_ASCII_CAPS_RUN_RE: Final = re.compile(r"[A-Z]{4}")
+
+
 def shouting_words(text: str, exempt: frozenset[str], language: str | None = None) -> Iterator[re.Match[str]]:
     """All-caps words of 4+ letters in ``text`` that are neither in ``exempt`` nor the language's acronyms."""
+    if text.isascii() and _ASCII_CAPS_RUN_RE.search(text) is None:
+        return  # no four capitals in a row: nothing shouts (a fast scan; most copy ends here)
     own = language_acronyms(language)
     for m in SHOUT_RE.finditer(text):
         word = m.group()
@@ -149,6 +157,10 @@ def guess_language(text: str, candidates: Iterable[str], expected: str) -> Langu
     words = prose(text)
     if not judgeable(words):
         return None
+    return _guess_prose(words, candidates, expected)
+
+
+def _guess_prose(words: str, candidates: Iterable[str], expected: str) -> LanguageGuess | None:
     ranked = _identifier_for(frozenset(candidates) | {expected}).rank(words)
     if not ranked or ranked[0][1] <= 0:
         return None
@@ -189,7 +201,7 @@ def wrong_language(text: str, expected: str, guide_languages: Iterable[str] = ()
     words = prose(text)
     if not judgeable(words) or plainly_in(words, expected):
         return None
-    guess = guess_language(words, COMMON_LANGUAGES | set(guide_languages), expected)
+    guess = _guess_prose(words, COMMON_LANGUAGES | set(guide_languages), expected)
     if guess is None or guess.language == expected:
         return None
     if guess.probability - guess.expected_probability < MIN_MARGIN:

@@ -164,17 +164,19 @@ def find_merge_problems(text: str, known: frozenset[str]) -> list[Raw]:
         return []
     out: list[Raw] = []
     known_sorted = sorted(known)
-    listing = ", ".join(known_sorted) if known_sorted else "none"
 
     for m in _MERGE_RE.finditer(text):
         name = m.group(1)
         if name in known:
             continue
+        listing = ", ".join(known_sorted) if known_sorted else "none"
         close = difflib.get_close_matches(name, known_sorted, n=1)
         out.append((name, m.start(), m.end(),
                     f"Unknown merge field \"{m.group()}\": the guide defines {listing}",
                     f"{{{{ {close[0]} }}}}" if close else None))
     rest = mask_merge_fields(text)
+    if "{" not in rest and "}" not in rest:
+        return out
     for m in _BAD_BRACES_RE.finditer(rest):
         ident = _IDENT_RE.search(m.group())
         suggestion = None

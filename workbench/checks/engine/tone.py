@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Final
@@ -65,19 +66,97 @@ def _data_lines(name: str) -> list[str]:
 class ToneLexicon:
     phrases: dict[str, tuple[str, ...]]
     patterns: dict[str, re.Pattern[str] | None]
+    # Dimensions each of whose patterns needs a digit ("50% off", "only 3 left") or a
+    # character outside ASCII (the celebratory emoji) to match: text without one is not
+    # searched. Most copy has neither, and the regex pass is what a field costs.
+    need_digit: frozenset[str] = frozenset()
+    need_non_ascii: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
 def tone_lexicon() -> ToneLexicon:
     phrases: dict[str, tuple[str, ...]] = {}
     patterns: dict[str, re.Pattern[str] | None] = {}
+    need_digit: set[str] = set()
+    need_non_ascii: set[str] = set()
     for dim in TONE_LEXICON_DIMENSIONS:
         lines = _data_lines(f"{dim}.txt")
         phrases[dim] = tuple(line for line in lines if not line.startswith("re:"))
         regexes = [line[3:] for line in lines if line.startswith("re:")]
         # one alternation per dimension: one regex pass per field, not one per pattern
         patterns[dim] = re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None
-    return ToneLexicon(phrases, patterns)
+        if regexes and all(requires_char(r, str.isdigit) for r in regexes):
+            need_digit.add(dim)
+        if regexes and all(requires_char(r, lambda c: not c.isascii()) for r in regexes):
+            need_non_ascii.add(dim)
+    return ToneLexicon(phrases, patterns, frozenset(need_digit), frozenset(need_non_ascii))
+
+
+_DIGIT_RE: Final = re.compile(r"\d")
+
+
+def tone_pattern_spans(text: str, dimensions: frozenset[str]) -> dict[str, list[tuple[int, int]]]:
+    """Spans in ``text`` (a normalised field) matched by the tone patterns of each dimension."""
+    lexicon = tone_lexicon()
+    has_digit: bool | None = None
+    found: dict[str, list[tuple[int, int]]] = {}
+    for dim in dimensions:
+        pattern = lexicon.patterns.get(dim)
+        if pattern is None or (dim in lexicon.need_non_ascii and text.isascii()):
+            continue
+        if dim in lexicon.need_digit:
+            if has_digit is None:
+                has_digit = _DIGIT_RE.search(text) is not None
+            if not has_digit:
+                continue
+        found[dim] = [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
+    return found
+
+
+# a digit of ASCII and one of another script: \d matches both
+_DIGIT_SAMPLES: Final = ("0", "\u0660")
+
+
+def requires_char(regex: str, wanted: Callable[[str], bool]) -> bool:
+    """Whether every match of ``regex`` contains a character for which ``wanted`` is true.
+
+    Judged from the parse tree by the ``re`` module's own parser, so it agrees
+    with how the pattern runs. Sound, not complete: True only when a part the
+    pattern cannot skip (outside optional groups, and in every alternative)
+    matches only such characters -- ``\\d+`` in ``save \\d+%`` for digits, an
+    emoji class for characters outside ASCII.
+    """
+    parser: Any = importlib.import_module("re._parser")
+    const: Any = importlib.import_module("re._constants")
+
+    def char_set(items: list[tuple[Any, Any]]) -> bool:
+        return bool(items) and all(
+            (op == const.CATEGORY and arg == const.CATEGORY_DIGIT and all(map(wanted, _DIGIT_SAMPLES)))
+            or (op == const.LITERAL and wanted(chr(arg)))
+            or (op == const.RANGE and all(wanted(chr(c)) for c in range(arg[0], arg[1] + 1)))
+            for op, arg in items
+        )
+
+    def needed(op: Any, arg: Any) -> bool:
+        if op == const.IN:
+            return char_set(arg)
+        if op == const.LITERAL:
+            return wanted(chr(arg))
+        if op in (const.MAX_REPEAT, const.MIN_REPEAT, const.POSSESSIVE_REPEAT):
+            low, _high, sub = arg
+            return bool(low >= 1 and sequence(sub))
+        if op == const.SUBPATTERN:
+            return sequence(arg[-1])
+        if op == const.BRANCH:
+            return all(sequence(branch) for branch in arg[1])
+        if op == const.ATOMIC_GROUP:
+            return sequence(arg)
+        return False
+
+    def sequence(items: Any) -> bool:
+        return any(needed(op, arg) for op, arg in items)
+
+    return sequence(parser.parse(regex))
 
 
 @lru_cache(maxsize=1)
@@ -164,16 +243,17 @@ def reading_grade(text: str) -> tuple[float, int] | None:
     """
     if len(text.split(None, MIN_WORDS_FOR_SHORT_GRADE)) < MIN_WORDS_FOR_SHORT_GRADE:
         return None  # fewer blank-separated tokens than words needed: too short whatever they are
-    text = _STRIP_FOR_GRADE_RE.sub(" ", text)
+    if "{{" in text or "http" in text or "www." in text:
+        text = _STRIP_FOR_GRADE_RE.sub(" ", text)
     words = _words(text, lowercase=True)
     if len(words) < MIN_WORDS_FOR_SHORT_GRADE:
         return None
     sentences = _sentence_count(text)
-    cache = _SYLLABLES
-    syllables = 0
-    for w in words:
-        count = cache.get(w)
-        syllables += count if count is not None else _syllables(w)
+    # C-level cache reads for the words seen before (nearly all of them in a running worker)
+    counts = list(map(_SYLLABLES.get, words))
+    if None in counts:
+        counts = [_syllables(w) if c is None else c for w, c in zip(words, counts)]
+    syllables = sum(counts)  # type: ignore[arg-type]  # no None left
     grade = 0.39 * (len(words) / sentences) + 11.8 * (syllables / len(words)) - 15.59
     return grade, len(words)
 

@@ -17,7 +17,7 @@ from workbench.generation.models import Draft
 from workbench.review import actions as review
 from workbench.review import notify, reminders, tasks
 from workbench.review.models import DigestSent, EmailKind, Notification, NotificationKind, ReminderSent, ReviewDeadline
-from workbench.review.preferences import preferences_save
+
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def with_email(*users) -> None:  # type: ignore[no-untyped-def]
 
 def test_it_emails_only_those_who_chose_that_kind_and_have_an_address(reviewer, reviewer2, admin_user):
     with_email(reviewer, reviewer2)
-    preferences_save(kinds=[EmailKind.DECISION], acting_user=reviewer2)
+    review.preferences_save(kinds=[EmailKind.DECISION], acting_user=reviewer2)
     assert notify.email_recipients([reviewer.pk, reviewer2.pk, admin_user.pk], EmailKind.SUBMITTED) == [reviewer.pk]
     assert notify.email_recipients([reviewer.pk, reviewer2.pk], EmailKind.DECISION) == [reviewer.pk, reviewer2.pk]
 
@@ -104,7 +104,7 @@ def test_reminders_and_escalations_are_sent_once_per_draft_and_kind(brand, promp
 
 def test_a_daily_digest_goes_once_a_day_to_those_with_something_waiting(brand, prompt, segments, marketer, reviewer, reviewer2, django_capture_on_commit_callbacks):
     with_email(reviewer, reviewer2, marketer)
-    preferences_save(kinds=[], acting_user=reviewer2)
+    review.preferences_save(kinds=[], acting_user=reviewer2)
     submitted(brand, prompt, segments["new"], marketer)
     with mock.patch.object(tasks.send_email, "delay") as send:
         with django_capture_on_commit_callbacks(execute=True):

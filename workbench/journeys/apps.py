@@ -3,12 +3,12 @@ from typing import Any
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 
+from workbench.journeys.livecache import live_changed
+
 
 def _segment_changed(sender: Any, **kwargs: Any) -> None:
     # The content API decides unknown segments and fallback from each segment's slug and sensitivity, kept in the
     # live memory; segments are changed in the brand app, which knows nothing of that memory, so it is told here.
-    from workbench.journeys.livecache import live_changed
-
     live_changed()
 
 

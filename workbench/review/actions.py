@@ -45,8 +45,7 @@ PRESENCE_TTL = timedelta(seconds=45)
 
 def _locked_for_review(draft: Draft, version_number: int, acting_user: User) -> tuple[Draft, DraftVersion]:
     """Lock the draft, and refuse a decision on anything but the version the reviewer was looking at."""
-    if not acting_user.can_review:
-        raise CopydeskError("Only reviewers can decide on drafts.", code="forbidden")
+    require(acting_user.can_review, "Only reviewers can decide on drafts.")
     draft = Draft.objects.select_for_update(of=("self",)).select_related("segment").get(pk=draft.pk)
     version = draft.latest_version()
     if version.number != version_number:
@@ -102,7 +101,8 @@ def review_approve(draft: Draft, *, version_number: int, acting_user: User) -> R
         draft, version = _locked_for_review(draft, version_number, acting_user)
         status = approval_status(version)
         if refusal := status.refusal_for(acting_user):
-            raise CopydeskError(refusal, code="forbidden" if acting_user.pk in status.authors else "conflict")
+            require(acting_user.pk not in status.authors, refusal)  # four-eyes: nobody approves their own draft
+            raise CopydeskError(refusal, code="conflict")  # a policy not met yet (a second reviewer, a role, a language)
         blocks = unresolved_blocks(version)
         if blocks:
             raise CopydeskError(
@@ -210,8 +210,7 @@ def waiver_apply(version: DraftVersion, *, key: str, waiver_id: int, acting_user
 
 
 def _waivable_finding(version: DraftVersion, key: str, justification: str, acting_user: User) -> dict[str, Any]:
-    if not acting_user.can_review:
-        raise CopydeskError("Only reviewers can override findings.", code="forbidden")
+    require(acting_user.can_review, "Only reviewers can override findings.")
     if len(justification.strip()) < 10:
         raise CopydeskError("Write a justification (at least 10 characters) for letting this finding ship.")
     Draft.objects.select_for_update().get(pk=version.draft_id)
@@ -219,8 +218,7 @@ def _waivable_finding(version: DraftVersion, key: str, justification: str, actin
     finding = next((f for f in (check.blocking if check else []) if finding_key(f) == key), None)
     if finding is None:
         raise CopydeskError("That finding is not a blocking finding of this version.", code="not_found")
-    if is_author(version.draft, acting_user):
-        raise CopydeskError("You cannot override findings on your own draft.", code="forbidden")
+    require(not is_author(version.draft, acting_user), "You cannot override findings on your own draft.")
     if version.overrides.filter(finding_key=key).exists():
         raise CopydeskError("This finding is already overridden.", code="conflict")
     return finding
@@ -270,8 +268,7 @@ def submit_for_review(draft: Draft, *, acting_user: User) -> Draft:
 
 
 def comment_add(draft: Draft, *, body: str, acting_user: User) -> Comment:
-    if not (acting_user.can_author or acting_user.can_review):
-        raise CopydeskError("Only marketers and reviewers can comment on drafts.", code="forbidden")
+    require(acting_user.can_author or acting_user.can_review, "Only marketers and reviewers can comment on drafts.")
     text = body.strip()
     if not text:
         raise CopydeskError("Write something before posting a comment.")
@@ -323,8 +320,7 @@ def _deadline_set(draft: Draft, *, now: datetime | None = None) -> ReviewDeadlin
 
 
 def draft_claim(draft: Draft, *, acting_user: User) -> ReviewDeadline:
-    if not acting_user.can_review:
-        raise CopydeskError("Only reviewers can claim drafts.", code="forbidden")
+    require(acting_user.can_review, "Only reviewers can claim drafts.")
     with transaction.atomic():
         draft = Draft.objects.select_for_update().get(pk=draft.pk)
         if draft.state != DraftState.IN_REVIEW:

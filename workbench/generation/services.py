@@ -5,6 +5,7 @@ A job's state changes (claim, retry, failure, recovery) are actions in workbench
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import replace
 
 from workbench.checks.engine import CHANNEL_FIELDS
@@ -15,7 +16,7 @@ from workbench.generation.context import fenced, prompt_context
 from workbench.generation.models import DraftVersion, GenerationJob, JobMode
 from workbench.generation.prompting import TEMPLATE_FAILURE_PREFIX, render_prompt
 from workbench.generation.providers import GenerationRequest, GenerationResult, get_provider, provider_spec
-from workbench.review.models import Decision, ReviewDecision
+from workbench.plug_points import PlugPoint
 
 # The largest count a PositiveIntegerField holds on every supported database.
 _MAX_COUNT = 2**31 - 1
@@ -52,18 +53,14 @@ def column_safe(result: GenerationResult) -> GenerationResult:
     )
 
 
+# Reviewers' reasons for rejecting a brand's copy for a segment teach the next prompt. Review sits above generation in
+# the pipeline, so it provides them through this point, from ReviewConfig.ready().
+RejectionReasons = Callable[[int, int, int], list[str]]  # (brand id, segment id, at most) -> the newest first
+past_rejections: PlugPoint[RejectionReasons] = PlugPoint("reviewers' past rejection reasons", provided_by="workbench.review")
+
+
 def past_rejection_reasons(job: GenerationJob, limit: int = 5) -> list[str]:
-    reasons = (
-        ReviewDecision.objects.filter(
-            decision=Decision.REJECT,
-            version__draft__brief__brand_id=job.run.brief.brand_id,
-            version__draft__segment_id=job.segment_id,
-        )
-        .exclude(reason="")
-        .order_by("-created_at")
-        .values_list("reason", flat=True)[:limit]
-    )
-    return list(reasons)
+    return past_rejections()(job.run.brief.brand_id, job.segment_id, limit)
 
 
 def job_context(job: GenerationJob) -> dict[str, object]:

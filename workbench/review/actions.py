@@ -371,7 +371,7 @@ def _reminder_first_time(deadline: ReviewDeadline, kind: str) -> bool:
 
 def reminder_send_due_soon(deadline: ReviewDeadline, *, acting_user: Actor) -> bool:
     """Tell the reviewers who may decide that a draft is due soon, once per deadline; False when already told."""
-    require(acting_user.is_copydesk_admin, "Only Copydesk itself sends reminders.")
+    require(acting_user.is_copydesk_admin, "Only Copydesk itself (or an admin) sends reminders.")
     with transaction.atomic():
         if not _reminder_first_time(deadline, EmailKind.DUE_SOON):
             return False
@@ -383,7 +383,7 @@ def reminder_send_due_soon(deadline: ReviewDeadline, *, acting_user: Actor) -> b
 
 def reminder_send_overdue(deadline: ReviewDeadline, *, admin_ids: list[int], acting_user: Actor) -> bool:
     """Escalate an overdue draft to the admins and the brand's webhook, once per deadline; False when already done."""
-    require(acting_user.is_copydesk_admin, "Only Copydesk itself sends reminders.")
+    require(acting_user.is_copydesk_admin, "Only Copydesk itself (or an admin) sends reminders.")
     with transaction.atomic():
         if not _reminder_first_time(deadline, EmailKind.OVERDUE):
             return False
@@ -396,7 +396,7 @@ def reminder_send_overdue(deadline: ReviewDeadline, *, admin_ids: list[int], act
 
 def digest_send(user: User, *, day: date, lines: list[str], acting_user: Actor) -> bool:
     """Email a person their digest for the day, once; False when it was already sent."""
-    require(acting_user.is_copydesk_admin, "Only Copydesk itself sends digests.")
+    require(acting_user.is_copydesk_admin, "Only Copydesk itself (or an admin) sends digests.")
     with transaction.atomic():
         if DigestSent.objects.filter(recipient=user, day=day).exists():
             return False

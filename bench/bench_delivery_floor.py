@@ -56,7 +56,7 @@ def main() -> int:
     from ninja import NinjaAPI, Path as PathParam, Query
 
     from bench.bench_urls import BODY, urlpatterns as bench_patterns
-    from workbench.api import BearerToken
+    from workbench.api.core import BearerToken
     from workbench.journeys.actions import api_client_create
 
     floor = NinjaAPI(urls_namespace="floor", auth=BearerToken())

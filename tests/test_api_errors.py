@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from tests.journeys_setup import CONTENT, Live
-from workbench.api import API_MAX_BODY_BYTES
+from workbench.api.core import API_MAX_BODY_BYTES
 from workbench.journeys.models import OutcomeCount
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,7 @@ def test_wrong_methods_answer_a_json_405_with_allow(client, live: Live, method, 
 
 
 def test_our_own_failure_is_a_json_500(client, live: Live, monkeypatch):
-    from workbench.journeys import api as journeys_api
+    from workbench.api import journeys as journeys_api
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("boom")

@@ -26,6 +26,16 @@ NOT_AUDITED = {
     "presence_touch": "who has a draft open is screen state, not content state",
     "notifications_mark_read": "read marks are screen state, not content state",
     "api_client_mark_used": "the last-used timestamp is bookkeeping; each call the client makes is not a state change",
+    # A reviewer's claim is screen state like presence: it lapses on its own after 30 minutes of inactivity.
+    "draft_claim": "a claim on a draft is screen state that lapses after 30 minutes, like presence",
+    "draft_release": "releasing a claim: screen state, like presence",
+    "claim_touch": "keeping a claim alive while its holder works: screen state, like presence",
+    "preferences_save": "which notifications a person wants by email: their own setting, not content state",
+    # The ledgers of reminders and digests sent make Celery beat idempotent (unique constraints); sending a
+    # reminder changes no draft and no decision.
+    "reminder_send_due_soon": "the once-only ledger of reminders sent and their in-app notifications: bookkeeping of messages",
+    "reminder_send_overdue": "the once-only ledger of escalations sent and their notifications: bookkeeping of messages",
+    "digest_send": "the once-a-day ledger of digests sent: bookkeeping of messages",
 }
 # ORM method calls that change rows (as ".name": a method call, not a builtin like set()).
 WRITES = {f".{m}" for m in ("save", "create", "update", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create", "set", "add", "remove", "clear", "create_user")}
@@ -97,15 +107,6 @@ def test_the_static_walk_notices_a_write_without_record():
 # writes domain state belongs in an app's actions (with its audit event), not in a service, view, task or command.
 WRITES_OUTSIDE_ACTIONS = {
     "workbench.audit.log.record": "the audit log's own writer: it appends the event and moves the chain's head, inside the action's transaction",
-    # Review bookkeeping that is not a decision: each is called inside an action's transaction (submission sets the
-    # due time) or is screen/notification state that, like presence and read marks, is deliberately not audited.
-    "workbench.review.deadlines.deadline_set": "the due time, written by the submit action inside its transaction and audited with it",
-    "workbench.review.deadlines.draft_claim": "a reviewer's claim on a draft: screen state that lapses after 30 minutes, like presence",
-    "workbench.review.deadlines.draft_release": "releasing that claim: screen state, like presence",
-    "workbench.review.deadlines.claim_touch": "keeping the claim alive while its holder works: screen state, like presence",
-    "workbench.review.preferences.preferences_save": "which notifications a user wants by email: their own setting, not domain state",
-    "workbench.review.reminders._first_time": "the once-only ledger of reminders sent (a unique constraint makes beat idempotent)",
-    "workbench.review.reminders.send_daily_digests": "the once-a-day ledger of digests sent (a unique constraint makes beat idempotent)",
 }
 # Method names that always write when called on a model, manager or queryset (and mean nothing else here).
 ORM_WRITES = {"save", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create", "create_user", "create_superuser"}

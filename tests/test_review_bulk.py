@@ -10,7 +10,7 @@ from tests.pipeline import submitted_draft
 from workbench.audit.models import Action, AuditEvent
 from workbench.generation import actions as generation
 from workbench.generation.models import DraftState
-from workbench.review import deadlines
+from workbench.review import actions as review
 from workbench.review.models import Decision, ReviewDecision
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def test_it_approves_each_selected_draft_and_lists_the_refused_with_their_reason
     generation.draft_edit(blocked, fields=dict(blocked.latest_version().fields, subject="Cheap boots for you"), base_version=1, acting_user=marketer)
     generation.draft_submit(blocked, acting_user=marketer)
     claimed = submitted_draft(brand, prompt, segments["new"], marketer, channel="sms")
-    deadlines.draft_claim(claimed, acting_user=reviewer2)
+    review.draft_claim(claimed, acting_user=reviewer2)
 
     response = post_bulk(logged_in(reviewer), "approve", [fine, sensitive, blocked, claimed])
 

@@ -64,11 +64,11 @@ def test_it_sorts_by_due_filters_overdue_and_marks_it(logged_in, brand, prompt, 
 
 def test_a_claim_refuses_other_reviewers_and_the_holders_decision_ends_it(brand, prompt, segments, marketer, reviewer, reviewer2):
     draft = submitted(brand, prompt, segments["complaint"], marketer, channel="sms")
-    deadlines.draft_claim(draft, acting_user=reviewer)
+    review.draft_claim(draft, acting_user=reviewer)
     with pytest.raises(CopydeskError, match="Riley has claimed this draft"):
         review.review_approve(draft, version_number=1, acting_user=reviewer2)
     with pytest.raises(CopydeskError, match="Riley has claimed"):
-        deadlines.draft_claim(draft, acting_user=reviewer2)
+        review.draft_claim(draft, acting_user=reviewer2)
     review.review_approve(draft, version_number=1, acting_user=reviewer)  # the holder decides; the claim ends
     assert ReviewDeadline.objects.get(draft=draft).claimed_by is None
     review.review_approve(draft, version_number=1, acting_user=reviewer2)
@@ -78,7 +78,7 @@ def test_a_claim_refuses_other_reviewers_and_the_holders_decision_ends_it(brand,
 
 def test_a_claim_lapses_after_inactivity_and_activity_keeps_it(brand, prompt, segments, marketer, reviewer, reviewer2):
     draft = submitted(brand, prompt, segments["new"], marketer)
-    deadlines.draft_claim(draft, acting_user=reviewer)
+    review.draft_claim(draft, acting_user=reviewer)
     idle = timezone.now() - deadlines.CLAIM_IDLE + timedelta(minutes=1)
     ReviewDeadline.objects.filter(draft=draft).update(claim_active_at=idle)
     review.presence_touch(draft, acting_user=reviewer)  # the holder still has the page open
@@ -109,9 +109,9 @@ def test_the_queue_query_count_does_not_grow_with_deadlines_and_claims(logged_in
         return len(captured)
 
     first = submitted(brand, prompt, segments["new"], marketer)
-    deadlines.draft_claim(first, acting_user=reviewer2)
+    review.draft_claim(first, acting_user=reviewer2)
     small = count()
     for segment in ("loyal", "complaint", "new"):
         draft = submitted(brand, prompt, segments[segment], marketer, channel="sms")
-        deadlines.draft_claim(draft, acting_user=reviewer2)
+        review.draft_claim(draft, acting_user=reviewer2)
     assert count() == small

@@ -15,9 +15,9 @@ from tests.smtp_and_webhook import smtp_server, webhook_server
 from workbench.audit.models import Action, AuditEvent
 from workbench.generation.models import Draft
 from workbench.review import actions as review
-from workbench.review import notify, reminders, tasks
+from workbench.review import notify, reminders
 from workbench.review.models import DigestSent, EmailKind, Notification, NotificationKind, ReminderSent, ReviewDeadline
-from workbench.review.preferences import preferences_save
+
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def with_email(*users) -> None:  # type: ignore[no-untyped-def]
 
 def test_it_emails_only_those_who_chose_that_kind_and_have_an_address(reviewer, reviewer2, admin_user):
     with_email(reviewer, reviewer2)
-    preferences_save(kinds=[EmailKind.DECISION], acting_user=reviewer2)
+    review.preferences_save(kinds=[EmailKind.DECISION], acting_user=reviewer2)
     assert notify.email_recipients([reviewer.pk, reviewer2.pk, admin_user.pk], EmailKind.SUBMITTED) == [reviewer.pk]
     assert notify.email_recipients([reviewer.pk, reviewer2.pk], EmailKind.DECISION) == [reviewer.pk, reviewer2.pk]
 
@@ -45,7 +45,7 @@ def test_sending_is_enqueued_on_commit_never_inside_the_transaction(brand, promp
     with_email(reviewer)
     brand.review_webhook_url = "http://127.0.0.1:9/hook"
     brand.save()
-    with mock.patch.object(tasks.send_email, "delay") as send, mock.patch.object(tasks.post_webhook, "delay") as post:
+    with mock.patch.object(notify.send_email, "delay") as send, mock.patch.object(notify.post_webhook, "delay") as post:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             submitted(brand, prompt, segments["new"], marketer)
         assert not send.called and not post.called  # nothing left during the transaction
@@ -67,14 +67,12 @@ def test_an_email_goes_out_through_a_real_smtp_server(settings, reviewer):
 
 
 def test_a_refused_smtp_connection_raises_so_the_task_retries(settings, reviewer):
-    from workbench.review.tasks import RETRY
-
     with_email(reviewer)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
     with pytest.raises(OSError):
         notify.deliver_email([reviewer.pk], "x", "y")
-    assert OSError in RETRY["autoretry_for"] and RETRY["retry_backoff"]  # type: ignore[operator]
+    assert OSError in notify.RETRY["autoretry_for"] and notify.RETRY["retry_backoff"]  # type: ignore[operator]
 
 
 def test_the_brand_webhook_gets_slack_compatible_json(brand):
@@ -104,9 +102,9 @@ def test_reminders_and_escalations_are_sent_once_per_draft_and_kind(brand, promp
 
 def test_a_daily_digest_goes_once_a_day_to_those_with_something_waiting(brand, prompt, segments, marketer, reviewer, reviewer2, django_capture_on_commit_callbacks):
     with_email(reviewer, reviewer2, marketer)
-    preferences_save(kinds=[], acting_user=reviewer2)
+    review.preferences_save(kinds=[], acting_user=reviewer2)
     submitted(brand, prompt, segments["new"], marketer)
-    with mock.patch.object(tasks.send_email, "delay") as send:
+    with mock.patch.object(notify.send_email, "delay") as send:
         with django_capture_on_commit_callbacks(execute=True):
             assert reminders.send_daily_digests() == 1  # the reviewer; the marketer has nothing unread, reviewer2 opted out
             assert reminders.send_daily_digests() == 0
@@ -151,7 +149,7 @@ def test_a_broker_that_is_down_costs_the_email_never_the_submission(brand, promp
     from kombu.exceptions import OperationalError
 
     with_email(reviewer)
-    with mock.patch.object(tasks.send_email, "delay", side_effect=OperationalError("broker down")) as send:
+    with mock.patch.object(notify.send_email, "delay", side_effect=OperationalError("broker down")) as send:
         draft = submitted(brand, prompt, segments["new"], marketer)
     assert send.called
     draft.refresh_from_db()

@@ -7,6 +7,7 @@ understand.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -137,8 +138,6 @@ def parse_price_table(raw: str) -> dict[str, tuple[float, float]]:
     table: dict[str, tuple[float, float]] = {}
     if not raw.strip():
         return table
-    import json
-
     try:
         parsed = json.loads(raw)
     except json.JSONDecodeError as exc:

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "workbench.checks",
     "workbench.review",
     "workbench.journeys",
+    "workbench.demo",  # the demo data and its seed_demo command: it uses every app, so it is an app of its own at the top
 ]
 if DJANGO_BEFORE_6:
     # Django 6 ships template partials; 5.2 (Python 3.11) needs the package it came from.

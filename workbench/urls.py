@@ -8,7 +8,8 @@ from django.views import defaults
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from workbench.accounts.forms import LoginForm
-from workbench.api import api, api_not_found, json_error
+from workbench.api import api
+from workbench.api.core import api_not_found, json_error
 from workbench.home import home
 
 

@@ -44,6 +44,10 @@ def grace_seconds() -> float:
     return float(settings.WORKER_SHUTDOWN_GRACE_SECONDS)
 
 
+# workbench.celery imports this module before Django's apps are loaded (and in every process, not only workers):
+# what needs the worker's internals, the models or the generation app is imported where it is used.
+
+
 def _requests(kind: str) -> list[Any]:
     from celery.worker import state
 

@@ -38,8 +38,7 @@ def user_set_role(user: User, *, role: Role, acting_user: User) -> User:
     require(acting_user.is_copydesk_admin, "Only admins can change roles.")
     if role not in Role.values:
         raise CopydeskError(f"Unknown role {role!r}; use one of {', '.join(Role.values)}.")
-    if user.pk == acting_user.pk:
-        raise CopydeskError("You cannot change your own role; ask another admin.", code="forbidden")
+    require(user.pk != acting_user.pk, "You cannot change your own role; ask another admin.")
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.role != role:
@@ -53,8 +52,7 @@ def user_set_role(user: User, *, role: Role, acting_user: User) -> User:
 def user_set_active(user: User, *, active: bool, acting_user: User) -> User:
     """Deactivate a leaver (they can no longer log in; their history stays) or reactivate them."""
     require(acting_user.is_copydesk_admin, "Only admins can deactivate users.")
-    if user.pk == acting_user.pk:
-        raise CopydeskError("You cannot deactivate yourself; ask another admin.", code="forbidden")
+    require(user.pk != acting_user.pk, "You cannot deactivate yourself; ask another admin.")
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.is_active != active:

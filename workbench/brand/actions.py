@@ -112,8 +112,7 @@ def brand_model_settings_update(brand: Brand, *, llm_model: str, llm_parameters:
 
 def brand_review_webhook_update(brand: Brand, *, url: str, acting_user: User) -> Brand:
     """The Slack-compatible incoming webhook review notices are posted to; blank turns it off."""
-    if not acting_user.is_copydesk_admin:
-        raise CopydeskError("Only admins can change a brand's review webhook.", code="forbidden")
+    require(acting_user.is_copydesk_admin, "Only admins can change a brand's review webhook.")
     url = url.strip()
     if url:
         try:

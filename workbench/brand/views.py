@@ -15,7 +15,7 @@ from workbench.brand.files import guide_file_drift, guide_load_file
 from workbench.brand.files import unified_diff as yaml_diff
 from workbench.brand.forms import BrandModelForm, GuideForm, SegmentForm
 from workbench.brand.models import Brand, BrandGuideVersion, PromptTemplate, Segment
-from workbench.checks.services import recheck_progress
+from workbench.brand.recheck import recheck_progress
 from workbench.errors import CopydeskError
 
 

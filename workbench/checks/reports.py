@@ -6,13 +6,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Model, OuterRef, Prefetch, Subquery
 
 from workbench.brand.models import Brand, BrandGuideVersion
 from workbench.checks.models import CheckResult, FalsePositive, finding_key
-from workbench.checks.services import recertification_candidates
+from workbench.checks.services import live_publications, recertification_candidates
 from workbench.generation.models import DraftVersion
-from workbench.journeys.models import Publication
 
 
 @dataclass
@@ -67,7 +66,7 @@ class Flag:
     blocking: list[dict[str, Any]]
 
     @property
-    def live(self) -> list[Publication]:
+    def live(self) -> list[Model]:  # journeys' publications (it sits above checks)
         return list(self.version.publications.all())  # prefetched: current publications only
 
 
@@ -83,7 +82,7 @@ def recertification_flags(guides: list[BrandGuideVersion]) -> list[Flag]:
         .select_related("guide_version__brand", "version__draft__brief", "version__draft__segment")
         .prefetch_related(
             "version__overrides",
-            Prefetch("version__publications", queryset=Publication.objects.current().select_related("step__journey", "segment")),
+            Prefetch("version__publications", queryset=live_publications()().select_related("step__journey", "segment")),
         )
         .order_by("guide_version__brand__name", "version__draft_id")
     )

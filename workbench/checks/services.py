@@ -4,12 +4,14 @@ Storing a check is an action (workbench/checks/actions.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from workbench.brand.models import BrandGuideVersion
+from workbench.brand.recheck import RecheckProgress
 from workbench.checks import engine
 from workbench.checks.engine import CheckResult as EngineResult
 from workbench.checks.engine import CompiledGuide, EngineInputError, compile_guide
@@ -17,7 +19,7 @@ from workbench.checks.models import CheckResult, Recertification
 from workbench.errors import CopydeskError
 from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.generation.version_checks import PreparedCheck
-from workbench.journeys.models import Publication
+from workbench.plug_points import PlugPoint
 
 
 @lru_cache(maxsize=64)
@@ -65,25 +67,18 @@ def latest_check(version: DraftVersion) -> CheckResult | None:
     return version.check_results.order_by("-created_at", "-id").first()
 
 
+# Journeys publishes versions and sits above checks in the pipeline, so it provides the publications live now here,
+# from JourneysConfig.ready(): re-certification re-checks live content and its report says where each version is live.
+live_publications: PlugPoint[Callable[[], QuerySet[Any]]] = PlugPoint("the publications live now", provided_by="workbench.journeys")
+
+
 def recertification_candidates(brand_id: int | None = None) -> QuerySet[DraftVersion]:
     """The content a guide change can put at risk: the current versions of drafts in review and approved drafts, and live versions."""
     latest_number = DraftVersion.objects.filter(draft=OuterRef("draft")).order_by("-number").values("number")[:1]
     open_or_approved = Q(draft__state__in=[DraftState.IN_REVIEW, DraftState.APPROVED], number=Subquery(latest_number))
-    live = Q(pk__in=Publication.objects.current().values("version_id"))
+    live = Q(pk__in=live_publications()().values("version_id"))
     versions = DraftVersion.objects.filter(open_or_approved | live)
     return versions.filter(draft__brief__brand_id=brand_id) if brand_id is not None else versions
-
-
-@dataclass(frozen=True)
-class RecheckProgress:
-    """What the guide page says about re-checking content against its current version."""
-
-    total: int
-    checked: int
-    blocked: int
-    finished: bool
-    in_review_blocked: int
-    queued: bool = False  # no worker has started it yet
 
 
 def recheck_progress(guide_version: BrandGuideVersion) -> RecheckProgress | None:

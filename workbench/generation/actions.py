@@ -7,8 +7,9 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
+from celery import group
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Sum
@@ -39,6 +40,7 @@ from workbench.generation.prompting import TEMPLATE_FAILURE_PREFIX
 from workbench.generation.providers import provider_spec
 from workbench.generation.sanitize import sanitize_fields
 from workbench.generation.version_checks import PreparedCheck, version_checks
+from workbench.plug_points import PlugPoint
 
 log = logging.getLogger(__name__)
 
@@ -151,15 +153,25 @@ def _run_settings(brief: Brief, provider: str) -> tuple[str, dict[str, object]]:
     return model, {**(brief.brand.llm_parameters or {}), **(brief.llm_parameters or {})}
 
 
+class JobTask(Protocol):
+    """The Celery task that runs one generation job (generate_cell in generation/tasks.py)."""
+
+    def s(self, job_id: int) -> Any: ...
+
+    def delay(self, job_id: int) -> Any: ...
+
+
+# The task runs these actions (claim, retry, fail, recover), so these actions do not import it: generation/tasks.py
+# plugs it in from GenerationConfig.ready(), and the actions send jobs to whatever is plugged in.
+job_task: PlugPoint[JobTask] = PlugPoint("the Celery task that runs generation jobs", provided_by="workbench.generation")
+
+
 def _enqueue(job_ids: list[int]) -> None:
     """Send the jobs as one Celery group once the transaction that made them commits."""
-    from celery import group
-
-    from workbench.generation.tasks import generate_cell
-
+    task = job_task()
     if job_ids:
         # robust: with the broker down the jobs stay queued, and a worker's start-up sweep sends them.
-        transaction.on_commit(lambda: group(generate_cell.s(job_id) for job_id in job_ids).apply_async(), robust=True)
+        transaction.on_commit(lambda: group(task.s(job_id) for job_id in job_ids).apply_async(), robust=True)
 
 
 def generation_start(brief: Brief, *, acting_user: User, provider: str | None = None, enqueue: bool = True) -> GenerationRun:
@@ -527,8 +539,7 @@ def recover_orphaned_jobs(*, include_queued: bool) -> list[int]:
     still sit in the broker, so sending it again can deliver it twice; claim()
     makes the second delivery a no-op, and drafts are unique per job.
     """
-    from workbench.generation.tasks import generate_cell
-
+    task = job_task()
     now = timezone.now()
     with transaction.atomic():
         live = GenerationJob.objects.select_for_update(skip_locked=True).filter(run__cancelled=False)
@@ -542,6 +553,6 @@ def recover_orphaned_jobs(*, include_queued: bool) -> list[int]:
         GenerationJob.objects.filter(pk__in=job_ids).update(status=RunStatus.QUEUED, lease_expires_at=None, queued_at=now)
         record(Action.GENERATION_RECOVER, ("generation.generationjob", ",".join(map(str, job_ids))[:64]), actor=None, changes={"jobs": job_ids})
         for job_id in job_ids:
-            transaction.on_commit(partial(generate_cell.delay, job_id), robust=True)
+            transaction.on_commit(partial(task.delay, job_id), robust=True)
     log.info("recovered generation jobs %s", job_ids)
     return job_ids

@@ -326,7 +326,7 @@ class _CpuExceeded(Exception):
 
 def _serve() -> None:  # pragma: no cover - runs in the worker process; exercised through render_prompt
     """The worker's loop: read a request, render it under a fresh CPU allowance, answer."""
-    import resource
+    import resource  # Unix only, and needed only in the render worker's process
 
     resource.setrlimit(resource.RLIMIT_AS, (RENDER_MEMORY_BYTES, RENDER_MEMORY_BYTES))
 

@@ -11,7 +11,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -54,42 +54,6 @@ class GenerationResult:
     input_tokens: int
     output_tokens: int
     latency_ms: int
-
-
-# The largest count a PositiveIntegerField holds on every supported database.
-_MAX_COUNT = 2**31 - 1
-CLIPPED = "…"
-
-
-def clip(text: object, limit: int) -> str:
-    """Text that fits a column of `limit` characters; a cut one ends in CLIPPED so nobody mistakes it for the whole."""
-    value = str(text)
-    return value if len(value) <= limit else value[: limit - len(CLIPPED)] + CLIPPED
-
-
-def _count(value: object) -> int:
-    try:
-        return min(max(int(value), 0), _MAX_COUNT)  # type: ignore[call-overload]
-    except (TypeError, ValueError, OverflowError):
-        return 0
-
-
-def column_safe(result: GenerationResult) -> GenerationResult:
-    """A provider's provenance clipped to the columns that store it: SQLite would keep a 5,000-character model name,
-    PostgreSQL would refuse the whole result. Applied at the provider boundary, whatever the provider."""
-    from workbench.generation.models import DraftVersion
-
-    def limit(name: str) -> int:
-        return int(DraftVersion._meta.get_field(name).max_length)  # type: ignore[union-attr, arg-type]
-
-    return replace(
-        result,
-        provider=clip(result.provider, limit("provider")),
-        model=clip(result.model, limit("model")),
-        input_tokens=_count(result.input_tokens),
-        output_tokens=_count(result.output_tokens),
-        latency_ms=_count(result.latency_ms),
-    )
 
 
 class Provider(Protocol):
@@ -304,7 +268,7 @@ class OpenAIProvider:
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None, timeout: float | None = None) -> None:
         """Connect with the given configuration; whatever is not given comes from the settings."""
-        import openai
+        import openai  # heavy, and needed only when this provider is configured
 
         self._openai = openai
         self.client = openai.OpenAI(

@@ -5,30 +5,62 @@ A job's state changes (claim, retry, failure, recovery) are actions in workbench
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from dataclasses import replace
 
 from workbench.checks.engine import CHANNEL_FIELDS
 from workbench.errors import CopydeskError
 from workbench.generation.actions import drafts_create_from_job, job_claim
 from workbench.generation.budget import check_token_budget
 from workbench.generation.context import fenced, prompt_context
-from workbench.generation.models import GenerationJob, JobMode
+from workbench.generation.models import DraftVersion, GenerationJob, JobMode
 from workbench.generation.prompting import TEMPLATE_FAILURE_PREFIX, render_prompt
-from workbench.generation.providers import GenerationRequest, column_safe, get_provider, provider_spec
-from workbench.review.models import Decision, ReviewDecision
+from workbench.generation.providers import GenerationRequest, GenerationResult, get_provider, provider_spec
+from workbench.plug_points import PlugPoint
+
+# The largest count a PositiveIntegerField holds on every supported database.
+_MAX_COUNT = 2**31 - 1
+CLIPPED = "…"
+
+
+def clip(text: object, limit: int) -> str:
+    """Text that fits a column of `limit` characters; a cut one ends in CLIPPED so nobody mistakes it for the whole."""
+    value = str(text)
+    return value if len(value) <= limit else value[: limit - len(CLIPPED)] + CLIPPED
+
+
+def _count(value: object) -> int:
+    try:
+        return min(max(int(value), 0), _MAX_COUNT)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
+def column_safe(result: GenerationResult) -> GenerationResult:
+    """A provider's provenance clipped to the columns that store it: SQLite would keep a 5,000-character model name,
+    PostgreSQL would refuse the whole result. Applied to every result as it comes back, whatever the provider."""
+
+    def limit(name: str) -> int:
+        return int(DraftVersion._meta.get_field(name).max_length)  # type: ignore[union-attr, arg-type]
+
+    return replace(
+        result,
+        provider=clip(result.provider, limit("provider")),
+        model=clip(result.model, limit("model")),
+        input_tokens=_count(result.input_tokens),
+        output_tokens=_count(result.output_tokens),
+        latency_ms=_count(result.latency_ms),
+    )
+
+
+# Reviewers' reasons for rejecting a brand's copy for a segment teach the next prompt. Review sits above generation in
+# the pipeline, so it provides them through this point, from ReviewConfig.ready().
+RejectionReasons = Callable[[int, int, int], list[str]]  # (brand id, segment id, at most) -> the newest first
+past_rejections: PlugPoint[RejectionReasons] = PlugPoint("reviewers' past rejection reasons", provided_by="workbench.review")
 
 
 def past_rejection_reasons(job: GenerationJob, limit: int = 5) -> list[str]:
-    reasons = (
-        ReviewDecision.objects.filter(
-            decision=Decision.REJECT,
-            version__draft__brief__brand_id=job.run.brief.brand_id,
-            version__draft__segment_id=job.segment_id,
-        )
-        .exclude(reason="")
-        .order_by("-created_at")
-        .values_list("reason", flat=True)[:limit]
-    )
-    return list(reasons)
+    return past_rejections()(job.run.brief.brand_id, job.segment_id, limit)
 
 
 def job_context(job: GenerationJob) -> dict[str, object]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from workbench.access import Actor, require
 from workbench.accounts.models import Role, User
 from workbench.audit.log import record
 from workbench.audit.models import Action
@@ -25,10 +26,15 @@ from workbench.review.policy import approval_status
 from workbench.review.models import (
     Comment,
     Decision,
+    DigestSent,
     DraftPresence,
+    EmailKind,
     FindingOverride,
     Notification,
     NotificationKind,
+    NotificationPreference,
+    ReminderSent,
+    ReviewDeadline,
     ReviewDecision,
     WaiverScope,
 )
@@ -39,8 +45,7 @@ PRESENCE_TTL = timedelta(seconds=45)
 
 def _locked_for_review(draft: Draft, version_number: int, acting_user: User) -> tuple[Draft, DraftVersion]:
     """Lock the draft, and refuse a decision on anything but the version the reviewer was looking at."""
-    if not acting_user.can_review:
-        raise CopydeskError("Only reviewers can decide on drafts.", code="forbidden")
+    require(acting_user.can_review, "Only reviewers can decide on drafts.")
     draft = Draft.objects.select_for_update(of=("self",)).select_related("segment").get(pk=draft.pk)
     version = draft.latest_version()
     if version.number != version_number:
@@ -96,7 +101,8 @@ def review_approve(draft: Draft, *, version_number: int, acting_user: User) -> R
         draft, version = _locked_for_review(draft, version_number, acting_user)
         status = approval_status(version)
         if refusal := status.refusal_for(acting_user):
-            raise CopydeskError(refusal, code="forbidden" if acting_user.pk in status.authors else "conflict")
+            require(acting_user.pk not in status.authors, refusal)  # four-eyes: nobody approves their own draft
+            raise CopydeskError(refusal, code="conflict")  # a policy not met yet (a second reviewer, a role, a language)
         blocks = unresolved_blocks(version)
         if blocks:
             raise CopydeskError(
@@ -104,7 +110,7 @@ def review_approve(draft: Draft, *, version_number: int, acting_user: User) -> R
                 code="conflict",
             )
         decision = ReviewDecision.objects.create(version=version, reviewer=acting_user, decision=Decision.APPROVE)
-        deadlines.draft_release(draft, acting_user=acting_user)  # the holder's work on it is done
+        draft_release(draft, acting_user=acting_user)  # the holder's work on it is done
         after = approval_status(version)
         before = draft.state
         if after.met:
@@ -149,7 +155,7 @@ def _send_back(draft: Draft, version_number: int, reason: str, acting_user: User
     with transaction.atomic():
         draft, version = _locked_for_review(draft, version_number, acting_user)
         made = ReviewDecision.objects.create(version=version, reviewer=acting_user, decision=decision, reason=reason.strip())
-        deadlines.draft_release(draft, acting_user=acting_user)
+        draft_release(draft, acting_user=acting_user)
         before = draft.state
         draft.state = DraftState.REJECTED if decision == Decision.REJECT else DraftState.DRAFT
         draft.save(update_fields=["state", "updated_at"])
@@ -204,8 +210,7 @@ def waiver_apply(version: DraftVersion, *, key: str, waiver_id: int, acting_user
 
 
 def _waivable_finding(version: DraftVersion, key: str, justification: str, acting_user: User) -> dict[str, Any]:
-    if not acting_user.can_review:
-        raise CopydeskError("Only reviewers can override findings.", code="forbidden")
+    require(acting_user.can_review, "Only reviewers can override findings.")
     if len(justification.strip()) < 10:
         raise CopydeskError("Write a justification (at least 10 characters) for letting this finding ship.")
     Draft.objects.select_for_update().get(pk=version.draft_id)
@@ -213,8 +218,7 @@ def _waivable_finding(version: DraftVersion, key: str, justification: str, actin
     finding = next((f for f in (check.blocking if check else []) if finding_key(f) == key), None)
     if finding is None:
         raise CopydeskError("That finding is not a blocking finding of this version.", code="not_found")
-    if is_author(version.draft, acting_user):
-        raise CopydeskError("You cannot override findings on your own draft.", code="forbidden")
+    require(not is_author(version.draft, acting_user), "You cannot override findings on your own draft.")
     if version.overrides.filter(finding_key=key).exists():
         raise CopydeskError("This finding is already overridden.", code="conflict")
     return finding
@@ -257,15 +261,14 @@ def submit_for_review(draft: Draft, *, acting_user: User) -> Draft:
     """Submit a draft and tell every reviewer who may decide on it, in one transaction."""
     with transaction.atomic():
         draft = generation_actions.draft_submit(draft, acting_user=acting_user)
-        deadlines.deadline_set(draft)
+        _deadline_set(draft)
         _notify(_reviewers_except_authors(draft), draft, NotificationKind.SUBMITTED, f"{acting_user.display_name} submitted {draft} for review.")
         notify.webhook_later(draft.brief.brand, f"{acting_user.display_name} submitted {draft} for review.")
     return draft
 
 
 def comment_add(draft: Draft, *, body: str, acting_user: User) -> Comment:
-    if not (acting_user.can_author or acting_user.can_review):
-        raise CopydeskError("Only marketers and reviewers can comment on drafts.", code="forbidden")
+    require(acting_user.can_author or acting_user.can_review, "Only marketers and reviewers can comment on drafts.")
     text = body.strip()
     if not text:
         raise CopydeskError("Write something before posting a comment.")
@@ -273,7 +276,7 @@ def comment_add(draft: Draft, *, body: str, acting_user: User) -> Comment:
     with transaction.atomic():
         version = draft.latest_version()
         comment = Comment.objects.create(version=version, author=acting_user, body=text)
-        deadlines.claim_touch(draft, acting_user=acting_user)
+        claim_touch(draft, acting_user=acting_user)
         record(Action.REVIEW_COMMENT, draft, actor=acting_user, changes={"version": version.number, "comment": text})
         people = {draft.created_by_id, *version.decisions.values_list("reviewer_id", flat=True), *Comment.objects.filter(version__draft=draft).values_list("author_id", flat=True)}
         people.discard(acting_user.pk)
@@ -288,7 +291,7 @@ def presence_touch(draft: Draft, *, acting_user: User) -> list[User]:
     """Record that the user has the draft open; return the others who have it open now."""
     now = timezone.now()
     DraftPresence.objects.update_or_create(draft=draft, user=acting_user, defaults={"seen_at": now})
-    deadlines.claim_touch(draft, acting_user=acting_user)
+    claim_touch(draft, acting_user=acting_user)
     recent = DraftPresence.objects.filter(draft=draft, seen_at__gte=now - PRESENCE_TTL).exclude(user=acting_user).select_related("user")
     return [p.user for p in recent.order_by("user__username")]
 
@@ -300,3 +303,108 @@ def notifications_mark_read(*, acting_user: User, draft: Draft | None = None) ->
         unread = unread.filter(draft=draft)
     return unread.update(read_at=timezone.now())
 
+
+# Review deadlines and claims. A claim is screen state like presence (it lapses on its own after
+# deadlines.CLAIM_IDLE): claiming, releasing and keeping a claim alive are not audited. The due time is written
+# inside the submission's transaction and audited with it.
+
+
+def _deadline_set(draft: Draft, *, now: datetime | None = None) -> ReviewDeadline:
+    """Start the review clock for a draft just submitted (called inside the submission's transaction, which audits it)."""
+    now = now or timezone.now()
+    due = now + timedelta(hours=deadlines.due_hours_for(draft.latest_version()))
+    deadline, _ = ReviewDeadline.objects.update_or_create(
+        draft=draft, defaults={"submitted_at": now, "due_at": due, "claimed_by": None, "claim_active_at": None}
+    )
+    return deadline
+
+
+def draft_claim(draft: Draft, *, acting_user: User) -> ReviewDeadline:
+    require(acting_user.can_review, "Only reviewers can claim drafts.")
+    with transaction.atomic():
+        draft = Draft.objects.select_for_update().get(pk=draft.pk)
+        if draft.state != DraftState.IN_REVIEW:
+            raise CopydeskError(f"This draft is {draft.get_state_display().lower()}; only drafts in review can be claimed.", code="conflict")
+        deadline = ReviewDeadline.objects.select_related("claimed_by").filter(draft=draft).first()
+        if deadline is None:  # submitted before deadlines existed
+            deadline = _deadline_set(draft)
+        if (reason := deadlines.refusal_for_claim(draft, acting_user)):
+            raise CopydeskError(reason, code="conflict")
+        deadline.claimed_by, deadline.claim_active_at = acting_user, timezone.now()
+        deadline.save(update_fields=["claimed_by", "claim_active_at"])
+    return deadline
+
+
+def draft_release(draft: Draft, *, acting_user: User) -> int:
+    """Give up one's own claim; returns 1 when a claim was released."""
+    return ReviewDeadline.objects.filter(draft=draft, claimed_by=acting_user).update(claimed_by=None, claim_active_at=None)
+
+
+def claim_touch(draft: Draft, *, acting_user: User) -> None:
+    """Activity by the holder keeps a claim alive; anyone else's activity changes nothing."""
+    ReviewDeadline.objects.filter(draft=draft, claimed_by=acting_user).update(claim_active_at=timezone.now())
+
+
+def preferences_save(*, kinds: list[str], acting_user: User) -> list[str]:
+    """Save which kinds of email a person wants: their own setting, not audited (like read marks)."""
+    chosen = [k for k in EmailKind.values if k in set(kinds)]  # unknown values are dropped
+    with transaction.atomic():
+        NotificationPreference.objects.update_or_create(user=acting_user, defaults={"email_kinds": chosen})
+    return chosen
+
+
+# Reminders and digests, sent by Celery beat (review/reminders.py picks what is due). Each is written once to a
+# ledger (ReminderSent, DigestSent: unique constraints) in the same transaction as its notifications, and its
+# email and webhook post are enqueued on commit, so a second beat tick or a redelivered task sends nothing again.
+# The ledger is bookkeeping of messages sent, not a change to a draft or a decision: it is not audited.
+
+
+def _reminder_first_time(deadline: ReviewDeadline, kind: str) -> bool:
+    """Record the reminder; False when it was already sent (the unique constraint decides, also across processes)."""
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(draft_id=deadline.draft_id, kind=kind, due_at=deadline.due_at)
+    except IntegrityError:
+        return False
+    return True
+
+
+def reminder_send_due_soon(deadline: ReviewDeadline, *, acting_user: Actor) -> bool:
+    """Tell the reviewers who may decide that a draft is due soon, once per deadline; False when already told."""
+    require(acting_user.is_copydesk_admin, "Only Copydesk itself (or an admin) sends reminders.")
+    with transaction.atomic():
+        if not _reminder_first_time(deadline, EmailKind.DUE_SOON):
+            return False
+        draft = deadline.draft
+        text = f"{draft} is due for review at {timezone.localtime(deadline.due_at):%d %b %H:%M}."
+        _notify(_reviewers_except_authors(draft), draft, NotificationKind.DUE_SOON, text)
+    return True
+
+
+def reminder_send_overdue(deadline: ReviewDeadline, *, admin_ids: list[int], acting_user: Actor) -> bool:
+    """Escalate an overdue draft to the admins and the brand's webhook, once per deadline; False when already done."""
+    require(acting_user.is_copydesk_admin, "Only Copydesk itself (or an admin) sends reminders.")
+    with transaction.atomic():
+        if not _reminder_first_time(deadline, EmailKind.OVERDUE):
+            return False
+        draft = deadline.draft
+        text = f"Overdue: {draft} was due for review at {timezone.localtime(deadline.due_at):%d %b %H:%M} and is still waiting."
+        _notify(admin_ids, draft, NotificationKind.OVERDUE, text)
+        notify.webhook_later(draft.brief.brand, text)
+    return True
+
+
+def digest_send(user: User, *, day: date, lines: list[str], acting_user: Actor) -> bool:
+    """Email a person their digest for the day, once; False when it was already sent."""
+    require(acting_user.is_copydesk_admin, "Only Copydesk itself (or an admin) sends digests.")
+    with transaction.atomic():
+        if DigestSent.objects.filter(recipient=user, day=day).exists():
+            return False
+        try:
+            with transaction.atomic():
+                DigestSent.objects.create(recipient=user, day=day)
+        except IntegrityError:
+            return False
+        body = f"Good morning {user.display_name}, here is what waits for you in Copydesk:\n\n" + "\n".join(lines) + "\n"
+        notify.email_later([user.pk], EmailKind.DIGEST, subject=f"Your Copydesk digest for {day:%d %b %Y}", body=body)
+    return True

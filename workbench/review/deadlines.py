@@ -6,18 +6,19 @@ REFUSED (approve, reject, request changes) with a sentence naming the holder and
 lapses; the holder's own decision ends the claim. A claim lapses after CLAIM_IDLE without activity
 from its holder (opening or polling the draft page, commenting, renewing the claim), so a reviewer
 who walks away never locks a draft for long. Claims are screen state like presence: not audited.
+
+This module reads; the writes (setting the due time, claiming, releasing, keeping a claim alive) are review's
+actions (review/actions.py).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from workbench.accounts.models import User
-from workbench.errors import CopydeskError
-from workbench.generation.models import Draft, DraftState, DraftVersion
+from workbench.generation.models import Draft, DraftVersion
 from workbench.review.models import ReviewDeadline
 from workbench.review.policy import requirement_for
 
@@ -29,16 +30,6 @@ DUE_SOON = timedelta(hours=4)
 def due_hours_for(version: DraftVersion) -> float:
     """Hours a reviewer has for this version: the brand's approval policy (`due_hours`) decides."""
     return requirement_for(version).due_hours
-
-
-def deadline_set(draft: Draft, *, now: datetime | None = None) -> ReviewDeadline:
-    """Start the review clock for a draft just submitted (called inside the submission's transaction)."""
-    now = now or timezone.now()
-    due = now + timedelta(hours=due_hours_for(draft.latest_version()))
-    deadline, _ = ReviewDeadline.objects.update_or_create(
-        draft=draft, defaults={"submitted_at": now, "due_at": due, "claimed_by": None, "claim_active_at": None}
-    )
-    return deadline
 
 
 def active_claim_holder(deadline: ReviewDeadline | None, *, now: datetime | None = None) -> User | None:
@@ -62,30 +53,3 @@ def refusal_for_claim(draft: Draft, user: User) -> str:
         return ""
     lapses = claim_lapses_at(deadline)
     return f"{holder.display_name} has claimed this draft and is working on it; the claim lapses at {timezone.localtime(lapses):%H:%M} unless they keep working."
-
-
-def draft_claim(draft: Draft, *, acting_user: User) -> ReviewDeadline:
-    if not acting_user.can_review:
-        raise CopydeskError("Only reviewers can claim drafts.", code="forbidden")
-    with transaction.atomic():
-        draft = Draft.objects.select_for_update().get(pk=draft.pk)
-        if draft.state != DraftState.IN_REVIEW:
-            raise CopydeskError(f"This draft is {draft.get_state_display().lower()}; only drafts in review can be claimed.", code="conflict")
-        deadline = ReviewDeadline.objects.select_related("claimed_by").filter(draft=draft).first()
-        if deadline is None:  # submitted before deadlines existed
-            deadline = deadline_set(draft)
-        if (reason := refusal_for_claim(draft, acting_user)):
-            raise CopydeskError(reason, code="conflict")
-        deadline.claimed_by, deadline.claim_active_at = acting_user, timezone.now()
-        deadline.save(update_fields=["claimed_by", "claim_active_at"])
-    return deadline
-
-
-def draft_release(draft: Draft, *, acting_user: User) -> int:
-    """Give up one's own claim; returns 1 when a claim was released."""
-    return ReviewDeadline.objects.filter(draft=draft, claimed_by=acting_user).update(claimed_by=None, claim_active_at=None)
-
-
-def claim_touch(draft: Draft, *, acting_user: User) -> None:
-    """Activity by the holder keeps a claim alive; anyone else's activity changes nothing."""
-    ReviewDeadline.objects.filter(draft=draft, claimed_by=acting_user).update(claim_active_at=timezone.now())

@@ -2,8 +2,8 @@
 
 Nothing is sent inside a request's (or any) transaction: the callers here run inside the action's
 transaction and only enqueue a Celery task with transaction.on_commit, so a rolled-back decision sends
-nothing and a slow mail server never holds a database lock. The tasks (review/tasks.py) call
-deliver_email / deliver_webhook and are retried with backoff.
+nothing and a slow mail server never holds a database lock. The tasks (send_email, post_webhook, defined
+here beside what enqueues them) call deliver_email / deliver_webhook and are retried with backoff.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from email import message_from_string
 from pathlib import Path
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -38,8 +39,6 @@ def email_recipients(user_ids: Iterable[int], kind: str) -> list[int]:
 
 def email_later(user_ids: Iterable[int], kind: str, *, subject: str, body: str) -> None:
     """Enqueue the email once the current transaction commits (at once when there is none)."""
-    from workbench.review.tasks import send_email
-
     recipients = email_recipients(user_ids, kind)
     if recipients:
         # robust: a broker that is down for a moment costs this email (logged), never the decision the user just made
@@ -47,8 +46,6 @@ def email_later(user_ids: Iterable[int], kind: str, *, subject: str, body: str) 
 
 
 def webhook_later(brand: Brand, text: str) -> None:
-    from workbench.review.tasks import post_webhook
-
     if brand.review_webhook_url:
         brand_id = brand.pk
         transaction.on_commit(lambda: post_webhook.delay(brand_id, text), robust=True)
@@ -73,6 +70,22 @@ def deliver_webhook(brand_id: int, text: str) -> None:
     )
     with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310 (http/https only: URLField)
         response.read()
+
+
+# Sending is retried with exponential backoff (OSError covers smtplib's errors, refused connections and urllib's
+# HTTP errors). The tasks keep the names they had in review/tasks.py, so messages already queued under those
+# names when Copydesk is upgraded are still delivered.
+RETRY = {"autoretry_for": (OSError,), "retry_backoff": 5, "retry_backoff_max": 600, "retry_jitter": True, "max_retries": 8}
+
+
+@shared_task(name="workbench.review.tasks.send_email", **RETRY)
+def send_email(user_ids: list[int], subject: str, body: str) -> int:
+    return deliver_email(user_ids, subject, body)
+
+
+@shared_task(name="workbench.review.tasks.post_webhook", **RETRY)
+def post_webhook(brand_id: int, text: str) -> None:
+    deliver_webhook(brand_id, text)
 
 
 MESSAGE_SEPARATOR = "-" * 79

@@ -20,7 +20,6 @@ from workbench.generation.limits import REASON_MAX_CHARS, require_text_size
 from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.generation.query import id_param
 from workbench.review import actions, deadlines, notify, presenters
-from workbench.review import preferences as notify_actions
 from workbench.review.bulk import bulk_decide, parse_selection
 from workbench.review.draft_views import render_draft_page
 from workbench.review.models import Decision, EmailKind, Notification, WaiverScope
@@ -57,7 +56,7 @@ def _queue_or_draft(request: HttpRequest, draft: Draft) -> HttpResponse:
 def draft_claim(request: HttpRequest, draft_id: int) -> HttpResponse:
     draft = get_object_or_404(Draft, pk=draft_id)
     try:
-        deadline = deadlines.draft_claim(draft, acting_user=acting_user(request))
+        deadline = actions.draft_claim(draft, acting_user=acting_user(request))
     except CopydeskError as exc:
         messages.error(request, f"Draft {draft.pk}: {exc.message}")
     else:
@@ -70,7 +69,7 @@ def draft_claim(request: HttpRequest, draft_id: int) -> HttpResponse:
 @role_required("can_review")
 def draft_release(request: HttpRequest, draft_id: int) -> HttpResponse:
     draft = get_object_or_404(Draft, pk=draft_id)
-    if deadlines.draft_release(draft, acting_user=acting_user(request)):
+    if actions.draft_release(draft, acting_user=acting_user(request)):
         messages.info(request, f"Draft {draft.pk} released; any reviewer can take it.")
     return _queue_or_draft(request, draft)
 
@@ -222,7 +221,7 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
     """Each person chooses which emails they receive; in-app notifications always appear."""
     user = acting_user(request)
     if request.method == "POST":
-        chosen = notify_actions.preferences_save(kinds=request.POST.getlist("email"), acting_user=user)
+        chosen = actions.preferences_save(kinds=request.POST.getlist("email"), acting_user=user)
         messages.success(request, f"Saved: you receive {len(chosen)} kind{'s' if len(chosen) != 1 else ''} of email." + ("" if user.email else " You have no email address yet, so none will arrive."))
         return redirect("notification_preferences")
     wanted = notify.wanted_email_kinds(user)

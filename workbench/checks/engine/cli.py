@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
 from typing import IO, Any, NoReturn, TextIO
 
@@ -270,8 +271,6 @@ def _check_line(
 
 
 def main() -> int:  # pragma: no cover - convenience for running without Django
-    import sys
-
     def no_brands(slug: str) -> dict[str, Any]:
         raise LookupError(slug)
 

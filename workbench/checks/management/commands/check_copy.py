@@ -5,10 +5,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from workbench.brand.models import Brand
+from workbench.checks.engine.cli import run
+
 
 def load_brand(slug: str) -> dict[str, Any]:
-    from workbench.brand.models import Brand
-
     brand = Brand.objects.filter(slug=slug).first()
     if brand is None or not brand.guide_versions.exists():
         raise LookupError(f"unknown brand {slug!r}")
@@ -28,13 +29,9 @@ class Command(BaseCommand):
     def run_from_argv(self, argv: list[str]) -> None:
         # The contract's arguments and exit codes are the engine CLI's own, so
         # Django's parser and its exit code 1 for errors stay out of the way.
-        from workbench.checks.engine.cli import run
-
         sys.exit(run(argv[2:], sys.stdin, sys.stdout, sys.stderr, load_brand))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from workbench.checks.engine.cli import run
-
         code = run(list(args), sys.stdin, self.stdout, self.stderr, load_brand)  # type: ignore[arg-type]
         if code:
             sys.exit(code)

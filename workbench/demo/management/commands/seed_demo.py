@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from workbench.demo import seed
+from workbench.demo.seed import seed
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
-from workbench.api import client_of
+from workbench.api.core import client_of
 from workbench.brand.models import BrandGuideVersion
 from workbench.checks.engine import MAX_FIELD_CHARS, EngineInputError, FieldTooLargeError, check_fields
 from workbench.checks.engine.channels import CHANNELS, describe_channels

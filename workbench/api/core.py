@@ -3,6 +3,9 @@
 Every answer under /api/ is JSON, errors included: `{"error": CODE, "detail": ONE SENTENCE}`, and never an
 HTML page — unknown paths (404), wrong methods (405), bodies over API_MAX_BODY_BYTES (413) and our own
 failures (500) too.
+
+This module is what every endpoint shares: the API object, its errors, body parsing and bearer-token
+authentication. The endpoints are routers beside it (checks.py, journeys.py), added in __init__.py.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.operation import Operation
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
@@ -202,7 +206,16 @@ class StrictJSONParser(Parser):
         return data
 
 
+# The schema's operation ids name each endpoint's module; clients generated from the schema name their methods after
+# them, so the routers keep the ids of the modules they were first written in.
+OPERATION_ID_PREFIXES = {"workbench.api.checks": "workbench_checks_api", "workbench.api.journeys": "workbench_journeys_api"}
+
+
 class CopydeskAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        module = operation.view_func.__module__
+        return f"{OPERATION_ID_PREFIXES.get(module, module.replace('.', '_'))}_{operation.view_func.__name__}"
+
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         patterns = super()._get_urls()
         for pattern in patterns:
@@ -313,10 +326,3 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         raise exc  # the database is down: DatabaseUnavailableMiddleware answers 503 in JSON
     log.exception("API request failed: %s %s", request.method, request.path)
     return api.create_response(request, error_body(500, "Copydesk failed to answer this request; the error was logged for its operators."), status=500)
-
-
-from workbench.checks.api import router as checks_router  # noqa: E402
-from workbench.journeys.api import router as journeys_router  # noqa: E402
-
-api.add_router("/journeys", journeys_router)
-api.add_router("/checks", checks_router)

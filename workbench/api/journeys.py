@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Body, Header, Path, Query, Router, Schema
 from pydantic import Discriminator, Field, StrictInt, Tag
 
-from workbench.api import PATTERN_HINTS, UNION_BRANCH_TAGS, ApiRefusal, client_of
+from workbench.api.core import PATTERN_HINTS, UNION_BRANCH_TAGS, ApiRefusal, client_of
 from workbench.checks.engine.channels import describe_channels
 from workbench.brand.locales import LOCALE_PATTERN, declared, effective_locale, fallback_chain, guide_locales
 from workbench.errors import CopydeskError

@@ -129,5 +129,7 @@ def test_it_lets_the_keyboard_skip_the_filters(open_page, waiting, reviewer):  #
     assert page.locator(".skip-inline").is_visible()  # shown once focused
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
-    # The first stop after the skip is the first row, not a filter.
+    # The first stop after the skip is the first row, not a filter; the shortcuts work from its checkbox.
     focus_reaches_row(page, first)
+    page.keyboard.press("j")
+    focus_reaches_row(page, waiting[1])

@@ -4,7 +4,9 @@
 // so Back from a draft, a reload or a decision taken from the queue returns to the same place.
 "use strict";
 (() => {
-  const typing = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  // Keys go to text boxes and lists being typed in; a row's checkbox or a button keeps the shortcuts.
+  const typing = (el) => el && (el.isContentEditable || /^(TEXTAREA|SELECT)$/.test(el.tagName)
+    || (el.tagName === "INPUT" && !/^(checkbox|radio|button|submit|reset)$/.test(el.type)));
   const rows = () => Array.from(document.querySelectorAll("[data-queue-row]"));
   const ROW_HASH = /^#draft-(\d+)$/;
   let current = -1;

@@ -47,6 +47,13 @@ class Card:
     status: ApprovalStatus
 
     @property
+    def name(self) -> str:
+        """What a reviewer calls this draft, so buttons and confirmations say what they act on."""
+        # The locale tells drafts apart only when the brief was written in more than one.
+        locale = f" ({self.draft.locale})" if self.draft.locale and len(self.draft.brief.locales) > 1 else ""
+        return f"{self.draft.brief.title} — {self.draft.get_channel_display()} #{self.draft.variant} for {self.draft.segment.name}{locale}"
+
+    @property
     def check_status(self) -> str:
         if self.check is None:
             return "unchecked"

@@ -332,7 +332,9 @@ LOGGING = {
     # On the handler, not the loggers: a logger's filters do not apply to its children (django.security.csrf, ...).
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client_errors", "known_noise"]}},
     "root": {"handlers": ["console"], "level": env_str("COPYDESK_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # django-axes says INFO at every start and four times at every sign-in (successful, and 0 attempts cleaned, reset,
+    # deleted); sign-ins are in the audit log. Its warnings (failed sign-ins, lockouts) still show.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 # --- end of logging ------------------------------------------------------------------------
 COPYDESK_AUDIT_MAINTENANCE = False  # only the test suite raises it, to flush tables between tests

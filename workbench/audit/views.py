@@ -17,7 +17,7 @@ from django.shortcuts import render
 
 from workbench.access import acting_user, role_required
 from workbench.audit.actions import latest_verification
-from workbench.audit.describe import action_label, describe
+from workbench.audit.describe import action_label, describe, object_type_label
 from workbench.audit.forms import AuditFilterForm
 from workbench.audit.history import HISTORY_TYPES, object_history
 from workbench.audit.log import record
@@ -60,7 +60,8 @@ def audit_object(request: HttpRequest, object_type: str, object_id: str) -> Http
     events = object_history(object_type, object_id)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "page": page, "rows": _rows(page), "object_type": object_type, "object_id": object_id, "with_related": object_type in HISTORY_TYPES, "query": "",
+        "page": page, "rows": _rows(page), "object_type": object_type, "object_label": object_type_label(object_type), "object_id": object_id,
+        "with_related": object_type in HISTORY_TYPES, "query": "",
     }
     return render(request, "audit/object.html", context)
 

@@ -26,6 +26,16 @@ from workbench.review.models import ReviewDeadline
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _no_heartbeat_yet():  # type: ignore[no-untyped-def]
+    """The cache outlives a test's database: start each test without a worker heartbeat."""
+    from django.core.cache import cache
+
+    cache.delete(heartbeat.CACHE_KEY)
+    yield
+    cache.delete(heartbeat.CACHE_KEY)
+
+
 def submitted(brand, prompt, segment, author, channel: str = "email", fields: dict[str, str] | None = None) -> Draft:  # type: ignore[no-untyped-def]
     brief = make_brief(brand, prompt, [segment], author, channels=[channel], variants=1)
     (draft,) = generate_now(brief, author)

@@ -1,5 +1,5 @@
 """The demo's drafts in review have review deadlines as real submissions do: two due within hours, one overdue, so
-the queue and the reviewers' home pages show what is due from the first start."""
+the queue and the reviewers' home pages show what is due from the first start; one approved draft waits for a publisher."""
 
 from __future__ import annotations
 
@@ -29,5 +29,7 @@ def test_the_demo_submissions_have_deadlines_some_due_soon_and_one_overdue(clien
     client.force_login(User.objects.get(username="reviewer"))
     section = client.get(reverse("home")).context["reviewer"]
     assert section.overdue == 1 and section.due_soon == 2
+    client.force_login(User.objects.get(username="publisher"))
+    assert client.get(reverse("home")).context["publisher"].count == 1
     client.force_login(User.objects.get(username="marketer"))
     assert client.get(reverse("home")).context["marketer"].in_review_count == in_review.count()

@@ -166,6 +166,10 @@ def seed() -> SeedReport:
         journeys.publication_create(launch_email, version=draft.latest_version(), weight=50, acting_user=admin)
     push = next(d for d in s if d.channel == "push")
     _submit(push, marketer, due_in=OVERDUE)  # overdue: the queue and the reviewers' home pages flag it
+    # Approved but not yet published: what a publisher's home page offers to put live.
+    ready = next(d for d in s if d.segment_id == new.pk and d.channel == "push")
+    _submit(ready, marketer)
+    _approve(ready, reviewer2)
     edited = next(d for d in s if d.segment_id == new.pk and d.channel == "email")
     fields = dict(edited.latest_version().fields)
     fields["subject"] = "Cheap boots? No: great boots, fairly priced"

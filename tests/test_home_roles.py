@@ -178,3 +178,13 @@ def test_the_home_page_runs_a_fixed_number_of_queries(persona, request, logged_i
     assert len(few) <= QUERY_CEILING[persona], [q["sql"][:120] for q in few.captured_queries]
     with django_assert_num_queries(len(few)):
         home(client)
+
+
+def test_a_draft_without_a_deadline_comes_after_those_due(logged_in, brand, prompt, segments, marketer, reviewer):
+    brief = make_brief(brand, prompt, [segments["new"]], marketer, channels=["email"], variants=1)
+    (old,) = generate_now(brief, marketer)
+    generation.draft_submit(old, acting_user=marketer)  # as drafts submitted before deadlines existed
+    due = submitted(brand, prompt, segments["loyal"], marketer)
+    rows = home(logged_in(reviewer)).context["reviewer"].rows
+    assert [row.card.draft.pk for row in rows] == [due.pk, old.pk] and rows[1].due_at is None
+    assert [d.pk for d in home(logged_in(marketer)).context["marketer"].in_review] == [due.pk, old.pk]

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -32,6 +32,8 @@ SHOWN = 8  # rows per list; each list links to the page that has them all
 # page stays fast with a queue of thousands; the queue itself has every draft.
 REVIEW_WINDOW = 100
 FAILED_JOBS_SINCE = dt.timedelta(days=7)
+# Soonest due first; drafts submitted before deadlines existed have none and come last (on every database).
+SOONEST_DUE = F("review_deadline__due_at").asc(nulls_last=True)
 
 
 @dataclass
@@ -99,7 +101,7 @@ def marketer_section(user: User) -> MarketerSection:
     """Her drafts in review (soonest due first) and those sent back to her (rejected, or changes asked for) with the
     reviewer's reason."""
     mine = Draft.objects.filter(created_by=user).select_related("brief", "segment")
-    in_review = mine.filter(state=DraftState.IN_REVIEW).select_related("review_deadline").order_by("review_deadline__due_at", "pk")
+    in_review = mine.filter(state=DraftState.IN_REVIEW).select_related("review_deadline").order_by(SOONEST_DUE, "pk")
     sent_back = ReviewDecision.objects.filter(version__draft=OuterRef("pk")).exclude(decision=Decision.APPROVE)
     returned = mine.filter(state__in=[DraftState.REJECTED, DraftState.DRAFT]).filter(Exists(sent_back)).order_by("-updated_at", "-pk")
     returned_rows = list(returned[:SHOWN])
@@ -123,7 +125,7 @@ def reviewer_section(user: User, *, now: dt.datetime) -> ReviewerSection:
     """The drafts in review this reviewer can act on, soonest due first: the approval policy decides (the same
     function the queue and the approve action ask), and a draft another reviewer has claimed is theirs for now."""
     waiting = Draft.objects.filter(state=DraftState.IN_REVIEW)
-    ids = list(waiting.order_by("review_deadline__due_at", "updated_at", "pk").values_list("pk", flat=True)[: REVIEW_WINDOW + 1])
+    ids = list(waiting.order_by(SOONEST_DUE, "updated_at", "pk").values_list("pk", flat=True)[: REVIEW_WINDOW + 1])
     window_full = len(ids) > REVIEW_WINDOW
     ids = ids[:REVIEW_WINDOW]
     drafts = prefetched_drafts().select_related("review_deadline__claimed_by").filter(pk__in=ids)

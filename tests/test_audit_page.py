@@ -120,13 +120,20 @@ def test_an_export_with_bad_filters_is_refused_with_a_message(logged_in, admin_u
     assert AuditEvent.objects.count() == before
 
 
-def test_the_audit_page_runs_a_constant_number_of_queries(published, logged_in, admin_user, django_assert_num_queries):
+def test_the_audit_page_runs_a_bounded_number_of_queries(published, logged_in, admin_user, django_assert_num_queries):
+    """Objects and actors are read once per kind on the page: a page of many kinds costs a few more queries than a
+    page of one kind, and more events never cost more."""
     client = logged_in(admin_user)
-    with CaptureQueriesContext(connection) as few_rows:
+    with CaptureQueriesContext(connection) as many_kinds:
         client.get(reverse("audit_log"))
     for index in range(60):
         journey_create(brand=published.step.journey.brand, slug=f"more-{index}", name=f"More {index}", acting_user=admin_user)
-    with django_assert_num_queries(len(few_rows)):
+    with CaptureQueriesContext(connection) as one_kind:
+        assert client.get(reverse("audit_log")).status_code == 200
+    assert len(one_kind) <= len(many_kinds)
+    for index in range(60):
+        journey_create(brand=published.step.journey.brand, slug=f"again-{index}", name=f"Again {index}", acting_user=admin_user)
+    with django_assert_num_queries(len(one_kind)):
         assert client.get(reverse("audit_log")).status_code == 200
 
 

@@ -77,7 +77,7 @@ def seeded_screens() -> dict[str, str]:
     from workbench.accounts.models import User
     from workbench.audit.models import AuditEvent
     from workbench.brand.models import Brand, PromptTemplate
-    from workbench.demo import seed
+    from workbench.demo.seed import seed
     from workbench.generation.models import Brief, Draft, DraftState
     from workbench.journeys.models import JourneyStep
 

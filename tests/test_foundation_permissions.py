@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 # Login pages, and the API's schema and its docs page, which describe endpoints but serve no content.
 # ninja's api-root pattern at /api/v1/ and the API's catch-alls for unknown paths only ever answer a (JSON) 404.
-PUBLIC = {"/login/", "/admin/login/", "/api/v1/openapi.json", "/api/v1/docs", "/api/v1/", "/api/v1/.*", "/api(?:/|)"}
+PUBLIC = {"/login/", "/admin/login/", "/api/v1/openapi.json", "/api/v1/docs", "/api/v1/", "/api/v1/.*", "/api(?:/|)", "/favicon.ico"}
 
 
 def walk(patterns: list[URLPattern | URLResolver], prefix: str = "") -> Iterator[str]:

@@ -54,10 +54,13 @@ def test_a_403_is_one_line_without_a_traceback(client, marketer, console):
     assert len(lines) == 1 and lines[0].endswith("WARNING django.request Forbidden (Permission denied): /users/")
 
 
-def test_a_favicon_404_is_not_logged_and_other_404s_are_one_line(client, marketer, console):
+def test_a_favicon_is_an_empty_answer_and_other_404s_are_one_line(client, marketer, console):
+    console.read()
+    assert client.get("/favicon.ico").status_code == 204  # signed in or not
     client.force_login(marketer)
     console.read()
-    assert client.get("/favicon.ico").status_code == 404
+    assert client.get("/favicon.ico").status_code == 204
+    assert client.get("/apple-touch-icon.png").status_code == 404
     assert client.get("/no-such-page/").status_code == 404
     lines = request_lines(console)
     assert len(lines) == 1 and lines[0].endswith("Not Found: /no-such-page/")
@@ -79,6 +82,17 @@ def test_a_server_error_keeps_its_traceback(console):
         logging.getLogger("django.request").error("Internal Server Error: /x/", exc_info=sys.exc_info(), extra={"status_code": 500})
     text = console.read()
     assert "Traceback" in text and "RuntimeError: boom" in text
+
+
+def test_axes_says_nothing_at_a_sign_in_but_still_warns_of_failures(client, marketer, console):
+    from tests.conftest import PASSWORD
+
+    console.read()
+    client.post(reverse("login"), {"username": marketer.username, "password": PASSWORD})
+    assert not [line for line in console_lines(console) if "axes" in line]
+    client.logout()
+    client.post(reverse("login"), {"username": marketer.username, "password": "not-the-password"})
+    assert any("axes" in line and "WARNING" in line for line in console_lines(console))
 
 
 def test_kombus_hostname_fallback_is_dropped_and_its_other_warnings_kept(console):

@@ -22,3 +22,6 @@ if not {"pickle", "application/x-python-serialize"} & set(app.conf.accept_conten
 
 # A worker stops within its grace period on SIGTERM (see workbench/worker_shutdown.py).
 from workbench import worker_shutdown  # noqa: E402,F401
+
+# The heartbeat task that tells the admins' home page a worker is alive (not in an app, so not autodiscovered).
+from workbench import heartbeat  # noqa: E402,F401

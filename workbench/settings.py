@@ -255,9 +255,14 @@ REMINDER_INTERVAL_SECONDS = env_int("COPYDESK_REMINDER_INTERVAL_SECONDS", 300, m
 DIGEST_HOUR_UTC = env_int("COPYDESK_DIGEST_HOUR_UTC", 7, minimum=0)
 if DIGEST_HOUR_UTC > 23:
     raise ConfigError(f"COPYDESK_DIGEST_HOUR_UTC={DIGEST_HOUR_UTC}: must be an hour from 0 to 23")
+# How often beat has a worker walk the audit chain; the result is shown on the audit log and the admins' home page.
+AUDIT_VERIFY_INTERVAL_SECONDS = env_int("COPYDESK_AUDIT_VERIFY_INTERVAL_SECONDS", 3600, minimum=60)
 CELERY_BEAT_SCHEDULE = {
     "review-reminders": {"task": "workbench.review.tasks.send_review_reminders", "schedule": float(REMINDER_INTERVAL_SECONDS)},
     "daily-digest": {"task": "workbench.review.tasks.send_daily_digests", "schedule": crontab(minute=0, hour=DIGEST_HOUR_UTC)},
+    "audit-verification": {"task": "workbench.audit.tasks.verify_audit_chain", "schedule": float(AUDIT_VERIFY_INTERVAL_SECONDS)},
+    # workbench/heartbeat.py: the admins' home page says whether a worker (and beat) is alive.
+    "worker-heartbeat": {"task": "workbench.heartbeat.worker_heartbeat", "schedule": 60.0},
 }
 # Without COPYDESK_SMTP_HOST mail is written to files under the data directory (readable by admins at
 # /notifications/outbox/); with it, mail goes out through that SMTP server.
@@ -328,7 +333,9 @@ LOGGING = {
     # On the handler, not the loggers: a logger's filters do not apply to its children (django.security.csrf, ...).
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client_errors", "known_noise"]}},
     "root": {"handlers": ["console"], "level": env_str("COPYDESK_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # django-axes says INFO at every start and four times at every sign-in (successful, and 0 attempts cleaned, reset,
+    # deleted); sign-ins are in the audit log. Its warnings (failed sign-ins, lockouts) still show.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 # --- end of logging ------------------------------------------------------------------------
 COPYDESK_AUDIT_MAINTENANCE = False  # only the test suite raises it, to flush tables between tests

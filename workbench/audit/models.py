@@ -155,3 +155,30 @@ def keyed_chain_hash(key: bytes, prev_hash: str, payload: dict[str, Any]) -> str
     # surrogatepass: a value stored by hand with a lone surrogate is reported as altered, never crashes verification.
     message = (prev_hash + canonical_json(payload)).encode("utf-8", "surrogatepass")
     return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+class VerificationTrigger(models.TextChoices):
+    SCHEDULE = "schedule", "the scheduled check"
+    COMMAND = "command", "verify_audit"
+    ADMIN = "admin", "an admin"
+
+
+class AuditVerification(models.Model):
+    """The result of one walk of the chain (verify_audit, the scheduled check), so the audit log and the admins'
+    home page can say whether the chain verified and when. Outside the chain: recording a verification in the
+    chain would move the head it had just verified."""
+
+    created_at = models.DateTimeField()
+    ok = models.BooleanField()
+    count = models.BigIntegerField(default=0)
+    head_seq = models.BigIntegerField(default=0)
+    since = models.BigIntegerField(null=True, blank=True, help_text="Verified from this event on; empty: the whole chain.")
+    problem = models.TextField(blank=True)
+    trigger = models.CharField(max_length=16, choices=VerificationTrigger.choices)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["-created_at"])]
+
+    def __str__(self) -> str:
+        return f"audit verification {'passed' if self.ok else 'FAILED'} at {self.created_at:%Y-%m-%d %H:%M}"

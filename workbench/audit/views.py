@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterator
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -15,6 +16,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from workbench.access import acting_user, role_required
+from workbench.audit.actions import latest_verification
+from workbench.audit.describe import action_label, describe, object_type_label
 from workbench.audit.forms import AuditFilterForm
 from workbench.audit.history import HISTORY_TYPES, object_history
 from workbench.audit.log import record
@@ -42,14 +45,24 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     events = form.apply(AuditEvent.objects.all()).order_by("-seq")
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "audit/log.html", {"page": page, "form": form, "query": _query_without_page(request)})
+    return render(request, "audit/log.html", {
+        "page": page, "rows": _rows(page), "form": form, "query": _query_without_page(request), "verification": latest_verification(),
+    })
+
+
+def _rows(page: Any) -> list[tuple[AuditEvent, Any, str]]:
+    """Each event of the page with its sentence and the name of its action."""
+    return [(event, sentence, action_label(event.action)) for event, sentence in describe(page.object_list)]
 
 
 @role_required("can_read_audit")
 def audit_object(request: HttpRequest, object_type: str, object_id: str) -> HttpResponse:
     events = object_history(object_type, object_id)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "object_type": object_type, "object_id": object_id, "with_related": object_type in HISTORY_TYPES, "query": ""}
+    context = {
+        "page": page, "rows": _rows(page), "object_type": object_type, "object_label": object_type_label(object_type), "object_id": object_id,
+        "with_related": object_type in HISTORY_TYPES, "query": "",
+    }
     return render(request, "audit/object.html", context)
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
+from django.utils import timezone
 
 from workbench.access import SystemActor
 from workbench.accounts.actions import user_create
@@ -21,6 +23,7 @@ from workbench.generation.services import run_job
 from workbench.journeys import actions as journeys
 from workbench.journeys.models import Journey, JourneyStep
 from workbench.review import actions as review
+from workbench.review import deadlines
 
 DEMO_USERS = [
     ("marketer", "Maya Marketer", Role.MARKETER),
@@ -41,6 +44,9 @@ WELCOME_SMS_REJECTION = {
     "es-US": "Demasiado genérico: menciona el enlace de seguimiento del pedido.",
     "fr-CA": "Trop générique : mentionnez le lien de suivi de la commande.",
 }
+# When the drafts the demo leaves in review are due: two within hours, one overdue (the rest when the policy says).
+DUE_SOON = {"en-US": timedelta(hours=2), "es-US": timedelta(hours=3, minutes=30)}
+OVERDUE = timedelta(hours=-3)
 # The demo seed acts as itself in the audit log: it creates users, the guide, prompts and segments before any admin exists.
 SEED_ACTOR = SystemActor("seed_demo")
 
@@ -75,6 +81,17 @@ def _generate(brief: Brief, marketer: User) -> list[Draft]:
         except CopydeskError as exc:
             generation.job_fail(job.pk, exc.message)
     return list(Draft.objects.filter(brief=brief, job__run=run, job__status=RunStatus.DONE).order_by("segment__slug", "channel", "variant"))
+
+
+def _submit(draft: Draft, marketer: User, *, due_in: timedelta | None = None) -> None:
+    """Submit as a marketer does (a review deadline from the policy, reviewers notified). With due_in, the review
+    clock is started as long ago as makes the draft due then, so the demo queue and home pages show drafts due soon
+    and overdue, not only drafts due in two days."""
+    review.submit_for_review(draft, acting_user=marketer)
+    draft.refresh_from_db()
+    if due_in is not None:
+        allowed = timedelta(hours=deadlines.due_hours_for(draft.latest_version()))
+        deadlines.deadline_set(draft, now=timezone.now() + due_in - allowed)
 
 
 def _approve(draft: Draft, *reviewers: User) -> None:
@@ -126,7 +143,8 @@ def seed() -> SeedReport:
         localised = locale != DEFAULT_LOCALE
         # Localised copy shows every state: approved and live (email #1), in review (email #2), being written (SMS #1), rejected (SMS #2).
         for draft in (email1, email2, sms2) if localised else (email1, email2, sms1, sms2):
-            generation.draft_submit(draft, acting_user=marketer)
+            # The drafts left in review: due within the next few hours in English and Spanish, later in French.
+            _submit(draft, marketer, due_in=DUE_SOON.get(locale) if draft is email2 else None)
         _approve(email1, reviewer)
         journeys.publication_create(welcome_email, version=email1.latest_version(), acting_user=admin)
         if not localised:
@@ -143,11 +161,15 @@ def seed() -> SeedReport:
     s = _generate(spring, marketer)
     loyal_email = [d for d in s if d.segment_id == loyal.pk and d.channel == "email"]
     for draft in loyal_email:
-        generation.draft_submit(draft, acting_user=marketer)
+        _submit(draft, marketer)
         _approve(draft, reviewer)
         journeys.publication_create(launch_email, version=draft.latest_version(), weight=50, acting_user=admin)
     push = next(d for d in s if d.channel == "push")
-    generation.draft_submit(push, acting_user=marketer)
+    _submit(push, marketer, due_in=OVERDUE)  # overdue: the queue and the reviewers' home pages flag it
+    # Approved but not yet published: what a publisher's home page offers to put live.
+    ready = next(d for d in s if d.segment_id == new.pk and d.channel == "push")
+    _submit(ready, marketer)
+    _approve(ready, reviewer2)
     edited = next(d for d in s if d.segment_id == new.pk and d.channel == "email")
     fields = dict(edited.latest_version().fields)
     fields["subject"] = "Cheap boots? No: great boots, fairly priced"
@@ -159,7 +181,7 @@ def seed() -> SeedReport:
         tone_context="service_recovery", segments=[complaint], channels=["email"], variants_per_segment=1, prompt_template=prompt, acting_user=marketer,
     )
     (apology,) = _generate(sorry, marketer)
-    generation.draft_submit(apology, acting_user=marketer)
+    _submit(apology, marketer)
     _approve(apology, reviewer2)
     report.lines.append(
         f"demo: {Brief.objects.count()} briefs, {Draft.objects.count()} drafts, {Journey.objects.count()} journeys, "

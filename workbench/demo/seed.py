@@ -87,11 +87,12 @@ def _submit(draft: Draft, marketer: User, *, due_in: timedelta | None = None) ->
     """Submit as a marketer does (a review deadline from the policy, reviewers notified). With due_in, the review
     clock is started as long ago as makes the draft due then, so the demo queue and home pages show drafts due soon
     and overdue, not only drafts due in two days."""
-    review.submit_for_review(draft, acting_user=marketer)
-    draft.refresh_from_db()
+    submitted_at = None
     if due_in is not None:
         allowed = timedelta(hours=deadlines.due_hours_for(draft.latest_version()))
-        deadlines.deadline_set(draft, now=timezone.now() + due_in - allowed)
+        submitted_at = timezone.now() + due_in - allowed
+    review.submit_for_review(draft, acting_user=marketer, submitted_at=submitted_at)
+    draft.refresh_from_db()
 
 
 def _approve(draft: Draft, *reviewers: User) -> None:

@@ -257,11 +257,13 @@ def earlier_waivers(version: DraftVersion, findings: list[dict[str, Any]]) -> di
     return out
 
 
-def submit_for_review(draft: Draft, *, acting_user: User) -> Draft:
-    """Submit a draft and tell every reviewer who may decide on it, in one transaction."""
+def submit_for_review(draft: Draft, *, acting_user: User, submitted_at: datetime | None = None) -> Draft:
+    """Submit a draft and tell every reviewer who may decide on it, in one transaction.
+
+    ``submitted_at`` starts the review clock earlier than now (the demo data's drafts due soon and overdue)."""
     with transaction.atomic():
         draft = generation_actions.draft_submit(draft, acting_user=acting_user)
-        _deadline_set(draft)
+        _deadline_set(draft, now=submitted_at)
         _notify(_reviewers_except_authors(draft), draft, NotificationKind.SUBMITTED, f"{acting_user.display_name} submitted {draft} for review.")
         notify.webhook_later(draft.brief.brand, f"{acting_user.display_name} submitted {draft} for review.")
     return draft

@@ -6,6 +6,7 @@ through actions.guide_section_update, which makes the next version exactly as a 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -33,6 +34,8 @@ from workbench.brand.guide_sections import SectionPath
 from workbench.brand.models import Brand, BrandGuideVersion, Segment
 from workbench.errors import CopydeskError
 
+_NUMBER = re.compile(r"[0-9]{1,6}")
+
 
 def _opened_version(request: HttpRequest, slug: str) -> tuple[Brand, BrandGuideVersion, BrandGuideVersion]:
     """The brand, its current guide version and the version the form was opened on (the current one on GET)."""
@@ -41,9 +44,11 @@ def _opened_version(request: HttpRequest, slug: str) -> tuple[Brand, BrandGuideV
     if current is None:
         raise Http404(f"{brand.name} has no guide version to edit; load one with load_brandguide.")
     number = request.POST.get("base_version", "") if request.method == "POST" else ""
-    base = current
-    if number.isdigit() and int(number) != current.number:
-        base = brand.guide_versions.filter(number=int(number)).first() or current
+    base: BrandGuideVersion | None = current
+    if number and number != str(current.number):
+        base = brand.guide_versions.filter(number=int(number)).first() if _NUMBER.fullmatch(number) else None
+    if base is None:
+        raise Http404(f"{brand.name} has no guide version {number[:20]!r} to edit.")
     return brand, current, base
 
 
@@ -85,7 +90,7 @@ def guide_terms(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("The guide has no such locale.")
     terms = _terms(base.data, scope)
     index_text = request.POST.get("index", "") if request.method == "POST" else request.GET.get("edit", "")
-    index = int(index_text) if index_text.isdigit() else None
+    index = int(index_text) if _NUMBER.fullmatch(index_text) else None
     if index is not None and index >= len(terms):
         raise Http404("The guide has no such term; it may have been removed meanwhile.")
     if request.method == "POST" and "remove" in request.POST and index is not None:
@@ -157,7 +162,7 @@ def guide_tone(request: HttpRequest, slug: str) -> HttpResponse:
     adding = data is not None and "add_context" in data
     if data is not None and adding:
         total = data.get("ctx-TOTAL_FORMS", "")
-        data["ctx-TOTAL_FORMS"] = str(min(int(total) + 1, 100)) if total.isdigit() else total
+        data["ctx-TOTAL_FORMS"] = str(min(int(total) + 1, 100)) if _NUMBER.fullmatch(total) else total
     version_form = VersionedForm(data, initial={"base_version": base.number})
     default_form = ToneDefaultForm(data, prefix="default", initial=dims_initial(tone.get("default") or {}))
     formset = ToneContextFormSet(

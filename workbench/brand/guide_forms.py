@@ -9,7 +9,7 @@ own tables, the same ones guide validation reads, so a form can only offer what 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 
@@ -249,15 +249,18 @@ class ToneContextForm(ToneDefaultForm):
         return name
 
 
-class BaseToneContextFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+if TYPE_CHECKING:
+    _ContextFormSet = forms.BaseFormSet[ToneContextForm]
+else:
+    _ContextFormSet = forms.BaseFormSet  # generic only in the type stubs
+
+
+class BaseToneContextFormSet(_ContextFormSet):
     def __init__(self, *args: Any, in_use: Mapping[str, list[str]], **kwargs: Any) -> None:
         self.in_use = in_use  # context -> names of the segments that follow it
         super().__init__(*args, **kwargs)
-
-    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
-        form = super()._construct_form(i, **kwargs)
-        form.used_by = self.in_use.get((form.initial or {}).get("name", ""), [])  # type: ignore[attr-defined]
-        return form
+        for form in self.forms:
+            form.used_by = self.in_use.get((form.initial or {}).get("name", ""), [])
 
     def clean(self) -> None:
         seen: set[str] = set()
@@ -281,8 +284,11 @@ class BaseToneContextFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
         for form in self.forms:
             data = form.cleaned_data
             if data.get("name") and not data.get("remove"):
-                out[data["name"]] = form.dims()  # type: ignore[attr-defined]
+                out[data["name"]] = form.dims()
         return out
 
 
-ToneContextFormSet = forms.formset_factory(ToneContextForm, formset=BaseToneContextFormSet, extra=1, max_num=100, absolute_max=100)
+ToneContextFormSet = cast(
+    type[BaseToneContextFormSet],
+    forms.formset_factory(ToneContextForm, formset=BaseToneContextFormSet, extra=1, max_num=100, absolute_max=100),
+)

@@ -98,11 +98,14 @@ def _get(data: dict[str, Any], path: SectionPath) -> Any:
 
 def _splice(source: str, path: SectionPath, value: Any) -> str:
     root = yaml.compose(source, Loader=yaml.SafeLoader)
-    parent = root
+    if root is None:
+        raise _CannotSplice
+    parent: yaml.Node = root
     for key in path[:-1]:
-        parent = _child(parent, key)
-        if parent is None:
+        child = _child(parent, key)
+        if child is None:
             raise _CannotSplice
+        parent = child
     if not isinstance(parent, yaml.MappingNode) or parent.flow_style or not parent.value:
         raise _CannotSplice
     lines = source.splitlines(keepends=True)
@@ -182,7 +185,7 @@ def _key_comment(line: str, key_node: yaml.Node, value_node: yaml.Node) -> str:
     """The comment after `key:` when the value starts on a later line, with the spaces before it."""
     if value_node.start_mark.line == key_node.start_mark.line and not isinstance(value_node, (yaml.MappingNode, yaml.SequenceNode)):
         return ""
-    if value_node.start_mark.line == key_node.start_mark.line and value_node.flow_style:
+    if value_node.start_mark.line == key_node.start_mark.line and getattr(value_node, "flow_style", False):
         return ""
     rest = line[key_node.end_mark.column :].rstrip("\r\n")
     if not rest.startswith(":"):

@@ -102,7 +102,7 @@ def guide_terms(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.info(request, f"Removed “{removed.get('term')}”.")
                 return response
         for error in remover.non_field_errors():
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect(back)
     initial = {"base_version": base.number, "scope": scope, "index": index, **(TermForm.initial_for(terms[index]) if index is not None else {})}
     form = TermForm(request.POST if request.method == "POST" else None, initial=initial, scopes=scopes)

@@ -53,6 +53,7 @@ def test_a_term_added_in_the_form_blocks_copy_in_check_copy_and_the_api(open_pag
 
     page = open_page(admin_user)
     page.goto(f"/guides/{brand.slug}/")
+    look(page, "guide-detail")
     page.get_by_role("link", name="Edit guide").click()
     page.wait_for_url(re.compile(r"/edit/terms/$"))
     assert serious_axe_violations(page) == []
@@ -114,3 +115,21 @@ def test_a_tone_context_row_is_added_in_place_and_saved(open_page, transactional
     page.get_by_text("Saved as version 2").wait_for()
     assert brand.current_guide().data["tone"]["contexts"]["winback"] == {"shouting": False}
     look(page, "guide-tone")
+
+
+@screenshots_on_failure
+def test_required_texts_and_channel_limits_save_from_their_forms(open_page, transactional_db, brand, admin_user):  # type: ignore[no-untyped-def]
+    page = open_page(admin_user, width=WIDTHS["tablet"])
+    page.goto(f"/guides/{brand.slug}/edit/required/")
+    assert serious_axe_violations(page) == []
+    page.get_by_role("group", name="Every locale").get_by_role("textbox", name="Push").fill("Tap to stop these")
+    page.get_by_role("button", name="Save required texts").click()
+    page.get_by_text("Saved as version 2").wait_for()
+    look(page, "guide-required")
+    page.get_by_role("link", name="Channel limits").click()
+    assert serious_axe_violations(page) == []
+    page.get_by_role("group", name="SMS").get_by_role("spinbutton", name="SMS parts").fill("0")
+    page.get_by_role("button", name="Save channel limits").click()
+    page.get_by_text("At least 1; leave it blank for the default.").wait_for()
+    look(page, "guide-limits-error")
+    assert brand.current_guide().number == 2 and brand.current_guide().data["required"]["push"] == ["Tap to stop these"]

@@ -172,6 +172,7 @@ class LimitsForm(VersionedForm):
                 label = "SMS parts" if key == "max_segments" else f"{channel.field(key.removesuffix('_max_chars')).label}, characters"
                 self.fields[name] = forms.IntegerField(
                     required=False, min_value=1, max_value=1_000_000, label=label,
+                    error_messages={"min_value": "At least 1; leave it blank for the default.", "max_value": "At most 1,000,000."},
                     initial=(current.get(channel.name) or {}).get(key),
                     help_text=f"Blank: Copydesk's default ({default})." if default is not None else "Blank: not checked.",
                 )

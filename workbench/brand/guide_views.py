@@ -68,7 +68,8 @@ def _save(request: HttpRequest, form: Form, brand: Brand, base: BrandGuideVersio
 
 
 def _page(request: HttpRequest, template: str, brand: Brand, current: BrandGuideVersion, base: BrandGuideVersion, section: str, **context: Any) -> HttpResponse:
-    has_errors = bool(context.pop("has_errors", False)) or any(f.errors for f in context.values() if isinstance(f, Form))
+    flag = context.pop("has_errors", None)  # given: the view knows (the tone page's "add a row" is never an error)
+    has_errors = bool(flag) if flag is not None else any(f.errors for f in context.values() if isinstance(f, Form))
     context.update({"brand": brand, "current": current, "base": base, "section": section})
     return render(request, template, context, status=400 if has_errors else 200)
 

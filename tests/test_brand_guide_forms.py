@@ -223,3 +223,10 @@ def test_odd_values_in_the_forms_own_keys_are_never_a_5xx(logged_in, brand, admi
             response = client.post(url(name), {**{key: value for key in keys}, **extra})
             assert response.status_code < 500, (name, extra, response.status_code)
     assert BrandGuideVersion.objects.count() == 1
+
+
+def test_removing_a_term_from_a_stale_page_is_refused_and_says_why(logged_in, brand, admin_user):
+    guide_version_create(source_yaml=brand.current_guide().source_yaml.replace("severity: warn}", "severity: block}", 1), acting_user=admin_user)
+    response = logged_in(admin_user).post(url("guide_terms"), {"base_version": "1", "index": "0", "remove": "1"}, follow=True)
+    assert "Version 2 of this guide was saved by" in response.content.decode()
+    assert brand.current_guide().number == 2 and brand.current_guide().data["disallowed"][0]["term"] == "cheap"

@@ -95,16 +95,7 @@ def guide_terms(request: HttpRequest, slug: str) -> HttpResponse:
     if index is not None and index >= len(terms):
         raise Http404("The guide has no such term; it may have been removed meanwhile.")
     if request.method == "POST" and "remove" in request.POST and index is not None:
-        remover = VersionedForm(request.POST)
-        if remover.is_valid():
-            removed = terms.pop(index)
-            response = _save(request, remover, brand, base, [(terms_path(scope), terms or None)], back)
-            if response is not None:
-                messages.info(request, f"Removed “{removed.get('term')}”.")
-                return response
-        for error in remover.non_field_errors():
-            messages.error(request, str(error))
-        return redirect(back)
+        return _remove_term(request, brand, base, scope, terms, index, back)
     initial = {"base_version": base.number, "scope": scope, "index": index, **(TermForm.initial_for(terms[index]) if index is not None else {})}
     form = TermForm(request.POST if request.method == "POST" else None, initial=initial, scopes=scopes)
     if request.method == "POST" and form.is_valid():
@@ -121,6 +112,18 @@ def guide_terms(request: HttpRequest, slug: str) -> HttpResponse:
             return response
     lists = [(value, label, list(enumerate(_terms(base.data, value)))) for value, label in scopes]
     return _page(request, "brand/guide_terms.html", brand, current, base, "terms", form=form, lists=lists, editing=index, editing_scope=scope)
+
+
+def _remove_term(request: HttpRequest, brand: Brand, base: BrandGuideVersion, scope: str, terms: list[dict[str, Any]], index: int, back: str) -> HttpResponse:
+    """The Remove button beside a term: the list without it as the next version, or the refusal as a message."""
+    remover = VersionedForm(request.POST)
+    if remover.is_valid():
+        removed = terms.pop(index)
+        if _save(request, remover, brand, base, [(terms_path(scope), terms or None)], back) is not None:
+            messages.info(request, f"Removed “{removed.get('term')}”.")
+    for error in remover.non_field_errors():
+        messages.error(request, str(error))
+    return redirect(back)
 
 
 @role_required("is_copydesk_admin")

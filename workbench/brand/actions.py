@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -10,6 +12,7 @@ from workbench.access import Actor, as_user, require
 from workbench.accounts.models import User
 from workbench.audit.log import record
 from workbench.audit.models import Action
+from workbench.brand.guide_sections import SectionPath, rewrite_sections
 from workbench.brand.models import Brand, BrandGuideVersion, PromptTemplate, PromptTemplateVersion, Segment
 from workbench.brand.prompt_validation import prompt_renders_check
 from workbench.brand.signals import guide_changed
@@ -17,8 +20,14 @@ from workbench.checks.engine import GuideError, dump_guide_yaml, parse_guide_yam
 from workbench.errors import CopydeskError
 
 
-def guide_version_create(*, source_yaml: str, acting_user: Actor, expected_slug: str | None = None) -> BrandGuideVersion:
-    """Validate a guide (Contract 1) and store it as the brand's next version. Unchanged guides make no version."""
+def guide_version_create(
+    *, source_yaml: str, acting_user: Actor, expected_slug: str | None = None, base_number: int | None = None
+) -> BrandGuideVersion:
+    """Validate a guide (Contract 1) and store it as the brand's next version. Unchanged guides make no version.
+
+    base_number: the version the editor started from; if someone saved a newer one meanwhile the edit
+    is refused rather than silently undoing theirs.
+    """
     require(acting_user.is_copydesk_admin, "Only admins can change brand guides.")
     try:
         data = parse_guide_yaml(source_yaml)
@@ -29,6 +38,13 @@ def guide_version_create(*, source_yaml: str, acting_user: Actor, expected_slug:
     with transaction.atomic():
         brand, created = Brand.objects.select_for_update().get_or_create(slug=data["slug"], defaults={"name": data["name"]})
         latest = brand.guide_versions.order_by("-number").first()
+        if base_number is not None and latest is not None and latest.number != base_number:
+            who = latest.created_by.display_name if latest.created_by else "the command line"
+            raise CopydeskError(
+                f"Version {latest.number} of this guide was saved by {who} while you were editing version {base_number}, "
+                f"so your change was not saved (it would undo theirs). Open the guide again to start from version {latest.number}.",
+                code="conflict",
+            )
         if latest is not None and latest.data == data:
             return latest
         if not created and brand.name != data["name"]:
@@ -46,6 +62,27 @@ def guide_version_create(*, source_yaml: str, acting_user: Actor, expected_slug:
             # Approved and live content is re-checked against the changed guide once this version is committed.
             transaction.on_commit(lambda: guide_changed.send(sender=BrandGuideVersion, version=version), robust=True)
     return version
+
+
+def guide_section_update(
+    *, brand: Brand, changes: Sequence[tuple[SectionPath, object]], base_number: int, acting_user: Actor
+) -> tuple[BrandGuideVersion, bool]:
+    """Change sections of a guide (its terms, required texts, limits or tone contexts) as a new version.
+
+    Each change is (key path, new value or None to remove the key). The sections' lines are rewritten in
+    the YAML of version `base_number` and everything else is kept as written; the result goes through guide_version_create like any YAML edit. Returns the version and whether
+    the file's layout and comments were kept (False: the whole guide had to be exported again).
+    """
+    require(acting_user.is_copydesk_admin, "Only admins can change brand guides.")
+    base = BrandGuideVersion.objects.filter(brand=brand, number=base_number).first()
+    if base is None:
+        raise CopydeskError(f"{brand.name} has no guide version {base_number} to edit.", code="not_found")
+    try:
+        rewrite = rewrite_sections(base.source_yaml, changes)
+    except GuideError as exc:
+        raise CopydeskError(f"The brand guide is invalid: {exc}") from None
+    version = guide_version_create(source_yaml=rewrite.text, acting_user=acting_user, expected_slug=brand.slug, base_number=base_number)
+    return version, rewrite.kept_layout
 
 
 MAX_PROMPT_SOURCE_CHARS = 50_000

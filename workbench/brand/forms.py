@@ -12,9 +12,15 @@ from workbench.checks.engine.errors import format_guide_error
 class GuideForm(forms.Form):
     source_yaml = forms.CharField(
         label="Guide (YAML)", strip=False,
-        widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false", "class": "yaml-editor"}),
+        widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false", "class": "yaml-editor", "wrap": "off"}),
         help_text="Saving makes a new version; drafts already written keep the version they were checked with.",
     )
+    # The version the editor was opened on: a save over a newer one is refused (absent: no such check).
+    base_version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.problems: list[tuple[str, int | None]] = []  # (message, line) in file order, for links to the line
 
     def clean_source_yaml(self) -> str:
         text: str = self.cleaned_data["source_yaml"]
@@ -23,8 +29,17 @@ class GuideForm(forms.Form):
         except GuideError as exc:
             # Every problem at once, each with its key path and line, so one round trip fixes them all.
             problems = sorted(exc.errors, key=lambda error: error[1] or 0)  # in file order, as the author reads it
-            raise forms.ValidationError([format_guide_error(path, message, line) for path, line, message in problems]) from None
+            self.problems = [(format_guide_error(path, message, line), line) for path, line, message in problems]
+            raise forms.ValidationError([message for message, _line in self.problems]) from None
         return text
+
+    def text_lines(self) -> list[int]:
+        """Line numbers for the gutter beside the text as it is now in the form (typed or stored)."""
+        value = self["source_yaml"].value() or ""
+        return list(range(1, str(value).count("\n") + 2))
+
+    def error_lines(self) -> set[int]:
+        return {line for _message, line in self.problems if line is not None}
 
 
 class SegmentForm(forms.Form):

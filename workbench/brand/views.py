@@ -74,7 +74,7 @@ def guide_edit(request: HttpRequest, slug: str) -> HttpResponse:
     current = brand.guide_versions.order_by("-number").first()
     if current is None:
         raise Http404(f"{brand.name} has no guide version to edit; load one with load_brandguide.")
-    form = GuideForm(request.POST or None, initial={"source_yaml": current.source_yaml})
+    form = GuideForm(request.POST or None, initial={"source_yaml": current.source_yaml, "base_version": current.number})
     preview = None
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["source_yaml"]
@@ -82,7 +82,9 @@ def guide_edit(request: HttpRequest, slug: str) -> HttpResponse:
             preview = yaml_diff(current.source_yaml, text, before_name=str(current), after_name="your edit")
         else:
             try:
-                version = actions.guide_version_create(source_yaml=text, acting_user=acting_user(request), expected_slug=brand.slug)
+                version = actions.guide_version_create(
+                    source_yaml=text, acting_user=acting_user(request), expected_slug=brand.slug, base_number=form.cleaned_data["base_version"]
+                )
             except CopydeskError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -92,7 +94,8 @@ def guide_edit(request: HttpRequest, slug: str) -> HttpResponse:
                     messages.success(request, f"Saved as version {version.number}. Approved and live content is being re-checked against it.")
                 return redirect("guide_detail", slug=brand.slug)
     status = 400 if form.errors else 200
-    return render(request, "brand/guide_edit.html", {"brand": brand, "current": current, "form": form, "preview": preview}, status=status)
+    context = {"brand": brand, "current": current, "base": current, "form": form, "preview": preview, "section": "yaml"}
+    return render(request, "brand/guide_edit.html", context, status=status)
 
 
 @role_required("is_copydesk_admin")

@@ -303,7 +303,7 @@ def provenance_of(versions: list[DraftVersion]) -> Provenance:
 class DeadlineView:
     """The review deadline and the claim, as the decision panel shows them (review/deadlines.py decides both)."""
 
-    due_at: datetime
+    due_at: datetime | None  # None: submitted before review deadlines existed
     overdue: bool
     due_soon: bool
     holder: User | None
@@ -316,15 +316,13 @@ def deadline_view(draft: Draft, user: User, authored: bool) -> DeadlineView | No
     if draft.state != DraftState.IN_REVIEW:
         return None
     deadline = ReviewDeadline.objects.select_related("claimed_by").filter(draft=draft).first()
-    if deadline is None:
-        return None
     now = timezone.now()
     holder = deadlines.active_claim_holder(deadline, now=now)
-    mine = holder is not None and holder.pk == user.pk
+    due = deadline.due_at if deadline is not None else None
     return DeadlineView(
-        due_at=deadline.due_at, overdue=deadline.due_at < now, due_soon=now <= deadline.due_at < now + deadlines.DUE_SOON,
-        holder=holder, lapses_at=deadlines.claim_lapses_at(deadline) if holder else None, mine=mine,
-        can_claim=user.can_review and holder is None and not authored,
+        due_at=due, overdue=due is not None and due < now, due_soon=due is not None and now <= due < now + deadlines.DUE_SOON,
+        holder=holder, lapses_at=deadlines.claim_lapses_at(deadline) if holder and deadline else None,
+        mine=holder is not None and holder.pk == user.pk, can_claim=user.can_review and holder is None and not authored,
     )
 
 

@@ -37,9 +37,9 @@
     if (!(event.target instanceof Element) || event.target.id !== "live") return;
     for (const marks of event.target.querySelectorAll(".live-marks[data-field]")) {
       const editor = editorOf(marks.dataset.field);
-      if (!editor || marks.textContent !== editor.querySelector("textarea").value) continue;
+      if (!editor || marks.content.textContent !== editor.querySelector("textarea").value) continue;
       const backdrop = editor.querySelector(".editor-backdrop");
-      backdrop.replaceChildren(...Array.from(marks.childNodes, (node) => node.cloneNode(true)), document.createTextNode("\n"));
+      backdrop.replaceChildren(marks.content.cloneNode(true), document.createTextNode("\n"));
       follow(editor);
     }
   });

@@ -26,6 +26,7 @@ NOT_AUDITED = {
     "presence_touch": "who has a draft open is screen state, not content state",
     "notifications_mark_read": "read marks are screen state, not content state",
     "api_client_mark_used": "the last-used timestamp is bookkeeping; each call the client makes is not a state change",
+    "edited_in_review": "the reviewer's edit is audited (draft.version_create) in the same transaction; the notices and the ended claim it adds are screen state",
 }
 # ORM method calls that change rows (as ".name": a method call, not a builtin like set()).
 WRITES = {f".{m}" for m in ("save", "create", "update", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create", "set", "add", "remove", "clear", "create_user")}

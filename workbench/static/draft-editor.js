@@ -5,12 +5,6 @@
 (() => {
   const editorOf = (field) => document.querySelector(`.editor[data-field="${CSS.escape(field)}"]`);
 
-  function fit(textarea) {
-    // Grow with the text so the box never scrolls away from the marks drawn under it.
-    textarea.style.height = "auto";
-    textarea.style.height = `${textarea.scrollHeight + 2}px`;
-  }
-
   function follow(editor) {
     const textarea = editor.querySelector("textarea");
     const backdrop = editor.querySelector(".editor-backdrop");
@@ -21,11 +15,9 @@
     for (const editor of document.querySelectorAll(".editor[data-field]")) {
       const textarea = editor.querySelector("textarea");
       const backdrop = editor.querySelector(".editor-backdrop");
-      fit(textarea);
       // Marks found for other text would point at the wrong words: drop them at once; the live check brings new ones.
       textarea.addEventListener("input", () => {
         backdrop.textContent = `${textarea.value}\n`;
-        fit(textarea);
         follow(editor);
       });
       textarea.addEventListener("scroll", () => follow(editor));

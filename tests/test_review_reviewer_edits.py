@@ -39,6 +39,7 @@ def test_it_keeps_a_reviewers_edit_in_review_and_the_reviewer_cannot_approve_it(
     assert "It stays in review" in body and "another reviewer must approve it" in body
     assert 'id="approve-button" disabled' in body and "someone else must approve it (four-eyes)" in body
     assert "Submit version 2" not in body, "nothing to submit: it is still in review"
+    assert "a reviewer other than its authors (Maya and Riley)" in body
     assert client.post(reverse("review_approve", args=[draft.pk]), {"version": 2}).status_code == 403
     review.review_approve(draft, version_number=2, acting_user=reviewer2)
     draft.refresh_from_db()

@@ -222,7 +222,7 @@ def highlighted_fields(channel: str, fields: dict[str, str], findings: list[dict
     ]
 
 
-def state_story(draft: Draft, version: DraftVersion, decisions: list[ReviewDecision], status: ApprovalStatus) -> str:
+def state_story(draft: Draft, version: DraftVersion, decisions: list[ReviewDecision], status: ApprovalStatus, authors: list[str] | None = None) -> str:
     """One sentence saying where the draft stands and what happens next."""
     last = next((d for d in reversed(decisions) if d.version_id == version.pk), None)
     if draft.state == DraftState.APPROVED:
@@ -233,6 +233,8 @@ def state_story(draft: Draft, version: DraftVersion, decisions: list[ReviewDecis
             return f"Approved by {' and '.join(a.name for a in status.approvers)}, pending a second reviewer: it still needs {_and(status.missing)}."
         if status.approvers:  # the approvals are in; the state moves with the decision that completed them
             return f"Approved by {' and '.join(a.name for a in status.approvers)}: it has the approvals it needs."
+        if authors and len(authors) > 1:  # a reviewer edited it: they are an author now, and cannot approve it
+            return f"Waiting for review by a reviewer other than its authors ({_and(authors)}). {status.requirement.describe()}."
         return f"Waiting for review by reviewers other than its author. {status.requirement.describe()}."
     if last is not None and last.decision != Decision.APPROVE:
         what = "rejected it" if last.decision == Decision.REJECT else "asked for changes"
@@ -277,6 +279,8 @@ def editor_fields(form: DraftEditForm, fields: dict[str, str], findings: list[di
         stored = fields.get(bound.name, "")
         marks = pieces(stored, [f for f in findings if f.get("field") == bound.name]) if typed == stored else pieces(typed, [])
         count = sum(1 for f in findings if f.get("field") == bound.name) if typed == stored else 0
+        if count:  # the marks are drawn, not read out: a screen reader hears how many there are and where they are listed
+            bound.field.widget.attrs["aria-describedby"] = f"meter-{bound.name} marks-{bound.name}"
         out.append({"field": bound, "name": bound.name, "pieces": marks, "count": count})
     return out
 
@@ -381,7 +385,7 @@ def draft_page_context(
         "approvals_required": status.requirement.approvals,
         "approval_status": status,
         "approve_blocked_reason": blocked_reason,
-        "state_story": state_story(draft, version, decisions, status),
+        "state_story": state_story(draft, version, decisions, status, list(dict.fromkeys([draft.created_by.display_name, *(v.author.display_name for v in versions)]))),
         "deadline": deadline,
         "can_review": user.can_review and draft.state == DraftState.IN_REVIEW,
         "waiver_scopes": WaiverScope.choices,

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import PASSWORD
 from tests.pipeline import generate_now, make_brief, submitted_draft
 from tests.test_browser_workbench import CHROMIUM, WIDTHS, chromium, look, open_page, screenshots_on_failure  # noqa: F401 - fixtures
 from workbench.generation import actions as generation
@@ -115,3 +116,27 @@ def test_findings_are_drawn_in_the_editor_and_fixed_in_place(open_page, transact
     page.get_by_role("button", name=re.compile("Save as version 3")).click()
     page.get_by_text("Saved as version 3").wait_for()
     assert draft.latest_version().fields["subject"].startswith("Affordable and cheerful")
+
+
+@screenshots_on_failure
+def test_without_javascript_a_reviewers_one_click_fix_is_a_new_version_still_in_review(open_page, chromium, live_server, transactional_db, brand, prompt, segments, marketer, reviewer):  # type: ignore[no-untyped-def]
+    draft = submitted_draft(brand, prompt, segments["new"], marketer)
+    generation.draft_edit(draft, fields=dict(draft.latest_version().fields, subject="Cheap boots for the trail"), base_version=1, acting_user=marketer)
+    submit_for_review(draft, acting_user=marketer)
+    context = chromium.new_context(java_script_enabled=False, viewport={"width": WIDTHS["tablet"], "height": 900}, base_url=live_server.url)
+    open_page.contexts.append(context)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto("/login/")
+    page.get_by_label("Username").fill(reviewer.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto(f"/drafts/{draft.pk}/")
+    assert page.locator("#backdrop-subject mark.sev-block").inner_text() == "Cheap"
+    page.get_by_role("button", name=re.compile("Replace with “affordable”")).click()
+    page.get_by_text("Suggestion applied as version 3").wait_for()
+    assert page.get_by_label("Subject").input_value() == "Affordable boots for the trail"
+    assert page.locator("#draft-state").inner_text() == "In review" and page.locator("#approve-button").is_disabled()
+    draft.refresh_from_db()
+    assert draft.state == DraftState.IN_REVIEW and draft.latest_version().author == reviewer

@@ -15,6 +15,7 @@
     for (const editor of document.querySelectorAll(".editor[data-field]")) {
       const textarea = editor.querySelector("textarea");
       const backdrop = editor.querySelector(".editor-backdrop");
+      editor.classList.add("editor-live");
       // Marks found for other text would point at the wrong words: drop them at once; the live check brings new ones.
       textarea.addEventListener("input", () => {
         backdrop.textContent = `${textarea.value}\n`;

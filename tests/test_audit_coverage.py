@@ -37,6 +37,7 @@ NOT_AUDITED = {
     "reminder_send_overdue": "the once-only ledger of escalations sent and their notifications: bookkeeping of messages",
     "digest_send": "the once-a-day ledger of digests sent: bookkeeping of messages",
     "verification_run": "a walk of the audit chain reads it; recording the result in the chain would move the head it just verified",
+    "edited_in_review": "the reviewer's edit is audited (draft.version_create) in the same transaction; the notices and the ended claim it adds are screen state",
 }
 # ORM method calls that change rows (as ".name": a method call, not a builtin like set()).
 WRITES = {f".{m}" for m in ("save", "create", "update", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create", "set", "add", "remove", "clear", "create_user")}

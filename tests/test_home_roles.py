@@ -82,7 +82,7 @@ def test_the_reviewer_sees_only_what_the_policy_lets_them_act_on_soonest_due_fir
     sensitive = submitted(brand, prompt, segments["complaint"], marketer, fields=_clean_email())
     review.review_approve(sensitive, version_number=2, acting_user=reviewer)
     claimed = submitted(brand, prompt, segments["new"], marketer, channel="sms")
-    deadlines.draft_claim(claimed, acting_user=reviewer2)
+    review.draft_claim(claimed, acting_user=reviewer2)
 
     section = home(logged_in(reviewer)).context["reviewer"]
     shown = [row.card.draft.pk for row in section.rows]

@@ -142,8 +142,7 @@ def test_a_guide_without_a_policy_keeps_one_and_two_approvals(brand, prompt, seg
 def test_the_author_of_an_earlier_version_never_counts(brand, prompt, segments, marketer, reviewer, reviewer2):  # type: ignore[no-untyped-def]
     draft = submitted_draft(brand, prompt, segments["complaint"], marketer)
     fields = dict(draft.latest_version().fields, subject="A calmer subject")
-    generation.draft_edit(draft, fields=fields, base_version=1, acting_user=reviewer2)  # reviewer2 wrote version 2
-    generation.draft_submit(draft, acting_user=marketer)
+    generation.draft_edit(draft, fields=fields, base_version=1, acting_user=reviewer2)  # reviewer2 wrote version 2; still in review
     with pytest.raises(CopydeskError, match="four-eyes"):
         review.review_approve(draft, version_number=2, acting_user=reviewer2)
     review.review_approve(draft, version_number=2, acting_user=reviewer)

@@ -62,7 +62,8 @@ def test_a_reviewer_who_edited_the_draft_cannot_approve_it(brand, prompt, segmen
     client.force_login(reviewer)
     fields = dict(draft.latest_version().fields, subject="A reviewer's own subject line")
     client.post(reverse("draft_edit", args=[draft.pk]), {**fields, "base_version": "1"})
-    generation.draft_submit(draft, acting_user=marketer)
+    draft.refresh_from_db()
+    assert draft.state == DraftState.IN_REVIEW and draft.latest_version().number == 2  # a reviewer's edit stays in review
     response = client.post(reverse("review_approve", args=[draft.pk]), {"version": "2"})
     assert response.status_code == 403
     assert_not_approved(draft)

@@ -55,7 +55,8 @@ def test_it_refuses_approval_by_anyone_who_edited_the_draft(brand, prompt, segme
     draft = submitted_draft(brand, prompt, segments["new"], marketer)
     fields = dict(draft.latest_version().fields, subject="A calmer subject line")
     actions.draft_edit(draft, fields=fields, base_version=1, acting_user=reviewer)
-    actions.draft_submit(draft, acting_user=marketer)
+    draft.refresh_from_db()
+    assert draft.state == DraftState.IN_REVIEW, "a reviewer's edit stays in review"
     with pytest.raises(CopydeskError, match="four-eyes"):
         review.review_approve(draft, version_number=2, acting_user=reviewer)
     review.review_approve(draft, version_number=2, acting_user=reviewer2)

@@ -151,8 +151,11 @@ def test_diffs_show_changes_against_the_previous_version_and_the_original(logged
     actions.draft_edit(draft, fields=dict(original, subject="Second subject"), base_version=1, acting_user=marketer)
     actions.draft_edit(draft, fields=dict(original, subject="Third subject"), base_version=2, acting_user=marketer)
     page = page_of(logged_in(marketer), draft)
-    assert "<del>Second</del><ins>Third</ins>" in page
+    assert "<del>Second</del> <ins>Third</ins> subject" in page, "a replaced word is kept apart from its replacement"
     assert "Against the model's original (v1)" in page
+    side = logged_in(marketer).get(reverse("draft_detail", args=[draft.pk]), {"from": 2, "to": 3, "diff": "side"}).content.decode()
+    assert 'class="diff-side"' in side and "version 2 → version 3" in side
+    assert "<del>Second</del> subject</p>" in side and "<ins>Third</ins> subject</p>" in side, "each side shows its own text"
 
 
 def test_its_query_count_stays_constant_as_drafts_versions_and_comments_grow(logged_in, brand, prompt, segments, marketer, reviewer):

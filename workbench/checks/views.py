@@ -10,6 +10,7 @@ from workbench.action_errors import errors_as_messages
 from workbench.brand.models import Brand
 from workbench.checks import actions, reports
 from workbench.checks.models import Recertification
+from workbench.generation import edit_rule
 from workbench.generation.limits import REASON_MAX_CHARS, require_text_size
 from workbench.generation.models import DraftVersion
 
@@ -26,7 +27,8 @@ def finding_apply_suggestion(request: HttpRequest, version_id: int) -> HttpRespo
         if new.pk == version.pk:
             messages.info(request, "The suggestion is already in the text, so no new version was made.")
         else:
-            messages.success(request, f"Suggestion applied as version {new.number}; it was checked again and needs a fresh review.")
+            new.draft.refresh_from_db(fields=["state"])
+            messages.success(request, "Suggestion applied as " + edit_rule.saved_message(new.draft, new).removeprefix("Saved as "))
     return redirect("draft_detail", draft_id=version.draft_id)
 
 

@@ -23,6 +23,7 @@ from workbench.brand.locales import declared, guide_locales
 from workbench.brand.models import CHANNELS, Brand, BrandGuideVersion, PromptTemplate, Segment
 from workbench.checks.engine import CHANNEL_FIELDS
 from workbench.errors import CopydeskError
+from workbench.generation import edit_rule
 from workbench.generation.budget import check_brief_cap, check_token_budget, estimate_cost
 from workbench.generation.limits import BRIEF_TEXT_MAX_CHARS, INSTRUCTION_MAX_CHARS, require_field_sizes, require_text_size
 from workbench.generation.models import (
@@ -387,16 +388,20 @@ def _version_from_job(job: GenerationJob, text: PreparedText, provenance: dict[s
         "The draft changed (now version {current}) while it was being rewritten; nothing was stored.",
     )
     origin = VersionOrigin.REWRITTEN if job.mode == JobMode.REWRITE else VersionOrigin.REGENERATED
-    _version_create(
+    version = _version_create(
         draft, text=text, origin=origin, author=job.run.created_by,
         instruction=job.instruction, **_job_provenance(job, 1, provenance),
     )
-    _reset_to_draft(draft, job.run.created_by)
+    _after_new_version(draft, version, job.run.created_by)
     return draft
 
 
-def _reset_to_draft(draft: Draft, actor: User) -> None:
-    """A new version needs a fresh review: the draft goes back to the draft state."""
+def _after_new_version(draft: Draft, version: DraftVersion, actor: User) -> None:
+    """A new version needs a fresh review. Where it gets it is one rule (edit_rule.py): a reviewer's edit of a draft
+    in review stays in review (and review tells the author); any other goes back to the draft state."""
+    if edit_rule.keeps_review(draft, actor):
+        edit_rule.on_kept_in_review()(draft, version, actor)
+        return
     before = draft.state
     if before != DraftState.DRAFT:
         draft.state = DraftState.DRAFT
@@ -451,7 +456,7 @@ def draft_edit(
             draft, text=text, origin=VersionOrigin.EDITED, author=acting_user,
             prompt_version_id=latest.prompt_version_id, provider=latest.provider, model=latest.model,
         )
-        _reset_to_draft(draft, acting_user)
+        _after_new_version(draft, version, acting_user)
         if also is not None:
             also(version)
     return version

@@ -269,6 +269,20 @@ def submit_for_review(draft: Draft, *, acting_user: User, submitted_at: datetime
     return draft
 
 
+def edited_in_review(draft: Draft, version: DraftVersion, editor: User) -> None:
+    """A reviewer's edit kept the draft in review (generation/edit_rule.py): tell its author, and any reviewer whose
+    approval stayed with the version before, and end the editor's claim, since their approval no longer counts.
+    Runs inside the transaction that stored the version."""
+    draft_release(draft, acting_user=editor)
+    earlier = ReviewDecision.objects.filter(version__draft=draft, version__number=version.number - 1, decision=Decision.APPROVE)
+    recipients = {draft.created_by_id, *earlier.values_list("reviewer_id", flat=True)} - {editor.pk}
+    _notify(
+        recipients, draft, NotificationKind.DECISION,
+        f"{editor.display_name} edited {draft} while reviewing it (now version {version.number}). "
+        "It stays in review, and a reviewer other than the editors must approve it.",
+    )
+
+
 def comment_add(draft: Draft, *, body: str, acting_user: User) -> Comment:
     require(acting_user.can_author or acting_user.can_review, "Only marketers and reviewers can comment on drafts.")
     text = body.strip()

@@ -13,14 +13,15 @@ from workbench.access import acting_user
 from workbench.checks.engine import CHANNEL_FIELDS, EngineInputError
 from workbench.checks.services import run_engine
 from workbench.errors import CopydeskError
-from workbench.generation import actions
+from workbench.generation import actions, edit_rule
 from workbench.generation.forms import DraftEditForm
 from workbench.generation.limits import require_field_sizes
 from workbench.generation.models import Brief, Draft, DraftVersion, GenerationRun
+from workbench.generation.query import id_param
 from workbench.generation.sanitize import sanitize_fields
 from workbench.htmx import HtmxHttpRequest
 from workbench.review import actions as review_actions
-from workbench.review.presenters import brief_grid, draft_page_context, field_meters, highlighted_fields
+from workbench.review.presenters import brief_grid, draft_page_context, field_meters, highlighted_fields, with_fixes
 
 
 def brief_detail(request: HtmxHttpRequest, brief_id: int) -> HttpResponse:
@@ -40,7 +41,9 @@ def _draft(draft_id: int) -> Draft:
 def draft_detail(request: HttpRequest, draft_id: int) -> HttpResponse:
     draft, user = _draft(draft_id), acting_user(request)
     review_actions.notifications_mark_read(acting_user=user, draft=draft)
-    context = draft_page_context(draft, user)
+    context = draft_page_context(
+        draft, user, diff_from=id_param(request.GET.get("from")), diff_to=id_param(request.GET.get("to")), diff_mode=request.GET.get("diff", ""),
+    )
     context["present"] = review_actions.presence_touch(draft, acting_user=user)
     return render(request, "generation/draft_detail.html", context)
 
@@ -71,7 +74,8 @@ def draft_edit(request: HttpRequest, draft_id: int) -> HttpResponse:
     if version.number == base:
         messages.info(request, "Nothing changed, so no new version was made.")
     else:
-        messages.success(request, f"Saved as version {version.number}. It was checked again and needs a fresh review; submit it when ready.")
+        draft.refresh_from_db(fields=["state"])
+        messages.success(request, edit_rule.saved_message(draft, version))
     return redirect("draft_detail", draft_id=draft.pk)
 
 
@@ -94,6 +98,7 @@ def draft_live_check(request: HttpRequest, draft_id: int) -> HttpResponse:
             "live_fields": [], "meters": field_meters(draft.channel, fields, guide_version),
         })
     findings = [f.to_dict() for f in result.findings]
+    with_fixes(fields, findings)
     status = "blocking" if not result.passed else "warnings" if findings else "clean"
     return render(request, "generation/draft_detail.html#live", {
         "live": True, "live_status": status, "draft": draft, "findings": findings, "context_name": context,

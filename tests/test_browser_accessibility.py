@@ -106,6 +106,10 @@ def seeded_screens() -> dict[str, str]:
         "guide_list": reverse("guide_list"),
         "guide_detail": reverse("guide_detail", args=[brand.slug]),
         "guide_edit": reverse("guide_edit", args=[brand.slug]),
+        "guide_terms": reverse("guide_terms", args=[brand.slug]),
+        "guide_required": reverse("guide_required", args=[brand.slug]),
+        "guide_limits": reverse("guide_limits", args=[brand.slug]),
+        "guide_tone": reverse("guide_tone", args=[brand.slug]),
         "segment_create": reverse("segment_create", args=[brand.slug]),
         "segment_edit": reverse("segment_edit", args=[brand.slug, segment.slug]),
         "prompt_list": reverse("prompt_list"),
@@ -136,6 +140,7 @@ def seeded_screens() -> dict[str, str]:
 def covered_names() -> set[str]:
     return {"home", "login", "brief_list", "brief_create", "brief_detail", "review_queue", "notification_list",
             "notification_preferences", "email_outbox", "brand_waivers", "guide_list", "guide_detail", "guide_edit",
+            "guide_terms", "guide_required", "guide_limits", "guide_tone",
             "segment_create", "segment_edit", "prompt_list", "prompt_detail", "prompt_edit", "prompt_preview",
             "journey_list", "journey_create", "journey_edit", "journey_performance", "step_detail", "step_edit",
             "api_client_list", "audit_log", "audit_object", "user_list", "check_precision", "recertification", "draft_detail"}

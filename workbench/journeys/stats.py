@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import FloatField, Q, Sum
 from django.db.models.functions import Cast, TruncDate
@@ -218,9 +218,8 @@ def outcome_series(start: date, end: date, *, step: JourneyStep | None = None) -
         reports = reports.filter(publication__step=step)
     # Summed as floats for the same reason as performance_by: SQLite's integer SUM overflows near the column's limit.
     sums = {event: Sum(Cast("count", FloatField()), filter=Q(event=event)) for event in OutcomeEvent.values}
-    grouped = list(
-        reports.annotate(day=TruncDate("reported_at", tzinfo=zone)).values("publication_id", "day").annotate(**sums).order_by("publication_id", "day")
-    )
+    query = reports.annotate(day=TruncDate("reported_at", tzinfo=zone)).values("publication_id", "day").annotate(**sums)
+    grouped: list[dict[str, Any]] = [dict(row) for row in query.order_by("publication_id", "day")]
     variants = _variant_keys({row["publication_id"] for row in grouped})
     rows = [
         DayRow(_as_date(row["day"]), variants[row["publication_id"]], {e: int(row[e] or 0) for e in OutcomeEvent.values})

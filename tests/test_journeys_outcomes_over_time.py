@@ -131,7 +131,7 @@ def test_the_page_defaults_to_the_last_30_days_and_shows_the_table(client, marke
     rows = response.context["series"].rows
     assert len(rows) == 1 and rows[0].delivered == 40
     page = response.content.decode()
-    assert "25.00 %" in page and 'id="outcome-chart-data"' in page and CSV_URL in page
+    assert "25.00&nbsp;%" in page and 'id="outcome-chart-data"' in page and CSV_URL in page
 
 
 @pytest.mark.parametrize(
@@ -214,7 +214,7 @@ def test_without_chartjs_the_page_shows_the_table_and_loads_no_chart_script(clie
     client.force_login(marketer)
     page = client.get(PAGE).content.decode()
     assert "chart.umd.min.js" not in page and "outcome-canvas" not in page
-    assert "25.00 %" in page and "<table" in page
+    assert "25.00&nbsp;%" in page and "<table" in page
 
 
 def test_with_chartjs_the_page_loads_it_from_static_files_never_a_copy(client, marketer, live: Live, settings):

@@ -188,16 +188,16 @@ class OutcomeSeries:
     def chart_data(self) -> dict[str, object]:
         """What the chart draws: per variant, one value per day of the range (None where nothing was reported)."""
         index = {d: i for i, d in enumerate(self.days)}
-        series = []
-        for variant in self.variants:
-            values: dict[str, list[float | int | None]] = {key: [None] * len(self.days) for key in ("delivered", *(k for _, k, _ in SERIES_RATES))}
-            for row in self.rows:
-                if row.variant is variant:
-                    i = index[row.day]
-                    values["delivered"][i] = row.delivered
-                    for key, rate in row.rates:
-                        values[key][i] = rate
-            series.append({"label": variant.label, **values})
+        keys = ("delivered", *(k for _, k, _ in SERIES_RATES))
+        values: dict[int, dict[str, list[float | int | None]]] = {
+            v.publication_id: {key: [None] * len(self.days) for key in keys} for v in self.variants
+        }
+        for row in self.rows:
+            own, i = values[row.variant.publication_id], index[row.day]
+            own["delivered"][i] = row.delivered
+            for key, rate in row.rates:
+                own[key][i] = rate
+        series = [{"label": v.label, **values[v.publication_id]} for v in self.variants]
         metrics = [{"key": "delivered", "label": "Delivered (sends)", "unit": ""}] + [
             {"key": key, "label": label, "unit": "%"} for _, key, label in SERIES_RATES
         ]

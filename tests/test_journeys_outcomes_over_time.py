@@ -228,3 +228,14 @@ def test_with_chartjs_the_page_loads_it_from_static_files_never_a_copy(client, m
 
     repo = Path(__file__).resolve().parent.parent
     assert not [p for p in (repo / "workbench").rglob("chart*.js")], "chart.js is installed from npm, never copied into the repository"
+
+
+def test_days_are_the_sites_time_zone_days(live: Live, settings):
+    settings.TIME_ZONE = "America/New_York"
+    from zoneinfo import ZoneInfo
+
+    # 02:30 UTC on 10 March is still 9 March in New York.
+    OutcomeReport.objects.create(publication=live.a, event="delivered", count=5, reported_at=datetime(2026, 3, 10, 2, 30, tzinfo=ZoneInfo("UTC")))
+    (row,) = outcome_series(date(2026, 3, 9), date(2026, 3, 9)).rows
+    assert row.day == date(2026, 3, 9) and row.delivered == 5
+    assert outcome_series(date(2026, 3, 10), date(2026, 3, 10)).rows == []

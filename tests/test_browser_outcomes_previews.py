@@ -51,7 +51,7 @@ def test_it_draws_outcomes_per_variant_as_a_chart_with_the_table_beside_it(open_
     assert page.evaluate("() => window.Chart.getChart('outcome-canvas').data.datasets.length") == 2
     box = canvas.bounding_box()
     assert box and box["width"] > 200 and box["height"] > 100
-    page.get_by_label("Measure").select_option("open_rate")
+    page.get_by_label("Measure", exact=True).select_option("open_rate")
     assert page.evaluate("() => window.Chart.getChart('outcome-canvas').data.datasets[1].data.filter(v => v !== null)") == [50.0, 10.0]
     # The numbers stay one click away, as an accessible table.
     page.get_by_text("The numbers as a table").click()

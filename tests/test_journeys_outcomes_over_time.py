@@ -142,6 +142,7 @@ def test_the_page_defaults_to_the_last_30_days_and_shows_the_table(client, marke
         ({"date_from": "2026-13-40"}, "date_from", "Enter a valid date."),
         ({"date_to": "yesterday"}, "date_to", "Enter a valid date."),
         ({"step": "999999"}, "step", "Select a valid choice."),
+        ({"date_from": "0001-01-01", "date_to": "0001-01-05"}, "date_from", "Pick a day from 01 Jan 2000 on."),
     ],
 )
 def test_a_bad_range_is_a_form_error_on_the_page_not_a_traceback(client, marketer, live: Live, query, field, message):

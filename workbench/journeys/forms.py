@@ -93,6 +93,7 @@ class PublishForm(forms.Form):
 
 MAX_RANGE_DAYS = 366
 DEFAULT_RANGE_DAYS = 30
+EARLIEST_DAY = date(2000, 1, 1)
 
 
 class OutcomeRangeForm(forms.Form):
@@ -126,6 +127,9 @@ class OutcomeRangeForm(forms.Form):
             self.add_error("date_from", f"The start ({start:%d %b %Y}) is after the end ({end:%d %b %Y}); swap them or pick another day.")
         elif (end - start).days + 1 > MAX_RANGE_DAYS:
             self.add_error("date_to", f"Choose at most {MAX_RANGE_DAYS} days; this range has {(end - start).days + 1}.")
+        elif start < EARLIEST_DAY:
+            # Also keeps the day's bounds inside what datetimes (and the database) can hold in any time zone.
+            self.add_error("date_from", f"Pick a day from {EARLIEST_DAY:%d %b %Y} on.")
         elif start > self.today:
             self.add_error("date_from", f"The range starts after today ({self.today:%d %b %Y}): nothing can have been reported yet.")
         data["date_from"], data["date_to"] = start, end

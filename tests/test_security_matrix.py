@@ -117,6 +117,7 @@ MATRIX: dict[str, tuple[str, tuple[int, ...], tuple[int, ...] | None]] = {
     'journeys/<slug:journey_slug>/steps/new/': ('POST', (302, 403, 403, 400, 400, 400, 302, 403), SAME),
     'journeys/new/': ('GET', (302, 403, 403, 200, 200, 200, 302, 403), SAME),
     'journeys/performance/': ('GET', (302, 200, 200, 200, 200, 200, 302, 200), SAME),
+    'journeys/performance/outcomes.csv': ('GET', (302, 200, 200, 200, 200, 200, 302, 200), SAME),
     'login/': ('GET', (200, 302, 302, 302, 302, 302, 200, 302), SAME),
     'logout/': ('POST', (302, 302, 302, 302, 302, 302, 302, 302), SAME),
     'notifications/': ('GET', (302, 200, 200, 200, 200, 200, 302, 200), SAME),

@@ -12,9 +12,10 @@ from pydantic import Discriminator, Field, StrictInt, Tag
 from workbench.api.core import PATTERN_HINTS, UNION_BRANCH_TAGS, ApiRefusal, client_of
 from workbench.checks.engine.channels import describe_channels
 from workbench.brand.locales import LOCALE_PATTERN, declared, effective_locale, fallback_chain, guide_locales
+from workbench.brand.merge import render_merge_fields
 from workbench.errors import CopydeskError
 from workbench.journeys import actions
-from workbench.journeys.delivery import StepSnapshot, Variant, choose, load_snapshot, render_merge_fields, suppressed_by
+from workbench.journeys.delivery import StepSnapshot, Variant, choose, load_snapshot, suppressed_by
 from workbench.journeys.livecache import remembered
 from workbench.journeys.models import Journey, JourneyStep, Publication
 

@@ -23,7 +23,7 @@ from workbench.checks.actions import current_guide_check
 from workbench.errors import CopydeskError
 from workbench.generation.models import Draft, DraftState, DraftVersion
 from workbench.journeys.livecache import live_changed
-from workbench.journeys.models import ApiClient, Journey, JourneyStep, OutcomeBatch, OutcomeCount, OutcomeEvent, Publication
+from workbench.journeys.models import ApiClient, Journey, JourneyStep, OutcomeBatch, OutcomeCount, OutcomeEvent, OutcomeReport, Publication
 from workbench.review.actions import unresolved_blocks
 from workbench.review.policy import approval_status
 
@@ -481,6 +481,7 @@ def outcomes_record(
             _check_outcome_window(publications[publication_id], now)
             counter, _ = OutcomeCount.objects.get_or_create(publication_id=publication_id, event=event)
             OutcomeCount.objects.filter(pk=counter.pk).update(count=F("count") + count)
+        OutcomeReport.objects.bulk_create([OutcomeReport(publication_id=p, event=e, count=c, reported_at=now) for p, e, c in reports])
         record(
             Action.OUTCOMES_REPORT, step, actor=acting_client,
             changes={"reports": len(reports), "total": sum(r[2] for r in reports), "batch_id": batch_id},

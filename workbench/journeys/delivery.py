@@ -1,4 +1,4 @@
-"""Choosing the live content a journey step serves to a segment, and filling its merge fields.
+"""Choosing the live content a journey step serves to a segment (its merge fields are filled by workbench.brand.merge).
 
 The API reads a StepSnapshot: everything one step can serve, loaded with three
 queries and kept in the process's memory until the live stamp moves (see
@@ -11,21 +11,17 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Case, Count, IntegerField, Q, Value, When
-from django.utils.html import escape
 
 from workbench.brand.locales import effective_locale, guide_locales
+from workbench.brand.merge import known_merge_fields, merge_fields_in
 from workbench.brand.models import Segment
 from workbench.journeys.models import Journey, JourneyStep, Publication
 from workbench.review.models import Decision
-
-MERGE_FIELD = re.compile(r"\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}")
-
 
 @dataclass(frozen=True)
 class Variant:
@@ -119,7 +115,7 @@ def load_snapshot(journey_slug: str, step_slug: str) -> StepSnapshot | None:
         step_id=step.pk,
         suppress_signals=frozenset(step.suppress_signals or []),
         default_segment=step.default_segment.slug if step.default_segment else None,
-        known_merge_fields=frozenset(guide.get("merge_fields") or []),
+        known_merge_fields=known_merge_fields(guide),
         variants={audience: tuple(vs) for audience, vs in variants.items()},
         paused=journey.paused,
         segments=dict(Segment.objects.filter(brand_id=journey.brand_id).values_list("slug", "sensitive")),
@@ -168,29 +164,6 @@ def choose(
             if live:
                 return pick_weighted(live, subject_id, snapshot.step_id)
     return None
-
-
-def merge_fields_in(fields: Mapping[str, str]) -> list[str]:
-    return sorted({m.group(1) for text in fields.values() for m in MERGE_FIELD.finditer(text)})
-
-
-def render_merge_fields(fields: Mapping[str, str], attributes: Mapping[str, object], known: frozenset[str]) -> tuple[dict[str, str], list[str]]:
-    """Fill the guide's known {{ field }} placeholders with HTML-escaped attribute values (invariant 5).
-
-    A plain substitution: the content is never evaluated as a template. Placeholders the guide
-    doesn't know, or that have no value, stay as written and are returned so the caller sees them.
-    """
-    unfilled: set[str] = set()
-
-    def fill(match: re.Match[str]) -> str:
-        name = match.group(1)
-        value = attributes.get(name)
-        if name not in known or value is None:
-            unfilled.add(name)
-            return match.group(0)
-        return str(escape(str(value)))
-
-    return {name: MERGE_FIELD.sub(fill, text) for name, text in fields.items()}, sorted(unfilled)
 
 
 def suppressed_by(snapshot: StepSnapshot, signals: list[str]) -> list[str]:

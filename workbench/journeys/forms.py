@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -88,3 +89,55 @@ class PublishForm(forms.Form):
         self.fields["version"].queryset = publishable_versions(step)  # type: ignore[attr-defined]
         self.fields["version"].label_from_instance = lambda v: f"draft {v.draft_id} v{v.number} · {v.draft.segment.name} · {v.headline[:60]}"  # type: ignore[attr-defined]
         self.fields["segment"].queryset = Segment.objects.filter(brand_id=step.journey.brand_id)  # type: ignore[attr-defined]
+
+
+MAX_RANGE_DAYS = 366
+DEFAULT_RANGE_DAYS = 30
+EARLIEST_DAY = date(2000, 1, 1)
+
+
+class OutcomeRangeForm(forms.Form):
+    """The performance page's date range (both days included, in the site's time zone) and, optionally, one step."""
+
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    step = forms.ModelChoiceField(
+        queryset=JourneyStep.objects.select_related("journey").order_by("journey__slug", "position", "pk"), required=False,
+        empty_label="Every step", label="Journey step",
+    )
+
+    def __init__(self, data: Any = None, *, today: date) -> None:
+        self.today = today
+        # A form that was not sent shows the default range; one that was sent keeps what the user typed.
+        sent = data is not None and any(data.get(k) for k in ("date_from", "date_to", "step"))
+        super().__init__(data if sent else None, initial=self.defaults(today))
+        self.fields["step"].label_from_instance = lambda s: f"{s.journey.slug}/{s.slug} · {s.get_channel_display()}"  # type: ignore[attr-defined]
+
+    @staticmethod
+    def defaults(today: date) -> dict[str, date]:
+        return {"date_from": today - timedelta(days=DEFAULT_RANGE_DAYS - 1), "date_to": today}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        end = data.get("date_to") or self.today
+        start = data.get("date_from") or end - timedelta(days=DEFAULT_RANGE_DAYS - 1)
+        if start > end:
+            self.add_error("date_from", f"The start ({start:%d %b %Y}) is after the end ({end:%d %b %Y}); swap them or pick another day.")
+        elif (end - start).days + 1 > MAX_RANGE_DAYS:
+            self.add_error("date_to", f"Choose at most {MAX_RANGE_DAYS} days; this range has {(end - start).days + 1}.")
+        elif start < EARLIEST_DAY:
+            # Also keeps the day's bounds inside what datetimes (and the database) can hold in any time zone.
+            self.add_error("date_from", f"Pick a day from {EARLIEST_DAY:%d %b %Y} on.")
+        elif start > self.today:
+            self.add_error("date_from", f"The range starts after today ({self.today:%d %b %Y}): nothing can have been reported yet.")
+        data["date_from"], data["date_to"] = start, end
+        return data
+
+    def range(self) -> tuple[date, date, JourneyStep | None]:
+        """The valid range: what was sent, or the defaults when nothing was. Call only when is_valid() or unbound."""
+        if not self.is_bound:
+            defaults = self.defaults(self.today)
+            return defaults["date_from"], defaults["date_to"], None
+        return self.cleaned_data["date_from"], self.cleaned_data["date_to"], self.cleaned_data.get("step")

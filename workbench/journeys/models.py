@@ -141,6 +141,23 @@ class OutcomeCount(models.Model):
         constraints = [models.UniqueConstraint(fields=["publication", "event"], name="unique_outcome_counter")]
 
 
+class OutcomeReport(models.Model):
+    """One count as a journey engine reported it, with when: the day-by-day record behind OutcomeCount's running totals.
+
+    Totals stay in OutcomeCount (one row per publication and event, cheap to read); these rows let the
+    performance page show outcomes per day for a date range. Counts reported before these rows existed
+    are in the totals only.
+    """
+
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="outcome_reports")
+    event = models.CharField(max_length=16, choices=OutcomeEvent.choices)
+    count = models.PositiveBigIntegerField()
+    reported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["reported_at", "publication"], name="outcome_report_day")]
+
+
 class OutcomeBatch(models.Model):
     """A batch of outcome reports a client sent under its own id, so a retried batch counts once."""
 

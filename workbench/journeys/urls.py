@@ -6,6 +6,7 @@ urlpatterns = [
     path("journeys/", views.journey_list, name="journey_list"),
     path("journeys/new/", views.journey_create, name="journey_create"),
     path("journeys/performance/", views.performance, name="journey_performance"),
+    path("journeys/performance/outcomes.csv", views.performance_csv, name="journey_performance_csv"),
     path("journeys/<slug:journey_slug>/edit/", views.journey_edit, name="journey_edit"),
     path("journeys/<slug:journey_slug>/pause/", views.journey_pause, name="journey_pause"),
     path("journeys/<slug:journey_slug>/steps/new/", views.step_create, name="step_create"),

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
@@ -13,10 +15,11 @@ from workbench.action_errors import errors_as_messages
 from workbench.brand.models import Segment
 from workbench.errors import CopydeskError
 from workbench.generation.models import DraftVersion
+from workbench.generation.previews import channel_preview, current_guide_data
 from workbench.journeys import actions
-from workbench.journeys.forms import ApiClientForm, JourneyForm, JourneyNameForm, PublishForm, StepCreateForm, StepSettingsForm
+from workbench.journeys.forms import ApiClientForm, JourneyForm, JourneyNameForm, OutcomeRangeForm, PublishForm, StepCreateForm, StepSettingsForm
 from workbench.journeys.models import ApiClient, Journey, JourneyStep, Publication
-from workbench.journeys.stats import SIGNIFICANCE_METHOD, compare_variants, performance_by
+from workbench.journeys.stats import SIGNIFICANCE_METHOD, compare_variants, outcome_series, performance_by, write_series_csv
 
 
 def journey_list(request: HttpRequest) -> HttpResponse:
@@ -117,8 +120,13 @@ def step_detail(request: HttpRequest, journey_slug: str, step_slug: str, publish
     current = sorted((p for p in history if p.ended_at is None), key=lambda p: (p.segment.name, p.locale, p.pk))
     groups = [(segment, locale, compare_variants(pubs)) for (segment, locale), pubs in groupby(current, key=lambda p: (p.segment, p.locale))]
     ended_segments = {(p.segment, p.locale) for p in history if p.ended_at is not None}
+    guide = current_guide_data(step.journey.brand)
+    previews = [
+        (segment, locale, r, channel_preview(r.publication.version, segment, brand=step.journey.brand, guide=guide))
+        for segment, locale, results in groups for r in results
+    ]
     context = {
-        "step": step, "journey": step.journey, "history": history, "groups": groups, "method": SIGNIFICANCE_METHOD,
+        "step": step, "journey": step.journey, "history": history, "groups": groups, "method": SIGNIFICANCE_METHOD, "previews": previews,
         "rollback_segments": sorted(ended_segments, key=lambda s: (s[0].name, s[1])),
         "publish_form": publish_form or (PublishForm(step=step) if acting_user(request).can_publish else None),
     }
@@ -179,6 +187,12 @@ def _posted_weights(request: HttpRequest) -> dict[int, int]:
 
 
 def performance(request: HttpRequest) -> HttpResponse:
+    form = OutcomeRangeForm(request.GET, today=timezone.localdate())
+    valid = not form.is_bound or form.is_valid()
+    series = None
+    if valid:
+        start, end, step = form.range()
+        series = outcome_series(start, end, step=step)
     tables = [
         ("Segment", performance_by(("publication__segment__name",), "{}")),
         ("Locale", performance_by(("publication__locale",), "{}")),
@@ -186,7 +200,24 @@ def performance(request: HttpRequest) -> HttpResponse:
         ("Prompt template version", performance_by(("publication__version__prompt_version__template__name", "publication__version__prompt_version__number"), "{} v{}")),
         ("Journey step", performance_by(("publication__step__journey__slug", "publication__step__slug"), "{}/{}")),
     ]
-    return render(request, "journeys/performance.html", {"tables": tables})
+    context = {
+        "tables": tables, "form": form, "series": series, "chart": series.chart_data() if series else None,
+        "chartjs_available": settings.CHARTJS_DIST_DIR.is_dir(), "csv_query": request.GET.urlencode(),
+    }
+    return render(request, "journeys/performance.html", context, status=200 if valid else 400)
+
+
+def performance_csv(request: HttpRequest) -> HttpResponse:
+    """The data the performance page's chart draws, one row per variant and day, for a spreadsheet."""
+    form = OutcomeRangeForm(request.GET, today=timezone.localdate())
+    if form.is_bound and not form.is_valid():
+        problems = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return HttpResponse(f"Not a date range this download can use: {problems}\n", status=400, content_type="text/plain; charset=utf-8")
+    start, end, step = form.range()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="outcomes-{start.isoformat()}-to-{end.isoformat()}.csv"'
+    write_series_csv(outcome_series(start, end, step=step), response)
+    return response
 
 
 @require_POST

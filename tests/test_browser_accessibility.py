@@ -56,6 +56,7 @@ NOT_PAGES: dict[str, str] = {
     "brand_review_webhook": "POST only",
     "guide_export": "a YAML file",
     "audit_export": "a CSV or JSONL file",
+    "journey_performance_csv": "a CSV file",
     "recertify_now": "POST only",
     "step_create": "POST only",
     "step_publish": "POST only",

@@ -120,7 +120,13 @@ def test_pausing_and_resuming_ask_first_and_a_paused_journey_shows_what_it_holds
     assert "Held while paused" in spring.inner_text() and "nothing live" not in spring.inner_text()
     assert f"draft {live.b.version.draft_id} v1" in spring.inner_text()
     look(page, "journeys-paused")
+    spring.get_by_role("link", name="Launch email").click()
+    page.get_by_role("heading", name=re.compile("Held while paused")).wait_for()
+    assert f"draft {live.a.version.draft_id} v1" in page.locator("main").inner_text()
+    look(page, "step-paused")
+    page.go_back()
 
+    spring = page.locator("section", has=page.get_by_role("heading", name=re.compile("^Spring")))
     spring.get_by_role("link", name="Resume Spring…").click()
     page.locator("#kill-switch-spring").get_by_role("button", name="Resume Spring").click()
     page.locator(".messages").get_by_text("Spring is live again").wait_for()

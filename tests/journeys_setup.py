@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import Any
+
+from django.http import HttpResponse
+from django.test import Client
+
 from tests.pipeline import approved_draft  # noqa: F401  (re-exported for the journeys tests)
 from workbench.accounts.models import User
 from workbench.journeys.models import ApiClient, Journey, JourneyStep, Publication
@@ -28,3 +33,10 @@ class Live:
 
     def auth(self, token: str | None = None) -> dict[str, str]:
         return {"HTTP_AUTHORIZATION": f"Bearer {token or self.token}"}
+
+
+def publish_through_dialog(client: Client, url: str, data: dict[str, Any]) -> HttpResponse:
+    """Publish as a person does with the publishing dialog: submit (the confirm page and its preview), then confirm that preview."""
+    preview = client.post(url, data)
+    assert preview.status_code == 200 and preview.context["plan"] is not None, preview.content.decode()[:3000]
+    return client.post(url, {**data, "plan": preview.context["plan"].token, "confirm": "1"})

@@ -167,8 +167,9 @@ def test_it_goes_from_brief_to_published(open_page, transactional_db, brand, pro
 
     page = open_page(publisher)
     page.goto(f"/drafts/{Draft.objects.get().pk}/")
-    page.get_by_role("button", name=re.compile("Publish version 2")).click()
-    page.locator(".messages").get_by_text("Live on").wait_for()
+    page.get_by_label("Journey step").select_option(label="Welcome › Welcome email")  # no step is chosen for the publisher
+    page.get_by_role("button", name="Confirm: replace and publish").click()  # shown with the preview of what will be live
+    page.locator(".messages").get_by_text("Published on Welcome › Welcome email").wait_for()
     assert Draft.objects.get().state == DraftState.APPROVED
 
 

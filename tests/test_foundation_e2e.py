@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from tests.journeys_setup import publish_through_dialog
 from tests.worker import wait_for
 from workbench.audit.log import verify_chain
 from workbench.audit.models import AuditEvent
@@ -64,7 +65,7 @@ def test_it_walks_the_pipeline_from_brief_to_api(
     # 5. The admin publishes; an API client pulls it.
     step = journey.steps.get()
     version = draft.latest_version()
-    assert admin_web.post(f"/versions/{version.pk}/publish/", {"step": step.pk, "weight": 100}).status_code == 302
+    assert publish_through_dialog(admin_web, f"/versions/{version.pk}/publish/", {"step": step.pk, "replace": "1", "weight": 100}).status_code == 302
     out = io.StringIO()
     call_command("create_api_client", "engine", "--journey", "welcome", stdout=out, stderr=io.StringIO())
     token = out.getvalue().strip()

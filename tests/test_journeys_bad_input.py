@@ -42,20 +42,23 @@ def test_odd_weight_values_are_refused_with_a_message(client, publisher, live: L
 
 
 @pytest.mark.parametrize("step", WEIRD)
-def test_odd_step_ids_on_the_draft_page_publish_form_are_a_404(client, publisher, live: Live, brand, prompt, segments, marketer, reviewer, step):
+def test_odd_step_ids_on_the_draft_page_publish_form_are_form_errors(client, publisher, live: Live, brand, prompt, segments, marketer, reviewer, step):
     draft = approved_draft(brand, prompt, segments["new"], marketer, reviewer)
     client.force_login(publisher)
     count = Publication.objects.count()
-    assert client.post(f"/versions/{draft.latest_version().pk}/publish/", {"step": step}).status_code == 404
+    response = client.post(f"/versions/{draft.latest_version().pk}/publish/", {"step": step, "replace": "1", "weight": "100", "confirm": "1"})
+    assert response.status_code == 400 and b'<div class="field has-error"><label for="id_step">' in response.content and b'role="alert"' in response.content
     assert Publication.objects.count() == count
 
 
-@pytest.mark.parametrize("weight", ["abc", "1e400", HUGE, "-5"])
+@pytest.mark.parametrize("weight", ["abc", "1e400", HUGE, "-5", "0", "10001"])
 def test_odd_weights_on_the_draft_page_publish_form_are_refused(client, publisher, live: Live, brand, prompt, segments, marketer, reviewer, weight):
     draft = approved_draft(brand, prompt, segments["new"], marketer, reviewer)
     client.force_login(publisher)
-    response = client.post(f"/versions/{draft.latest_version().pk}/publish/", {"step": live.step.pk, "weight": weight})
-    assert response.status_code == 302 and "weight" in str(list(get_messages(response.wsgi_request))[0])
+    count = Publication.objects.count()
+    response = client.post(f"/versions/{draft.latest_version().pk}/publish/", {"step": live.step.pk, "replace": "0", "weight": weight, "confirm": "1"})
+    assert response.status_code == 400 and "The A/B weight must be a whole number from 1 to 10000." in response.content.decode()
+    assert Publication.objects.count() == count
 
 
 @pytest.mark.parametrize("segment", WEIRD)

@@ -42,8 +42,8 @@ def test_the_step_page_refuses_it(client, live: Live, unapproved):
 
 def test_the_draft_page_button_refuses_it(client, live: Live, unapproved):
     client.force_login(live.publisher)
-    response = client.post(f"/versions/{unapproved.latest_version().pk}/publish/", {"step": live.step.pk, "weight": 100}, follow=True)
-    assert "only approved versions" in response.content.decode()
+    response = client.post(f"/versions/{unapproved.latest_version().pk}/publish/", {"step": live.step.pk, "replace": "1", "weight": 100, "confirm": "1"})
+    assert response.status_code == 400 and "only approved versions" in response.content.decode()
     assert not Publication.objects.filter(version__draft=unapproved).exists()
 
 

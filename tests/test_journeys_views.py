@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.journeys_setup import Live, approved_draft
+from tests.journeys_setup import Live, approved_draft, publish_through_dialog
 from workbench.audit.models import AuditEvent
 from workbench.journeys.models import Journey, JourneyStep, OutcomeCount, Publication
 
@@ -57,7 +57,7 @@ def test_a_publisher_publishes_rolls_back_and_shifts_weights_from_the_step_page(
     client.force_login(publisher)
     page = client.get(_step_url(live)).content.decode()
     assert f'value="{draft.latest_version().pk}"' in page
-    response = client.post(_step_url(live, "publish/"), {"version": draft.latest_version().pk, "weight": 100, "replace": "1"})
+    response = publish_through_dialog(client, _step_url(live, "publish/"), {"version": draft.latest_version().pk, "weight": 100, "replace": "1"})
     assert response.status_code == 302
     assert set(live.step.publications.current().values_list("version__draft", flat=True)) == {draft.pk}
     client.post(_step_url(live, "rollback/"), {"segment": segments["new"].pk})
@@ -87,7 +87,7 @@ def test_marketers_and_reviewers_may_not_manage_journeys(client, marketer, revie
 
 def test_the_kill_switch_button_pauses_and_is_audited(client, publisher, live: Live):
     client.force_login(publisher)
-    client.post(f"/journeys/{live.journey.slug}/pause/", {"paused": "1"})
+    client.post(f"/journeys/{live.journey.slug}/pause/", {"paused": "1", "confirm": "1"})
     live.journey.refresh_from_db()
     assert live.journey.paused and AuditEvent.objects.filter(action="journey.pause").exists()
     assert "journey is paused" in client.get(_step_url(live)).content.decode()

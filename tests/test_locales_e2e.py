@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from tests.journeys_setup import publish_through_dialog
 from tests.worker import wait_for
 from workbench.generation.models import Draft, DraftState, GenerationJob, RunStatus
 from workbench.journeys.actions import api_client_create, journey_create, journey_step_create
@@ -62,7 +63,7 @@ def test_it_generates_reviews_publishes_and_serves_a_brief_in_two_locales(
     admin_web = Client()
     admin_web.force_login(admin_user)
     for draft in drafts.values():
-        assert admin_web.post(f"/versions/{draft.latest_version().pk}/publish/", {"step": step.pk, "weight": 100}).status_code == 302
+        assert publish_through_dialog(admin_web, f"/versions/{draft.latest_version().pk}/publish/", {"step": step.pk, "replace": "1", "weight": 100}).status_code == 302
     assert set(step.publications.current().values_list("locale", flat=True)) == {"en-US", "es-US"}
 
     # A journey engine pulls per locale, with fallback, and sees what was served.

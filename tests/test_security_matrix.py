@@ -108,7 +108,8 @@ MATRIX: dict[str, tuple[str, tuple[int, ...], tuple[int, ...] | None]] = {
     'journeys/<slug:journey_slug>/edit/': ('GET', (302, 403, 403, 200, 200, 200, 302, 403), SAME),
     # A browser's icon request: an empty answer for anyone (no page, nothing to protect), never a 404 in the logs.
     'favicon.ico': ('GET', (204, 204, 204, 204, 204, 204, 204, 204), SAME),
-    'journeys/<slug:journey_slug>/pause/': ('POST', (302, 403, 403, 302, 302, 302, 302, 403), SAME),
+    # The kill switch asks first: a POST that is not a confirmation shows what it would stop (200) and changes nothing.
+    'journeys/<slug:journey_slug>/pause/': ('POST', (302, 403, 403, 200, 200, 200, 302, 403), SAME),
     'journeys/<slug:journey_slug>/steps/<slug:step_slug>/': ('GET', (302, 200, 200, 200, 200, 200, 302, 200), SAME),
     'journeys/<slug:journey_slug>/steps/<slug:step_slug>/edit/': ('GET', (302, 403, 403, 200, 200, 200, 302, 403), SAME),
     'journeys/<slug:journey_slug>/steps/<slug:step_slug>/publish/': ('POST', (302, 403, 403, 400, 400, 400, 302, 403), SAME),
@@ -141,7 +142,8 @@ MATRIX: dict[str, tuple[str, tuple[int, ...], tuple[int, ...] | None]] = {
     'versions/<int:version_id>/findings/apply-suggestion/': ('POST', (302, 302, 302, 302, 302, 302, 302, 302), SAME),
     'versions/<int:version_id>/findings/false-positive/': ('POST', (302, 403, 302, 403, 302, 302, 302, 403), SAME),
     'versions/<int:version_id>/override/': ('POST', (302, 403, 302, 403, 302, 302, 302, 403), SAME),
-    'versions/<int:version_id>/publish/': ('POST', (302, 403, 403, 404, 404, 404, 302, 403), SAME),
+    # The publishing dialog: without a chosen step the form is refused with a form error.
+    'versions/<int:version_id>/publish/': ('POST', (302, 403, 403, 400, 400, 400, 302, 403), SAME),
 }
 
 ADMIN_MODEL_SHAPE = re.compile(r"^admin/(?P<app>[a-z_]+)/(?P<model>[a-z_]+)/(?P<rest>.*)$")

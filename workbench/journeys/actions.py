@@ -8,6 +8,7 @@ import json
 import re
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -22,6 +23,7 @@ from workbench.brand.models import CHANNELS, Brand, Segment
 from workbench.checks.actions import current_guide_check
 from workbench.errors import CopydeskError
 from workbench.generation.models import Draft, DraftState, DraftVersion
+from workbench.journeys.delivery import arm_label
 from workbench.journeys.livecache import live_changed
 from workbench.journeys.models import ApiClient, Journey, JourneyStep, OutcomeBatch, OutcomeCount, OutcomeEvent, OutcomeReport, Publication
 from workbench.review.actions import unresolved_blocks
@@ -228,7 +230,84 @@ def _locked_step(step: JourneyStep) -> JourneyStep:
     return JourneyStep.objects.select_for_update(of=("self",)).select_related("journey").get(pk=step.pk)
 
 
-def publication_create(
+@dataclass(frozen=True)
+class PlannedVariant:
+    """One variant that will be live for the audience after publishing: a publication that stays, or the new one (publication None)."""
+
+    label: str
+    version: DraftVersion
+    weight: int
+    share: float
+    publication: Publication | None = None
+
+
+@dataclass(frozen=True)
+class PublishPlan:
+    """What publishing would do on a step × segment × locale: what ends, what stays and the new variant beside it.
+
+    The preview shows it and the publish checks it again under the lock (its token), so nothing goes live that the publisher did not see.
+    """
+
+    step: JourneyStep
+    version: DraftVersion
+    segment: Segment
+    locale: str
+    replace: bool
+    weight: int
+    starts_at: datetime | None
+    ends_at: datetime | None
+    ending: tuple[Publication, ...]
+    staying: tuple[Publication, ...]
+
+    @property
+    def variants(self) -> list[PlannedVariant]:
+        """What will be live for the audience afterwards, in the order the API letters its A/B arms (publishing order)."""
+        arms = [(p.version, p.weight, p) for p in self.staying] + [(self.version, self.weight, None)]
+        total = sum(weight for _, weight, _ in arms)
+        return [PlannedVariant(arm_label(i), v, w, 100 * w / total, p) for i, (v, w, p) in enumerate(arms, start=1)]
+
+    @property
+    def new_label(self) -> str:
+        return arm_label(len(self.staying) + 1)
+
+    @property
+    def token(self) -> str:
+        """A fingerprint of the choices and of what is live: it changes when either does, so a stale preview cannot be confirmed."""
+        facts = [
+            self.step.pk, self.version.pk, self.segment.pk, self.locale, self.replace, self.weight, _iso(self.starts_at), _iso(self.ends_at),
+            sorted([p.pk, p.weight, _iso(p.starts_at), _iso(p.ends_at)] for p in (*self.ending, *self.staying)),
+        ]
+        return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:20]
+
+
+def _audience(step: JourneyStep, segment: Segment, locale: str) -> list[Publication]:
+    """What is current (live, or waiting for its window) on the step for a segment and locale: what Replace ends, what Add sits beside."""
+    return list(step.publications.current().filter(segment=segment, locale=locale).select_related("version__draft").order_by("pk"))
+
+
+def _plan(
+    step: JourneyStep, version: DraftVersion, segment: Segment | None, replace: bool, weight: int, starts_at: datetime | None, ends_at: datetime | None,
+) -> PublishPlan:
+    """The publishing rules, read-only: the preview and the publish itself (under its locks) both go through here."""
+    if not 1 <= weight <= 10000:
+        raise CopydeskError("The A/B weight must be a whole number from 1 to 10000.")
+    draft = Draft.objects.select_related("segment", "brief").get(pk=version.draft_id)
+    segment = segment or draft.segment
+    assert_publishable(version, draft, segment)
+    _check_target(step, draft, segment)
+    current = _audience(step, segment, draft.locale)
+    ending = current if replace else []
+    staying = [] if replace else current
+    if any(p.version_id == version.pk for p in staying):
+        raise CopydeskError(
+            f"Version {version.number} of draft {draft.pk} is already live on {step} for {segment.name}{_in_locale(draft.locale)}; "
+            "change its weight or window instead of publishing it again, or choose Replace.",
+            code="conflict",
+        )
+    return PublishPlan(step, version, segment, draft.locale, replace, weight, starts_at, ends_at, tuple(ending), tuple(staying))
+
+
+def publication_plan(
     step: JourneyStep,
     *,
     version: DraftVersion,
@@ -238,11 +317,32 @@ def publication_create(
     ends_at: datetime | None = None,
     replace: bool = False,
     acting_user: User,
+) -> PublishPlan:
+    """What publication_create would do with these arguments, checked by the same rules, changing nothing: the publish dialog's preview."""
+    _require_publisher(acting_user)
+    _check_window(starts_at, ends_at, timezone.now())
+    current_guide_check(version)
+    return _plan(step, version, segment, replace, weight, starts_at, ends_at)
+
+
+def publication_create(
+    step: JourneyStep,
+    *,
+    version: DraftVersion,
+    weight: int = 100,
+    segment: Segment | None = None,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    replace: bool = False,
+    expected_plan: str | None = None,
+    acting_user: User,
 ) -> Publication:
     """Put an approved version live on a step for a segment (the draft's own unless given).
 
     A publication is for a step × segment × locale (the draft's locale). Alongside what is live there it becomes
     another A/B variant; with replace=True what was live for that segment and locale ends in the same transaction.
+    With expected_plan (a PublishPlan's token, from the preview the publisher confirmed) it is refused when what is
+    live there, or the choices, changed since that preview.
     """
     _require_publisher(acting_user)
     now = timezone.now()
@@ -250,10 +350,14 @@ def publication_create(
     current_guide_check(version)  # publishing judges the current guide; the check runs before the write lock
     with transaction.atomic():
         step = _locked_step(step)
+        # The step is locked, so what is live on it stays as the plan saw it; _publish_locked locks the draft and checks it again.
+        plan = _plan(step, version, segment, replace, weight, starts_at, ends_at)
+        if expected_plan is not None and plan.token != expected_plan:
+            raise CopydeskError(
+                f"What is live on {step} for {plan.segment.name} changed after the preview was made; check the new preview and confirm again.", code="conflict"
+            )
         # Ended before the insert, so replacing what is live with the same version (say, to reset its window) is allowed.
-        replaced = (
-            list(step.publications.current().filter(segment=segment or version.draft.segment, locale=version.draft.locale)) if replace else []
-        )
+        replaced = list(plan.ending)
         _end_all(replaced, now, acting_user)
         publication = _publish_locked(step, version, segment, weight, starts_at, ends_at, acting_user)
         record(

@@ -73,22 +73,76 @@ def publishable_versions(step: JourneyStep) -> QuerySet[DraftVersion]:
     )
 
 
-class PublishForm(forms.Form):
-    version = forms.ModelChoiceField(queryset=DraftVersion.objects.none(), label="Approved content")
-    segment = forms.ModelChoiceField(queryset=Segment.objects.none(), required=False, empty_label="the draft's own segment")
-    weight = forms.IntegerField(min_value=1, max_value=10000, initial=100, label="A/B weight")
-    starts_at = forms.DateTimeField(required=False, widget=DATETIME_LOCAL, label="Live from", help_text="Empty: now.")
-    ends_at = forms.DateTimeField(required=False, widget=DATETIME_LOCAL, label="Live until", help_text="Empty: until unpublished.")
-    replace = forms.TypedChoiceField(
-        choices=[("1", "Replace what is live for the segment"), ("0", "Add as an A/B variant beside it")], coerce=lambda v: v == "1", initial="1",
-        widget=forms.RadioSelect, label="Mode",
+def publish_steps(version: DraftVersion) -> QuerySet[JourneyStep]:
+    """The steps a version's copy may go to: its brand's journey steps of its channel; publication_plan has the last word."""
+    draft = version.draft
+    return (
+        JourneyStep.objects.filter(journey__brand_id=draft.brief.brand_id, channel=draft.channel)
+        .select_related("journey")
+        .order_by("journey__name", "journey_id", "position", "pk")
     )
 
-    def __init__(self, *args: Any, step: JourneyStep, **kwargs: Any) -> None:
+
+WEIGHT_ERROR = "The A/B weight must be a whole number from 1 to 10000."
+
+
+class PublishForm(forms.Form):
+    """The one publishing dialog: from a draft's page (the version is given, the step is chosen) or a step's page (the other way round).
+
+    Nothing is chosen for the publisher: the step or content starts empty and must be picked, and the mode is Replace unless
+    Add is chosen. The view shows publication_plan's preview before anything goes live; `plan` carries the preview's token back.
+    """
+
+    step = forms.ModelChoiceField(
+        queryset=JourneyStep.objects.none(), empty_label="Choose a step", label="Journey step",
+        error_messages={"required": "Choose the journey step to publish to.", "invalid_choice": "That step does not take this content; choose one from the list."},
+    )
+    version = forms.ModelChoiceField(
+        queryset=DraftVersion.objects.none(), empty_label="Choose approved content", label="Approved content",
+        error_messages={"required": "Choose the approved content to publish.", "invalid_choice": "That is not approved, current content for this step; choose one from the list."},
+    )
+    segment = forms.ModelChoiceField(
+        queryset=Segment.objects.none(), required=False, empty_label="the draft's own segment", label="For segment",
+        error_messages={"invalid_choice": "That segment is not one of this brand's; choose one from the list."},
+    )
+    replace = forms.TypedChoiceField(
+        choices=[("1", "Replace what is live for the segment"), ("0", "Add as an A/B variant beside it")], coerce=lambda v: v == "1", initial="1",
+        widget=forms.RadioSelect, label="Mode", error_messages={"required": "Choose Replace or Add as an A/B variant.", "invalid_choice": "Choose Replace or Add as an A/B variant."},
+    )
+    weight = forms.IntegerField(
+        min_value=1, max_value=10000, initial=100, label="A/B weight", help_text="Its share of traffic beside the other variants of the segment.",
+        error_messages={"required": WEIGHT_ERROR, "invalid": WEIGHT_ERROR, "min_value": WEIGHT_ERROR, "max_value": WEIGHT_ERROR},
+    )
+    starts_at = forms.DateTimeField(required=False, widget=DATETIME_LOCAL, label="Live from", help_text="Empty: now.")
+    ends_at = forms.DateTimeField(required=False, widget=DATETIME_LOCAL, label="Live until", help_text="Empty: until unpublished.")
+    plan = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, step: JourneyStep | None = None, version: DraftVersion | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["version"].queryset = publishable_versions(step)  # type: ignore[attr-defined]
-        self.fields["version"].label_from_instance = lambda v: f"draft {v.draft_id} v{v.number} · {v.draft.segment.name} · {v.headline[:60]}"  # type: ignore[attr-defined]
-        self.fields["segment"].queryset = Segment.objects.filter(brand_id=step.journey.brand_id)  # type: ignore[attr-defined]
+        if (step is None) == (version is None):
+            raise TypeError("PublishForm takes the step (on a step's page) or the version (on a draft's page), not both")
+        self.fixed_step, self.fixed_version = step, version
+        step_field, version_field = self.fields["step"], self.fields["version"]
+        if step is not None:
+            # The page's step is the choice: taken from the server, never from what is posted.
+            step_field.queryset = JourneyStep.objects.filter(pk=step.pk)  # type: ignore[attr-defined]
+            step_field.initial, step_field.disabled = step.pk, True
+            version_field.queryset = publishable_versions(step)  # type: ignore[attr-defined]
+            version_field.label_from_instance = lambda v: f"draft {v.draft_id} v{v.number} · {v.draft.segment.name} · {v.headline[:60]}"  # type: ignore[attr-defined]
+            brand_id = step.journey.brand_id
+        else:
+            assert version is not None
+            version_field.queryset = DraftVersion.objects.filter(pk=version.pk)  # type: ignore[attr-defined]
+            version_field.initial, version_field.disabled = version.pk, True
+            step_field.queryset = publish_steps(version)  # type: ignore[attr-defined]
+            step_field.label_from_instance = lambda s: f"{s.journey.name} › {s.name}{' (journey paused)' if s.journey.paused else ''}"  # type: ignore[attr-defined]
+            brand_id = version.draft.brief.brand_id
+        self.fields["segment"].queryset = Segment.objects.filter(brand_id=brand_id)  # type: ignore[attr-defined]
+
+    def plan_arguments(self) -> dict[str, Any]:
+        """The cleaned choices as publication_plan and publication_create take them."""
+        data = self.cleaned_data
+        return {key: data[key] for key in ("step", "version", "segment", "replace", "weight", "starts_at", "ends_at")}
 
 
 MAX_RANGE_DAYS = 366

@@ -49,11 +49,13 @@ class PublicationQuerySet(models.QuerySet["Publication"]):
         """Not unpublished: live now, or waiting for its window to open."""
         return self.filter(ended_at__isnull=True)
 
-    def live(self, at: datetime | None = None) -> PublicationQuerySet:
+    def in_window(self, at: datetime | None = None) -> PublicationQuerySet:
+        """Current and inside its window: served now, or, while its journey is paused, what resuming serves again."""
         at = at or timezone.now()
-        return self.current().filter(
-            Q(starts_at__isnull=True) | Q(starts_at__lte=at), Q(ends_at__isnull=True) | Q(ends_at__gt=at), step__journey__paused=False
-        )
+        return self.current().filter(Q(starts_at__isnull=True) | Q(starts_at__lte=at), Q(ends_at__isnull=True) | Q(ends_at__gt=at))
+
+    def live(self, at: datetime | None = None) -> PublicationQuerySet:
+        return self.in_window(at).filter(step__journey__paused=False)
 
 
 class Publication(models.Model):

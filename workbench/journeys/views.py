@@ -1,33 +1,40 @@
 from __future__ import annotations
 
 from itertools import groupby
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from workbench.access import acting_user, role_required
+from workbench.accounts.models import User
 from workbench.action_errors import errors_as_messages
 from workbench.brand.models import Segment
 from workbench.errors import CopydeskError
 from workbench.generation.models import DraftVersion
 from workbench.generation.previews import channel_preview, current_guide_data
+from workbench.htmx import HtmxHttpRequest
 from workbench.journeys import actions
 from workbench.journeys.forms import ApiClientForm, JourneyForm, JourneyNameForm, OutcomeRangeForm, PublishForm, StepCreateForm, StepSettingsForm
 from workbench.journeys.models import ApiClient, Journey, JourneyStep, Publication
 from workbench.journeys.stats import SIGNIFICANCE_METHOD, compare_variants, outcome_series, performance_by, write_series_csv
 
 
+def _holding(journeys: QuerySet[Journey]) -> QuerySet[Journey]:
+    """Journeys with their steps, each step with what it serves now (`held`) or, while the journey is paused, what Resume restores."""
+    held = Publication.objects.in_window().select_related("segment", "version__draft").order_by("segment__name", "locale", "pk")
+    return journeys.prefetch_related(Prefetch("steps", queryset=JourneyStep.objects.prefetch_related(Prefetch("publications", queryset=held, to_attr="held"))))
+
+
 def journey_list(request: HttpRequest) -> HttpResponse:
-    live = Publication.objects.live().select_related("segment", "version__draft")
-    journeys = Journey.objects.select_related("brand").prefetch_related(
-        Prefetch("steps", queryset=JourneyStep.objects.prefetch_related(Prefetch("publications", queryset=live, to_attr="live")))
-    )
-    return render(request, "journeys/journey_list.html", {"journeys": journeys})
+    return render(request, "journeys/journey_list.html", {"journeys": _holding(Journey.objects.select_related("brand"))})
 
 
 @role_required("can_publish")
@@ -113,7 +120,7 @@ def step_edit(request: HttpRequest, journey_slug: str, step_slug: str) -> HttpRe
     return render(request, "journeys/step_form.html", {"form": form, "step": step, "journey": step.journey})
 
 
-def step_detail(request: HttpRequest, journey_slug: str, step_slug: str, publish_form: PublishForm | None = None) -> HttpResponse:
+def step_detail(request: HttpRequest, journey_slug: str, step_slug: str) -> HttpResponse:
     step = _step(journey_slug, step_slug)
     history = list(step.publications.select_related("segment", "version__draft", "created_by", "ended_by").prefetch_related("outcomes"))
     # Variants compete within a segment and locale, as the API letters its A/B arms.
@@ -128,25 +135,79 @@ def step_detail(request: HttpRequest, journey_slug: str, step_slug: str, publish
     context = {
         "step": step, "journey": step.journey, "history": history, "groups": groups, "method": SIGNIFICANCE_METHOD, "previews": previews,
         "rollback_segments": sorted(ended_segments, key=lambda s: (s[0].name, s[1])),
-        "publish_form": publish_form or (PublishForm(step=step) if acting_user(request).can_publish else None),
+        "publish_form": PublishForm(step=step) if acting_user(request).can_publish else None,
     }
-    return render(request, "journeys/step_detail.html", context, status=400 if publish_form else 200)
+    return render(request, "journeys/step_detail.html", context)
 
 
 @require_POST
 @role_required("can_publish")
-def step_publish(request: HttpRequest, journey_slug: str, step_slug: str) -> HttpResponse:
+def step_publish(request: HtmxHttpRequest, journey_slug: str, step_slug: str) -> HttpResponse:
     step = _step(journey_slug, step_slug)
-    form = PublishForm(request.POST, step=step)
-    if form.is_valid():
-        try:
-            publication = actions.publication_create(step, acting_user=acting_user(request), **form.cleaned_data)
-        except CopydeskError as exc:
-            form.add_error(None, exc.message)
+    done = reverse("step_detail", args=[journey_slug, step_slug])
+    return _publish_dialog(request, PublishForm(request.POST, step=step), action=request.path, done=done)
+
+
+@require_POST
+@role_required("can_publish")
+def publish(request: HtmxHttpRequest, version_id: int) -> HttpResponse:
+    """Publish from a draft's page: the same dialog as the step page's, with the step to choose."""
+    version = get_object_or_404(DraftVersion.objects.select_related("draft__brief", "draft__segment"), pk=version_id)
+    done = reverse("draft_detail", args=[version.draft_id])
+    return _publish_dialog(request, PublishForm(request.POST, version=version), action=request.path, done=done)
+
+
+STALE_PREVIEW = "The choices, or what is live there, changed after the preview was made; check what will be live now, then confirm."
+
+
+def _publish_dialog(request: HtmxHttpRequest, form: PublishForm, *, action: str, done: str) -> HttpResponse:
+    """Choose, preview, confirm: the publishing dialog's server side, the same from a draft's page and a step's page.
+
+    An htmx change asks for the preview alone; a submit without a confirmed, current preview shows the confirm page
+    (which is how it works without JavaScript); a confirm whose preview still holds publishes.
+    """
+    user = acting_user(request)
+    plan = _plan(form, user)
+    context: dict[str, Any] = {"form": form, "plan": plan, "action": action, "cancel": done}
+    if request.htmx and request.POST.get("preview") == "1":
+        return render(request, "journeys/_publish_dialog.html#preview", {**context, "live_preview": True})
+    if plan is not None and request.POST.get("confirm") == "1":
+        if form.cleaned_data["plan"] != plan.token:
+            context["notice"] = STALE_PREVIEW
         else:
-            messages.success(request, f"Live on {step} for {publication.segment.name}; the API serves it now.")
-            return redirect("step_detail", journey_slug=journey_slug, step_slug=step_slug)
-    return step_detail(request, journey_slug, step_slug, publish_form=form)
+            arguments = form.plan_arguments()
+            try:
+                publication = actions.publication_create(arguments.pop("step"), expected_plan=plan.token, acting_user=user, **arguments)
+            except CopydeskError as exc:
+                form.add_error(None, exc.message)
+                context["plan"] = _plan(form, user)  # a fresh preview, when there is still one to confirm
+            else:
+                messages.success(request, _published(plan, publication))
+                return redirect(done)
+    return render(request, "journeys/publish_confirm.html", context, status=400 if form.errors else 200)
+
+
+def _plan(form: PublishForm, user: User) -> actions.PublishPlan | None:
+    """The preview for the form's choices, or None with the reason on the form."""
+    if not form.is_valid():
+        return None
+    arguments = form.plan_arguments()
+    try:
+        return actions.publication_plan(arguments.pop("step"), acting_user=user, **arguments)
+    except CopydeskError as exc:
+        if exc.message not in form.non_field_errors():
+            form.add_error(None, exc.message)
+        return None
+
+
+def _published(plan: actions.PublishPlan, publication: Publication) -> str:
+    where = f"{plan.step.journey.name} › {plan.step.name} for {publication.segment.name}"
+    if plan.replace:
+        what = f"replacing {len(plan.ending)} variant{pluralize(len(plan.ending))}" if plan.ending else "where nothing was live"
+    else:
+        what = f"as variant {plan.variants[-1].label} beside {len(plan.staying)} other{pluralize(len(plan.staying))}" if plan.staying else "as the only variant"
+    when = "the API serves it once the journey is resumed" if plan.step.journey.paused else "the API serves it now"
+    return f"Published on {where}, {what}; {when}."
 
 
 @require_POST
@@ -222,21 +283,6 @@ def performance_csv(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required("can_publish")
-def publish(request: HttpRequest, version_id: int) -> HttpResponse:
-    """Publish from a draft's page: beside what is live, as another A/B variant (the step page can replace instead)."""
-    version = get_object_or_404(DraftVersion.objects.select_related("draft"), pk=version_id)
-    step = get_object_or_404(JourneyStep, pk=_posted_id(request, "step") or 0)
-    weight_text = (request.POST.get("weight") or "100").strip()
-    with errors_as_messages(request):
-        if not (weight_text.isascii() and weight_text.isdigit() and len(weight_text) <= 5):
-            raise CopydeskError("The A/B weight must be a whole number from 1 to 10000.")
-        publication = actions.publication_create(step, version=version, weight=int(weight_text), acting_user=acting_user(request))
-        messages.success(request, f"Live on {publication.step} for {publication.segment.name}; journeys pulling this step now get it.")
-    return redirect("draft_detail", draft_id=version.draft_id)
-
-
-@require_POST
-@role_required("can_publish")
 def publication_end(request: HttpRequest, publication_id: int) -> HttpResponse:
     publication = get_object_or_404(Publication.objects.select_related("step__journey"), pk=publication_id)
     actions.publication_end(publication, acting_user=acting_user(request))
@@ -244,14 +290,24 @@ def publication_end(request: HttpRequest, publication_id: int) -> HttpResponse:
     return redirect("step_detail", journey_slug=publication.step.journey.slug, step_slug=publication.step.slug)
 
 
-@require_POST
 @role_required("can_publish")
-def journey_pause(request: HttpRequest, journey_slug: str) -> HttpResponse:
-    journey = get_object_or_404(Journey, slug=journey_slug)
-    paused = request.POST.get("paused") == "1"
-    actions.journey_set_paused(journey, paused=paused, acting_user=acting_user(request))
-    messages.warning(request, f"{journey.name} is paused: the API serves none of its content." if paused else f"{journey.name} is live again.")
-    return redirect("journey_list")
+def journey_pause(request: HtmxHttpRequest, journey_slug: str) -> HttpResponse:
+    """The kill switch, asked first: the page (or an htmx fragment) shows what pausing stops or resuming restores; its confirmed POST acts.
+
+    `paused` says which way, so a page left open while someone else flipped the switch cannot flip it back by accident.
+    """
+    journey = get_object_or_404(_holding(Journey.objects.select_related("brand")), slug=journey_slug)
+    wanted = request.POST.get("paused", request.GET.get("paused"))
+    pause = wanted == "1" if wanted in ("0", "1") else not journey.paused
+    if request.method == "POST" and request.POST.get("confirm") == "1" and wanted in ("0", "1"):
+        if pause == journey.paused:
+            messages.info(request, f"{journey.name} was already {'paused' if pause else 'live'}; nothing changed.")
+        else:
+            actions.journey_set_paused(journey, paused=pause, acting_user=acting_user(request))
+            messages.warning(request, f"{journey.name} is paused: the API serves none of its content until it is resumed." if pause else f"{journey.name} is live again: the API serves what it held.")
+        return redirect("journey_list")
+    template = "journeys/pause_confirm.html#confirm" if request.htmx else "journeys/pause_confirm.html"
+    return render(request, template, {"journey": journey, "pause": pause, "inline": bool(request.htmx)})
 
 
 @role_required("is_copydesk_admin")

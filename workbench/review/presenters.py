@@ -366,11 +366,6 @@ def draft_page_context(
     blocked_reason = approve_blocked_reason(user, state=draft.state, status=status, unresolved=len(unresolved) if check else 1)
     if not blocked_reason and deadline is not None and deadline.holder is not None and not deadline.mine:
         blocked_reason = deadlines.refusal_for_claim(draft, user)  # the same sentence the server refuses with
-    steps = (
-        [step for journey in draft.brief.brand.journeys.prefetch_related("steps") for step in journey.steps.all() if step.channel == draft.channel]
-        if user.can_publish and draft.state == DraftState.APPROVED
-        else []
-    )
     publications = sorted((p for v in versions for p in v.publications.all()), key=lambda p: (p.created_at, p.pk), reverse=True)
     comments = list(Comment.objects.filter(version__draft=draft).select_related("author", "version").order_by("created_at", "id"))
     initial = {"base_version": version.number, **version.fields}
@@ -403,7 +398,6 @@ def draft_page_context(
         "can_submit": draft.state in (DraftState.DRAFT, DraftState.REJECTED) and (user.can_author or user.pk == draft.created_by_id),
         "edit_form": form,
         "editor_fields": editor_fields(form, version.fields, findings),
-        "publish_steps": steps,
         "publications": publications,
         "provenance": provenance_of(versions),
         "locale_sibling": default_locale_sibling(draft),

@@ -21,7 +21,7 @@ from workbench.generation import actions as generation
 from workbench.generation.models import Brief, Draft, RunStatus
 from workbench.generation.services import run_job
 from workbench.journeys import actions as journeys
-from workbench.journeys.models import Journey, JourneyStep
+from workbench.journeys.models import Journey, JourneyStep, OutcomeEvent, Publication
 from workbench.review import actions as review
 from workbench.review import deadlines
 
@@ -101,6 +101,19 @@ def _approve(draft: Draft, *reviewers: User) -> None:
         draft.refresh_from_db()
 
 
+# What the demo journey engine reports for the launch email's two A/B arms, so the performance page has
+# something to compare: (delivered, opened, clicked, converted, unsubscribed) per arm.
+DEMO_OUTCOMES = ((1200, 540, 130, 31, 4), (1180, 610, 171, 44, 3))
+
+
+def _report_outcomes(step: JourneyStep, arms: list[Publication], admin: User) -> None:
+    """Outcomes as a journey engine reports them: through its API client, one batch per arm."""
+    client, _token = journeys.api_client_create(name="Demo journey engine", journeys=[step.journey], acting_user=admin)
+    for publication, counts in zip(arms, DEMO_OUTCOMES):
+        reports = [(publication.pk, event, count) for event, count in zip(OutcomeEvent.values, counts)]
+        journeys.outcomes_record(step, reports, batch_id=f"demo-{publication.pk}", acting_client=client)
+
+
 def seed() -> SeedReport:
     report = SeedReport()
     users = _users(report)
@@ -161,10 +174,12 @@ def seed() -> SeedReport:
     )
     s = _generate(spring, marketer)
     loyal_email = [d for d in s if d.segment_id == loyal.pk and d.channel == "email"]
+    arms = []
     for draft in loyal_email:
         _submit(draft, marketer)
         _approve(draft, reviewer)
-        journeys.publication_create(launch_email, version=draft.latest_version(), weight=50, acting_user=admin)
+        arms.append(journeys.publication_create(launch_email, version=draft.latest_version(), weight=50, acting_user=admin))
+    _report_outcomes(launch_email, arms, admin)
     push = next(d for d in s if d.channel == "push")
     _submit(push, marketer, due_in=OVERDUE)  # overdue: the queue and the reviewers' home pages flag it
     # Approved but not yet published: what a publisher's home page offers to put live.

@@ -56,7 +56,7 @@ def test_it_refuses_an_oversized_edit_in_the_browser_and_keeps_the_text(client, 
     page = response.content.decode()
     assert f"at most {DRAFT_FIELD_MAX_CHARS['body']:,} characters" in page
     assert typed in page  # the text area still holds what was typed
-    assert 'maxlength="' not in page.split('id="edit-h"')[1].split("</form>")[0]  # no silent cut in the browser either
+    assert 'maxlength="' not in page.split('id="edit"')[1].split("</form>")[0]  # no silent cut in the browser either
     assert draft.versions.count() == 1
 
 

@@ -87,7 +87,7 @@ def test_the_preview_fills_exactly_as_the_api_does_with_render_true(client, live
 def test_the_one_substitution_lives_in_one_place():
     from workbench.brand import merge
     from workbench.generation import previews
-    from workbench.journeys import api
+    from workbench.api import journeys as api
 
     assert api.render_merge_fields is merge.render_merge_fields is previews.render_merge_fields
 

@@ -112,7 +112,8 @@ def form_plan(data: Mapping[str, object], brand: Brand | None = None) -> Generat
         raw = getlist(name) if getlist else data.get(name, [])
         return [str(v) for v in (raw if isinstance(raw, list | tuple) else [raw])]
 
-    brand = brand or Brand.objects.filter(pk=id_param(str(data.get("brand") or ""))).first()
+    if brand is None and (brand_id := id_param(str(data.get("brand") or ""))):
+        brand = Brand.objects.filter(pk=brand_id).first()
     ids = [i for i in map(id_param, values("segments")) if i]
     segments = Segment.objects.filter(brand=brand, pk__in=ids).count() if brand else 0
     channels = len({c for c in values("channels") if c in CHANNELS})

@@ -101,7 +101,8 @@ def brief_edit(request: HttpRequest, brief_id: int) -> HttpResponse:
 @role_required("can_author")
 def brief_estimate(request: HtmxHttpRequest) -> HttpResponse:
     """The brief form's draft count and cost for what is filled in so far; stores nothing."""
-    brief = Brief.objects.select_related("brand").filter(pk=id_param(request.POST.get("brief"))).first()
+    brief_id = id_param(request.POST.get("brief"))
+    brief = Brief.objects.select_related("brand").filter(pk=brief_id).first() if brief_id else None
     plan = form_plan(request.POST, brief.brand if brief else None)
     return render(request, "generation/brief_form.html#estimate", {"plan": plan})
 

@@ -113,3 +113,12 @@ def test_a_rejected_draft_can_be_discarded(drafts, marketer, reviewer):
     draft = actions.draft_submit(drafts[0], acting_user=marketer)
     review.review_reject(draft, version_number=1, reason="Not our voice", acting_user=reviewer)
     assert actions.draft_discard(draft, acting_user=marketer).discarded
+
+
+def test_the_draft_page_says_a_draft_is_discarded_and_restores_it_in_place(logged_in, drafts, marketer):
+    draft = actions.draft_discard(drafts[0], acting_user=marketer)
+    client = logged_in(marketer)
+    page = client.get(reverse("draft_detail", args=[draft.pk])).content.decode()
+    assert "cannot be submitted until it is restored" in page and f"Restore draft #{draft.number}" in page
+    response = client.post(reverse("draft_restore", args=[draft.pk]), {"back": "draft"})
+    assert response["Location"] == reverse("draft_detail", args=[draft.pk])

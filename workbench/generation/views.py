@@ -146,6 +146,9 @@ def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
 
 
 def _back_to_grid(request: HttpRequest, draft: Draft) -> HttpResponse:
+    """Back where the button was: the draft's page, or the brief's grid with its filter."""
+    if request.POST.get("back") == "draft":
+        return redirect("draft_detail", draft_id=draft.pk)
     state = request.POST.get("state", "")
     query = f"?state={state}" if state in (*DraftState.values, "discarded") else ""
     return redirect(reverse("brief_detail", args=[draft.brief_id]) + query)

@@ -129,8 +129,10 @@ def test_each_brand_is_held_to_its_own_guides_contexts(logged_in, brief, prompt,
     assert "festive" in actions.brief_tone_contexts(contoso) and "festive" not in actions.brief_tone_contexts(brief.brand)
     form = logged_in(marketer).get(reverse("brief_create")).context["form"]
     assert 'value="festive"' in str(form["tone_context"])
-    response = logged_in(marketer).post(reverse("brief_edit", args=[brief.pk]), form_data(brief, tone_context="festive"))
+    response = logged_in(marketer).post(reverse("brief_create"), form_data(brief, tone_context="festive"))
     assert "has no tone context 'festive'" in html.unescape(response.content.decode())
+    edit_form = logged_in(marketer).get(reverse("brief_edit", args=[brief.pk])).context["form"]
+    assert 'value="festive"' not in str(edit_form["tone_context"])  # editing keeps the brand, so only its contexts
     edit_brief(brief, marketer, tone_context="billing_issue")
     brief.refresh_from_db()
     assert brief.tone_context == "billing_issue"

@@ -7,11 +7,10 @@ segment and channel (see generation_start), so drafts = segments × channels × 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Avg
 
 from workbench.brand.locales import declared, guide_locales
 from workbench.brand.models import CHANNELS, Brand, Segment
@@ -89,10 +88,10 @@ def plan_generation(
     if spec.stand_in:
         return plan
     if model_prices(model) is None:
-        return GenerationPlan(**{**plan.__dict__, "cost_usd": None})
+        return replace(plan, cost_usd=None)
     per_call, per_variant, from_history = _token_sizes(model)
     cost = estimate_cost(model, per_call * plan.calls, per_variant * plan.drafts)
-    return GenerationPlan(**{**plan.__dict__, "cost_usd": cost, "from_history": from_history})
+    return replace(plan, cost_usd=cost, from_history=from_history)
 
 
 def brief_plan(brief: Brief, provider: str | None = None) -> GenerationPlan:

@@ -69,9 +69,10 @@ class BriefForm(forms.Form):
         self._add_locale_fields()
         self._add_tone_contexts()
 
-    def _add_tone_contexts(self) -> None:
+    def _add_tone_contexts(self, brands: list[Brand] | None = None) -> None:
         """The tone contexts of each brand's current guide, grouped by brand; clean() holds the choice to the brief's brand."""
-        groups = [(brand.name, [(c, c.replace("_", " ")) for c in brief_tone_contexts(brand)]) for brand in Brand.objects.order_by("name")]
+        brands = brands if brands is not None else list(Brand.objects.order_by("name"))
+        groups = [(brand.name, [(c, c.replace("_", " ")) for c in brief_tone_contexts(brand)]) for brand in brands]
         groups = [(name, options) for name, options in groups if options]
         flat = groups[0][1] if len(groups) == 1 else groups
         self.fields["tone_context"].choices = [("", "Each segment's own"), *flat]  # type: ignore[attr-defined]
@@ -82,6 +83,7 @@ class BriefForm(forms.Form):
         field.queryset = Brand.objects.filter(pk=brand.pk)  # type: ignore[attr-defined]
         field.widget = forms.HiddenInput()
         field.initial = brand.pk
+        self._add_tone_contexts([brand])
 
     def _add_locale_fields(self) -> None:
         """A checkbox per locale the brands declare, and an optional key message for each locale that is not a brand's default."""

@@ -35,6 +35,15 @@ def run_one_job(monkeypatch: pytest.MonkeyPatch) -> Callable[[], bool]:
     return run
 
 
+def until(page: Any, expression: str, timeout_ms: int = 10_000) -> None:
+    """Wait for a JavaScript expression to hold (wait_for_function evaluates strings, which the page's CSP forbids)."""
+    for _ in range(timeout_ms // 100):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
+
+
 def chip(page: Any, label: str, count: int) -> Any:
     return page.locator("nav.chips a", has_text=re.compile(rf"^\s*{label}\s+{count}\s*$"))
 
@@ -76,7 +85,7 @@ def test_the_grid_fills_live_and_generate_again_asks(open_page, transactional_db
     assert page.evaluate("window.notReloaded") is True
     assert sorted(c.strip() for c in page.locator(".draft-card .card-head strong").all_inner_texts()) == ["#1", "#2", "#3", "#4"]
     # Settled: no element polls any more.
-    page.wait_for_function("!document.querySelector('[hx-trigger^=\"every\"]')")
+    until(page, "!document.querySelector('[hx-trigger^=\"every\"]')")
 
     asked: list[str] = []
 
@@ -90,8 +99,9 @@ def test_the_grid_fills_live_and_generate_again_asks(open_page, transactional_db
     assert asked == ["Generate again? This adds 4 more drafts to the 4 this brief has; nothing already written is changed."]
     assert GenerationJob.objects.count() == 2  # dismissed: nothing queued
     page.get_by_role("button", name="Generate again…").click()
-    page.locator("#progress", has_text="Run 2 ").wait_for()  # the htmx post redirected the page to the new run
-    assert page.evaluate("window.notReloaded") is None
+    until(page, "window.notReloaded === undefined")  # the htmx post sent the page to the new run
+    page.wait_for_load_state("load")
+    page.get_by_text("Generating… 0 of 2 parts finished").wait_for()
     while run_one_job():
         pass
     chip(page, "All", 8).wait_for()

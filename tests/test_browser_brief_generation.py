@@ -37,9 +37,14 @@ def run_one_job(monkeypatch: pytest.MonkeyPatch) -> Callable[[], bool]:
 
 def until(page: Any, expression: str, timeout_ms: int = 10_000) -> None:
     """Wait for a JavaScript expression to hold (wait_for_function evaluates strings, which the page's CSP forbids)."""
+    from playwright.sync_api import Error
+
     for _ in range(timeout_ms // 100):
-        if page.evaluate(expression):
-            return
+        try:
+            if page.evaluate(expression):
+                return
+        except Error:  # the page is navigating: ask the next one
+            pass
         page.wait_for_timeout(100)
     raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
 

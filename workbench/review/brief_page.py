@@ -37,7 +37,7 @@ def brief_grid(brief: Brief, state: str = "", user: User | None = None) -> dict[
             drafts = drafts.filter(state=state)
     by_cell: dict[tuple[int, str], list[Card]] = defaultdict(list)
     discardable = set()
-    for card in with_latest(drafts.order_by("variant", "locale", "number")):
+    for card in with_latest(drafts.order_by("number")):
         by_cell[(card.draft.segment_id, card.draft.channel)].append(card)
         if user is not None and not discard_refusal(card.draft, user):
             discardable.add(card.draft.pk)

@@ -14,6 +14,10 @@ def number_existing_drafts(apps, schema_editor):  # type: ignore[no-untyped-def]
         for last, draft in enumerate(Draft.objects.filter(brief=brief).order_by("created_at", "id"), start=1):
             Draft.objects.filter(pk=draft.pk).update(number=last)
         Brief.objects.filter(pk=brief.pk).update(draft_sequence=last)
+    if schema_editor.connection.vendor == "postgresql":
+        # The updates leave deferred foreign-key checks pending, and PostgreSQL refuses the ALTER TABLE that adds
+        # the unique constraint next while any are; run them now.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

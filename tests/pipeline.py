@@ -23,6 +23,19 @@ def make_brief(brand: Brand, prompt: PromptTemplate, segments: list[Segment], au
     )
 
 
+def edit_brief(brief: Brief, author: User, **changes: object) -> Brief:
+    """Save a brief with some fields changed and the rest as they are, through brief_update."""
+    values: dict[str, object] = {
+        "title": brief.title, "goal": brief.goal, "key_message": brief.key_message, "offer": brief.offer,
+        "call_to_action": brief.call_to_action, "tone_context": brief.tone_context, "segments": list(brief.segments.all()),
+        "channels": list(brief.channels), "prompt_template": brief.prompt_template, "variants_per_segment": brief.variants_per_segment,
+        "llm_model": brief.llm_model, "llm_parameters": dict(brief.llm_parameters or {}), "locales": list(brief.locales),
+        "locale_key_messages": dict(brief.locale_key_messages or {}),
+    }
+    values.update(changes)
+    return actions.brief_update(brief, acting_user=author, **values)  # type: ignore[arg-type]
+
+
 def generate_now(brief: Brief, author: User) -> list[Draft]:
     """Run generation in-process (the worker tests cover the Celery path)."""
     run = actions.generation_start(brief, acting_user=author, enqueue=False)

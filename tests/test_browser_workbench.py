@@ -135,7 +135,7 @@ def test_it_goes_from_brief_to_published(open_page, transactional_db, brand, pro
     jobs_run_in_process()
     page.get_by_role("link", name="Show the drafts").click()  # the htmx poll saw the run finish
     look(page, "brief-grid")
-    page.locator("a.draft-card").first.click()
+    page.locator(".draft-card a.card-link").first.click()
 
     subject = page.get_by_label("Subject")
     subject.fill("Cheap boots for every trail")

@@ -22,7 +22,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.pipeline import generate_now, make_brief
+from tests.pipeline import edit_brief, generate_now, make_brief
 from workbench.access import SYSTEM
 from workbench.accounts.models import Role, User
 from workbench.generation import actions as generation
@@ -74,7 +74,12 @@ MATRIX: dict[str, tuple[str, tuple[int, ...], tuple[int, ...] | None]] = {
     'audit/object/<str:object_type>/<str:object_id>/': ('GET', (302, 403, 403, 403, 200, 200, 302, 200), SAME),
     'briefs/': ('GET', (302, 200, 200, 200, 200, 200, 302, 200), SAME),
     'briefs/<int:brief_id>/': ('GET', (302, 200, 200, 200, 200, 200, 302, 200), SAME),
-    'briefs/<int:brief_id>/generate/': ('POST', (302, 302, 403, 403, 302, 302, 302, 403), SAME),
+    # htmx posts (Generate again after its confirm dialog) are answered with an HX-Redirect header and a 200.
+    'briefs/<int:brief_id>/generate/': ('POST', (302, 302, 403, 403, 302, 302, 302, 403), (302, 200, 403, 403, 200, 200, 302, 403)),
+    'briefs/<int:brief_id>/generate/confirm/': ('GET', (302, 200, 403, 403, 200, 200, 302, 403), SAME),
+    'briefs/<int:brief_id>/edit/': ('GET', (302, 200, 403, 403, 200, 200, 302, 403), SAME),
+    'briefs/<int:brief_id>/revisions/<int:number>/': ('GET', (302, 200, 200, 200, 200, 200, 302, 200), SAME),
+    'briefs/estimate/': ('POST', (302, 200, 403, 403, 200, 200, 302, 403), SAME),
     'briefs/new/': ('GET', (302, 200, 403, 403, 200, 200, 302, 403), SAME),
     'checks/precision/': ('GET', (302, 403, 403, 403, 200, 200, 302, 403), SAME),
     'checks/recertification/': ('GET', (302, 200, 200, 200, 200, 200, 302, 200), SAME),
@@ -84,6 +89,8 @@ MATRIX: dict[str, tuple[str, tuple[int, ...], tuple[int, ...] | None]] = {
     'drafts/<int:draft_id>/claim/': ('POST', (302, 403, 302, 403, 302, 302, 302, 403), SAME),
     'drafts/<int:draft_id>/check/': ('POST', (302, 200, 200, 200, 200, 200, 302, 200), SAME),
     'drafts/<int:draft_id>/comments/': ('POST', (302, 400, 400, 403, 400, 400, 302, 403), SAME),
+    'drafts/<int:draft_id>/discard/': ('POST', (302, 302, 403, 403, 302, 302, 302, 403), SAME),
+    'drafts/<int:draft_id>/restore/': ('POST', (302, 302, 403, 403, 302, 302, 302, 403), SAME),
     'drafts/<int:draft_id>/edit/': ('POST', (302, 400, 400, 400, 400, 400, 302, 400), SAME),
     'drafts/<int:draft_id>/presence/': ('GET', (302, 200, 200, 200, 200, 200, 302, 200), SAME),
     'drafts/<int:draft_id>/release/': ('POST', (302, 403, 302, 403, 302, 302, 302, 403), SAME),
@@ -171,6 +178,7 @@ def build_world(brand, prompt, segments) -> World:  # type: ignore[no-untyped-de
     review.review_approve(live, version_number=1, acting_user=reviewer)
     publication = publication_create(step, version=live.latest_version(), acting_user=publisher)
     generation.draft_submit(waiting, acting_user=marketer)
+    edit_brief(brief, marketer, title="Spring boots, second take")  # keeps revision 1 for briefs/<id>/revisions/1/
     _, token = api_client_create(name="engine", journeys=[journey], can_check=True, acting_user=SYSTEM)
     victim_client, _ = api_client_create(name="victim", all_journeys=True, acting_user=SYSTEM)
     kwargs = {

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from celery import group
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import F, Max, Sum
 from django.utils import timezone
 
 from workbench.access import require
@@ -28,6 +28,7 @@ from workbench.generation.budget import check_brief_cap, check_token_budget, est
 from workbench.generation.limits import BRIEF_TEXT_MAX_CHARS, INSTRUCTION_MAX_CHARS, require_field_sizes, require_text_size
 from workbench.generation.models import (
     Brief,
+    BriefRevision,
     Draft,
     DraftState,
     DraftVersion,
@@ -51,6 +52,68 @@ def _require(condition: bool, message: str, code: str = "invalid") -> None:
         raise CopydeskError(message, code=code)  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class BriefValues:
+    """A brief's fields, checked against its brand: what brief_create stores and brief_update compares and stores."""
+
+    title: str
+    goal: str
+    key_message: str
+    offer: str
+    call_to_action: str
+    tone_context: str
+    segments: list[Segment]
+    channels: list[str]
+    locales: list[str]
+    locale_key_messages: dict[str, str]
+    variants_per_segment: int
+    prompt_template: PromptTemplate
+    llm_model: str
+    llm_parameters: dict[str, object]
+
+    def stored(self) -> dict[str, Any]:
+        """The fields as Brief stores them (segments aside: a many-to-many)."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "segments"}
+
+
+def brief_tone_contexts(brand: Brand) -> list[str]:
+    """The tone contexts a brief of this brand may name: those of the brand's current guide, in the guide's order."""
+    return list(((brand.current_guide().data.get("tone") or {}).get("contexts") or {}).keys())
+
+
+def _brief_values(
+    brand: Brand, *, title: str, goal: str, key_message: str, call_to_action: str, segments: Sequence[Segment],
+    channels: Sequence[str], prompt_template: PromptTemplate, offer: str, tone_context: str, variants_per_segment: int,
+    llm_model: str, llm_parameters: dict[str, object] | None, locales: Sequence[str], locale_key_messages: dict[str, str] | None,
+) -> BriefValues:
+    _require(bool(title.strip()), "Give the brief a title.")
+    _require(bool(key_message.strip()), "Say the key message.")
+    _require(bool(call_to_action.strip()), "Say what the reader should do next (call to action).")
+    _require(len(segments) > 0, "Pick at least one audience segment.")
+    _require(len(channels) > 0, "Pick at least one channel.")
+    unknown = [c for c in channels if c not in CHANNELS]
+    _require(not unknown, f"Unknown channel: {', '.join(unknown)}. Use {', '.join(CHANNELS)}.")
+    foreign = [s.name for s in segments if s.brand_id != brand.pk]
+    _require(not foreign, f"These segments belong to another brand: {', '.join(foreign)}.")
+    limit = settings.MAX_VARIANTS_PER_SEGMENT
+    _require(1 <= variants_per_segment <= limit, f"Variants per segment must be between 1 and {limit}.")
+    tone_context = tone_context.strip()
+    if tone_context:
+        contexts = brief_tone_contexts(brand)
+        _require(
+            tone_context in contexts,
+            f"{brand.name}'s guide has no tone context {tone_context!r}; use one of {', '.join(contexts) or 'none: it declares none'}.",
+        )
+    chosen_locales, key_messages = _brief_locales(brand, locales, locale_key_messages or {})
+    return BriefValues(
+        title=title.strip(), goal=goal.strip(), key_message=key_message.strip(), offer=offer.strip(),
+        call_to_action=call_to_action.strip(), tone_context=tone_context, segments=sorted(set(segments), key=lambda s: s.pk),
+        channels=list(dict.fromkeys(channels)), locales=chosen_locales, locale_key_messages=key_messages,
+        variants_per_segment=variants_per_segment, prompt_template=prompt_template, llm_model=llm_model.strip(),
+        llm_parameters=dict(llm_parameters or {}),
+    )
+
+
 def brief_create(
     *,
     brand: Brand,
@@ -71,46 +134,106 @@ def brief_create(
     acting_user: User,
 ) -> Brief:
     require(acting_user.can_author, "Only marketers can write briefs.")
-    _require(bool(title.strip()), "Give the brief a title.")
-    _require(bool(key_message.strip()), "Say the key message.")
-    _require(bool(call_to_action.strip()), "Say what the reader should do next (call to action).")
-    _require(len(segments) > 0, "Pick at least one audience segment.")
-    _require(len(channels) > 0, "Pick at least one channel.")
-    unknown = [c for c in channels if c not in CHANNELS]
-    _require(not unknown, f"Unknown channel: {', '.join(unknown)}. Use {', '.join(CHANNELS)}.")
-    foreign = [s.name for s in segments if s.brand_id != brand.pk]
-    _require(not foreign, f"These segments belong to another brand: {', '.join(foreign)}.")
-    limit = settings.MAX_VARIANTS_PER_SEGMENT
-    _require(1 <= variants_per_segment <= limit, f"Variants per segment must be between 1 and {limit}.")
-    chosen_locales, key_messages = _brief_locales(brand, locales, locale_key_messages or {})
+    values = _brief_values(
+        brand, title=title, goal=goal, key_message=key_message, call_to_action=call_to_action, segments=segments,
+        channels=channels, prompt_template=prompt_template, offer=offer, tone_context=tone_context,
+        variants_per_segment=variants_per_segment, llm_model=llm_model, llm_parameters=llm_parameters, locales=locales,
+        locale_key_messages=locale_key_messages,
+    )
     with transaction.atomic():
-        brief = Brief.objects.create(
-            brand=brand,
-            title=title.strip(),
-            goal=goal.strip(),
-            key_message=key_message.strip(),
-            offer=offer.strip(),
-            call_to_action=call_to_action.strip(),
-            tone_context=tone_context.strip(),
-            channels=list(dict.fromkeys(channels)),
-            variants_per_segment=variants_per_segment,
-            prompt_template=prompt_template,
-            llm_model=llm_model.strip(),
-            llm_parameters=llm_parameters or {},
-            locales=chosen_locales,
-            locale_key_messages=key_messages,
-            created_by=acting_user,
-        )
-        brief.segments.set(segments)
+        brief = Brief.objects.create(brand=brand, created_by=acting_user, **values.stored())
+        brief.segments.set(values.segments)
         record(
             Action.BRIEF_CREATE,
             brief,
             actor=acting_user,
             changes={
-                "title": [None, brief.title], "segments": [None, [s.slug for s in segments]], "channels": [None, brief.channels],
-                **({"locales": [None, chosen_locales]} if chosen_locales else {}),
+                "title": [None, brief.title], "segments": [None, [s.slug for s in values.segments]], "channels": [None, brief.channels],
+                **({"locales": [None, values.locales]} if values.locales else {}),
             },
         )
+    return brief
+
+
+def can_manage_brief(user: User, brief: Brief) -> bool:
+    """Who may edit a brief and discard or restore its drafts: its author and admins. The buttons ask this too."""
+    return user.can_author and (user.pk == brief.created_by_id or user.is_copydesk_admin)
+
+
+def brief_snapshot(brief: Brief) -> dict[str, Any]:
+    """A brief's fields as plain data, readable after segments or templates change: what a BriefRevision keeps."""
+    return {
+        "title": brief.title, "goal": brief.goal, "key_message": brief.key_message, "offer": brief.offer,
+        "call_to_action": brief.call_to_action, "tone_context": brief.tone_context,
+        "segments": [{"slug": s.slug, "name": s.name} for s in brief.segments.order_by("name")],
+        "channels": list(brief.channels), "locales": list(brief.locales), "locale_key_messages": dict(brief.locale_key_messages or {}),
+        "variants_per_segment": brief.variants_per_segment,
+        "prompt_template": {"slug": brief.prompt_template.slug, "name": brief.prompt_template.name},
+        "llm_model": brief.llm_model, "llm_parameters": dict(brief.llm_parameters or {}),
+    }
+
+
+def _snapshot_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {name: [before[name], after[name]] for name in after if before.get(name) != after[name]}
+
+
+def brief_update(
+    brief: Brief,
+    *,
+    title: str,
+    goal: str,
+    key_message: str,
+    call_to_action: str,
+    segments: Sequence[Segment],
+    channels: Sequence[str],
+    prompt_template: PromptTemplate,
+    offer: str = "",
+    tone_context: str = "",
+    variants_per_segment: int = 2,
+    llm_model: str = "",
+    llm_parameters: dict[str, object] | None = None,
+    locales: Sequence[str] = (),
+    locale_key_messages: dict[str, str] | None = None,
+    acting_user: User,
+) -> Brief:
+    """Change a brief. Until it is first generated the change is made in place; after that the brief as it read is
+    kept as a revision, so the drafts written from it can be read beside the text they were written from.
+
+    Refused while a run is going: its remaining parts would be written from a different brief than its first ones.
+    """
+    require(can_manage_brief(acting_user, brief), "Only the brief's author or an admin can edit it.")
+    values = _brief_values(
+        brief.brand, title=title, goal=goal, key_message=key_message, call_to_action=call_to_action, segments=segments,
+        channels=channels, prompt_template=prompt_template, offer=offer, tone_context=tone_context,
+        variants_per_segment=variants_per_segment, llm_model=llm_model, llm_parameters=llm_parameters, locales=locales,
+        locale_key_messages=locale_key_messages,
+    )
+    with transaction.atomic():
+        brief = Brief.objects.select_for_update().select_related("brand", "prompt_template", "created_by").get(pk=brief.pk)
+        active = GenerationJob.objects.filter(run__brief=brief, run__cancelled=False, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+        _require(not active.exists(), "This brief is generating; wait for it to finish or cancel it, then edit it.", "conflict")
+        before = brief_snapshot(brief)
+        generated = brief.runs.exists()
+        for name, value in values.stored().items():
+            setattr(brief, name, value)
+        brief.prompt_template = values.prompt_template
+        brief.segments.set(values.segments)
+        after = brief_snapshot(brief)
+        changes = _snapshot_changes(before, after)
+        if not changes:
+            return brief
+        if generated:
+            previous = brief.revisions.order_by("-number").first()
+            BriefRevision.objects.create(
+                brief=brief, number=brief.revision, data=before,
+                created_by=previous.replaced_by if previous else brief.created_by,
+                created_at=previous.replaced_at if previous else brief.created_at,
+                replaced_by=acting_user,
+            )
+            changes["revision"] = [brief.revision, brief.revision + 1]
+            brief.revision += 1
+        brief.save()
+        record(Action.BRIEF_REVISE if generated else Action.BRIEF_UPDATE, brief, actor=acting_user, changes=changes)
     return brief
 
 
@@ -198,6 +321,7 @@ def generation_start(brief: Brief, *, acting_user: User, provider: str | None = 
             parameters=parameters,
             guide_version=brief.brand.current_guide(),
             prompt_version=brief.prompt_template.current_version(),
+            brief_revision=brief.revision,
             created_by=acting_user,
         )
         jobs = [
@@ -264,6 +388,7 @@ def draft_request_variation(
     check_token_budget(acting_user)
     with transaction.atomic():
         draft = Draft.objects.select_for_update(of=("self",)).select_related("brief__brand", "segment").get(pk=draft.pk)
+        _require(not draft.discarded, _DISCARDED_EDIT, "conflict")
         latest = draft.latest_version()
         _require(latest.number == base_version, f"Version {latest.number} is now current; reload before asking again.", "conflict")
         if mode == JobMode.MORE_LIKE_THIS:
@@ -275,7 +400,7 @@ def draft_request_variation(
         run = GenerationRun.objects.create(
             brief=draft.brief, provider=provider_name, model=model, parameters=parameters,
             guide_version=draft.brief.brand.current_guide(), prompt_version=draft.brief.prompt_template.current_version(),
-            created_by=acting_user,
+            brief_revision=draft.brief.revision, created_by=acting_user,
         )
         job = GenerationJob.objects.create(
             run=run, segment=draft.segment, channel=draft.channel, locale=draft.locale, mode=mode, source_draft=draft,
@@ -361,12 +486,17 @@ def drafts_create_from_job(job: GenerationJob, variants: list[dict[str, str]], *
         if job.mode == JobMode.MORE_LIKE_THIS:
             siblings = Draft.objects.filter(brief=run.brief, segment=job.segment, channel=job.channel, locale=job.locale)
             first_variant = (siblings.aggregate(m=Max("variant"))["m"] or 0) + 1
+        numbers = _next_draft_numbers(run.brief_id, len(prepared))
         drafts = []
-        for index, text in enumerate(prepared, start=first_variant):
+        for (index, text), number in zip(enumerate(prepared, start=first_variant), numbers, strict=True):
             draft = Draft.objects.create(
-                brief=run.brief, segment=job.segment, channel=job.channel, locale=job.locale, variant=index, job=job, created_by=run.created_by
+                brief=run.brief, segment=job.segment, channel=job.channel, locale=job.locale, variant=index, number=number,
+                brief_revision=run.brief_revision, job=job, created_by=run.created_by,
             )
-            record(Action.DRAFT_CREATE, draft, actor=None, changes={"job": job.pk, "variant": index, "mode": job.mode, "locale": job.locale or None})
+            record(
+                Action.DRAFT_CREATE, draft, actor=None,
+                changes={"job": job.pk, "variant": index, "number": number, "mode": job.mode, "locale": job.locale or None, "brief_revision": run.brief_revision},
+            )
             _version_create(
                 draft, text=text, origin=VersionOrigin.GENERATED, author=run.created_by, first=True,
                 **_job_provenance(job, len(prepared), provenance),
@@ -374,6 +504,14 @@ def drafts_create_from_job(job: GenerationJob, variants: list[dict[str, str]], *
             drafts.append(draft)
         _finish_job(job, provenance, len(drafts))
     return drafts
+
+
+def _next_draft_numbers(brief_id: int, count: int) -> range:
+    """Take the brief's next `count` draft numbers. The UPDATE locks the brief's row until the transaction ends, so
+    jobs finishing at once (a run's parts, a "more like this" beside them) queue here and never share a number."""
+    Brief.objects.filter(pk=brief_id).update(draft_sequence=F("draft_sequence") + count)
+    last = Brief.objects.filter(pk=brief_id).values_list("draft_sequence", flat=True).get()
+    return range(last - count + 1, last + 1)
 
 
 def _require_current(latest: DraftVersion, base_version: int, message: str) -> None:
@@ -422,6 +560,7 @@ def _version_create(
     return version
 
 
+_DISCARDED_EDIT = "This draft was discarded; restore it before changing it."
 _EDIT_CONFLICT = "Someone saved version {current} while you were editing version {base}; reload to see it."
 
 
@@ -439,6 +578,7 @@ def draft_edit(
     unknown = sorted(set(fields) - set(allowed))
     _require(not unknown, f"{draft.get_channel_display()} has no field {', '.join(unknown)}.")
     draft = Draft.objects.select_related("brief__brand", "segment").get(pk=draft.pk)
+    _require(not draft.discarded, _DISCARDED_EDIT, "conflict")
     latest = draft.latest_version()
     _require_current(latest, base_version, _EDIT_CONFLICT)
     raw = {name: fields.get(name, "") for name in allowed}
@@ -451,6 +591,7 @@ def draft_edit(
     text = PreparedText(clean, version_checks().prepare_check(draft, clean, draft.brief.brand.current_guide()))
     with transaction.atomic():
         draft = Draft.objects.select_for_update().select_related("brief__brand", "segment").get(pk=draft.pk)
+        _require(not draft.discarded, _DISCARDED_EDIT, "conflict")
         _require_current(draft.latest_version(), base_version, _EDIT_CONFLICT)
         version = _version_create(
             draft, text=text, origin=VersionOrigin.EDITED, author=acting_user,
@@ -466,6 +607,7 @@ def draft_submit(draft: Draft, *, acting_user: User) -> Draft:
     with transaction.atomic():
         draft = Draft.objects.select_for_update().get(pk=draft.pk)
         require(acting_user.can_author or acting_user.pk == draft.created_by_id, "Only marketers can submit drafts.")
+        _require(not draft.discarded, "This draft was discarded; restore it before submitting it.", "conflict")
         _require(
             draft.state in (DraftState.DRAFT, DraftState.REJECTED),
             f"This draft is {draft.get_state_display().lower()}; only drafts can be submitted.",
@@ -475,6 +617,47 @@ def draft_submit(draft: Draft, *, acting_user: User) -> Draft:
         draft.state = DraftState.IN_REVIEW
         draft.save(update_fields=["state", "updated_at"])
         record(Action.DRAFT_SUBMIT, draft, actor=acting_user, changes={"state": [before, draft.state], "version": draft.latest_version().number})
+    return draft
+
+
+# Only drafts nobody has signed off can be set aside: an approved draft may be live on a journey (and its approval is
+# history to keep), and one in review is in a reviewer's hands; those are rejected or edited, never discarded.
+DISCARDABLE_STATES = (DraftState.DRAFT, DraftState.REJECTED)
+
+
+def discard_refusal(draft: Draft, user: User) -> str:
+    """Why this user cannot discard this draft now ("" when they can): the button and the action ask the same."""
+    if not can_manage_brief(user, draft.brief):
+        return "Only the brief's author or an admin can discard its drafts."
+    if draft.discarded:
+        return "This draft is already discarded."
+    if draft.state not in DISCARDABLE_STATES:
+        return f"This draft is {draft.get_state_display().lower()}; only drafts being written or rejected can be discarded."
+    return ""
+
+
+def draft_discard(draft: Draft, *, acting_user: User) -> Draft:
+    """Set a draft aside: it leaves the brief's grid (shown under Discarded) and cannot be submitted until restored."""
+    with transaction.atomic():
+        draft = Draft.objects.select_for_update(of=("self",)).select_related("brief").get(pk=draft.pk)
+        require(can_manage_brief(acting_user, draft.brief), "Only the brief's author or an admin can discard its drafts.")
+        refusal = discard_refusal(draft, acting_user)
+        _require(not refusal, refusal, "conflict")
+        draft.discarded_at, draft.discarded_by = timezone.now(), acting_user
+        draft.save(update_fields=["discarded_at", "discarded_by", "updated_at"])
+        record(Action.DRAFT_DISCARD, draft, actor=acting_user, changes={"discarded": [False, True], "state": draft.state, "number": draft.number})
+    return draft
+
+
+def draft_restore(draft: Draft, *, acting_user: User) -> Draft:
+    """Bring a discarded draft back to the grid, in the state it was discarded in."""
+    with transaction.atomic():
+        draft = Draft.objects.select_for_update(of=("self",)).select_related("brief").get(pk=draft.pk)
+        require(can_manage_brief(acting_user, draft.brief), "Only the brief's author or an admin can restore its drafts.")
+        _require(draft.discarded, "This draft is not discarded.", "conflict")
+        draft.discarded_at, draft.discarded_by = None, None
+        draft.save(update_fields=["discarded_at", "discarded_by", "updated_at"])
+        record(Action.DRAFT_RESTORE, draft, actor=acting_user, changes={"discarded": [True, False], "state": draft.state, "number": draft.number})
     return draft
 
 

@@ -15,14 +15,20 @@ from workbench.generation.models import Brief, Draft, GenerationJob, JobMode, Ru
 from workbench.generation.providers import price_table
 
 
-def estimate_cost(model: str, input_tokens: int, output_tokens: int) -> Decimal:
-    """USD from the providers' prices and COPYDESK_PRICE_TABLE; a model neither lists costs what it says: unknown, so 0."""
+def model_prices(model: str) -> tuple[float, float] | None:
+    """USD per million input and output tokens from the providers' prices and COPYDESK_PRICE_TABLE; None when unlisted."""
     table = price_table()
     prices = table.get(model)
     if prices is None:
         # Provider model names carry dates (gpt-4o-mini-2024-07-18): match the longest listed prefix.
         matches = [name for name in table if model.startswith(name)]
-        prices = table[max(matches, key=len)] if matches else (0.0, 0.0)
+        prices = table[max(matches, key=len)] if matches else None
+    return prices
+
+
+def estimate_cost(model: str, input_tokens: int, output_tokens: int) -> Decimal:
+    """USD from the providers' prices and COPYDESK_PRICE_TABLE; a model neither lists costs what it says: unknown, so 0."""
+    prices = model_prices(model) or (0.0, 0.0)
     cost = (input_tokens * prices[0] + output_tokens * prices[1]) / 1_000_000
     return Decimal(str(round(cost, 6)))
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from workbench.brand.locales import guide_locales, locale_label
 from workbench.brand.models import Brand, PromptTemplate, Segment, channel_choices
 from workbench.checks.engine.channels import RegistryView
+from workbench.generation.actions import brief_tone_contexts
 from workbench.generation.limits import BRIEF_TEXT_MAX_CHARS, draft_field_limit
 from workbench.generation.models import Brief
 
@@ -45,7 +46,10 @@ class BriefForm(forms.Form):
         help_text="Each locale gets its own variants, written and checked in its language. None picked: the brand's default locale.",
     )
     variants_per_segment = forms.IntegerField(min_value=1, initial=2, help_text="How many variants per segment and channel.")
-    tone_context = forms.CharField(required=False, max_length=64, help_text="Optional: a tone context from the guide for every segment (e.g. service_recovery).")
+    tone_context = forms.ChoiceField(
+        required=False, label="Tone context",
+        help_text="Optional: one of the brand guide's tone contexts for every segment; left as is, each segment keeps its own.",
+    )
     prompt_template = forms.ModelChoiceField(queryset=PromptTemplate.objects.all(), empty_label=None)
     llm_model = forms.CharField(
         required=False, max_length=100, label="Model (optional)",
@@ -63,6 +67,23 @@ class BriefForm(forms.Form):
         self.fields["variants_per_segment"].max_value = settings.MAX_VARIANTS_PER_SEGMENT  # type: ignore[attr-defined]
         self.fields["variants_per_segment"].widget.attrs["max"] = settings.MAX_VARIANTS_PER_SEGMENT
         self._add_locale_fields()
+        self._add_tone_contexts()
+
+    def _add_tone_contexts(self, brands: list[Brand] | None = None) -> None:
+        """The tone contexts of each brand's current guide, grouped by brand; clean() holds the choice to the brief's brand."""
+        brands = brands if brands is not None else list(Brand.objects.order_by("name"))
+        groups = [(brand.name, [(c, c.replace("_", " ")) for c in brief_tone_contexts(brand)]) for brand in brands]
+        groups = [(name, options) for name, options in groups if options]
+        flat = groups[0][1] if len(groups) == 1 else groups
+        self.fields["tone_context"].choices = [("", "Each segment's own"), *flat]  # type: ignore[attr-defined]
+
+    def fix_brand(self, brand: Brand) -> None:
+        """Editing keeps the brief's brand: its segments, locales and drafts belong to it."""
+        field = self.fields["brand"]
+        field.queryset = Brand.objects.filter(pk=brand.pk)  # type: ignore[attr-defined]
+        field.widget = forms.HiddenInput()
+        field.initial = brand.pk
+        self._add_tone_contexts([brand])
 
     def _add_locale_fields(self) -> None:
         """A checkbox per locale the brands declare, and an optional key message for each locale that is not a brand's default."""
@@ -94,10 +115,10 @@ class BriefForm(forms.Form):
         return {tag: data[key_message_field(tag)] for tag in data.get("locales") or [] if data.get(key_message_field(tag))}
 
     @classmethod
-    def initial_from(cls, brief: Brief) -> dict[str, Any]:
-        """A new brief's starting values copied from an existing one (duplicating a brief)."""
+    def initial_from(cls, brief: Brief, *, copy: bool = True) -> dict[str, Any]:
+        """A form's starting values from an existing brief: a new brief's when duplicating, the brief's own when editing."""
         return {
-            "brand": brief.brand_id, "title": f"Copy of {brief.title}"[:200], "goal": brief.goal, "key_message": brief.key_message,
+            "brand": brief.brand_id, "title": f"Copy of {brief.title}"[:200] if copy else brief.title, "goal": brief.goal, "key_message": brief.key_message,
             "offer": brief.offer, "call_to_action": brief.call_to_action, "segments": [s.pk for s in brief.segments.all()],
             "channels": brief.channels, "variants_per_segment": brief.variants_per_segment, "tone_context": brief.tone_context,
             "prompt_template": brief.prompt_template_id, "llm_model": brief.llm_model, "locales": list(brief.locales),
@@ -114,9 +135,9 @@ class BriefForm(forms.Form):
                 self.add_error("segments", f"Not segments of {brand.name}: {', '.join(foreign)}.")
         context = (data.get("tone_context") or "").strip()
         if brand and context:
-            contexts = ((brand.current_guide().data.get("tone") or {}).get("contexts") or {}).keys()
+            contexts = brief_tone_contexts(brand)
             if context not in contexts:
-                self.add_error("tone_context", f"{brand.name}'s guide has no tone context {context!r}; use one of {', '.join(sorted(contexts))}.")
+                self.add_error("tone_context", f"{brand.name}'s guide has no tone context {context!r}; use one of {', '.join(contexts) or 'none: it declares none'}.")
         return data
 
 

@@ -30,12 +30,36 @@ class Brief(models.Model):
     llm_parameters = models.JSONField(default=dict, blank=True, help_text="e.g. {\"temperature\": 0.4}; merged over the brand's.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="briefs")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Edited in place until its first run; after that an edit stores the old text as a BriefRevision and counts up.
+    revision = models.PositiveIntegerField(default=1)
+    # The last draft number handed out: drafts are numbered #1, #2, … across every run of the brief, never twice.
+    draft_sequence = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return self.title
+
+
+class BriefRevision(models.Model):
+    """A brief as it read before an edit replaced it: kept so the drafts generated from it can still be read beside it."""
+
+    brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    # The brief's fields as they were (segments as slugs and names, the prompt template by name), see brief_snapshot().
+    data = models.JSONField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["brief", "number"]
+        constraints = [models.UniqueConstraint(fields=["brief", "number"], name="unique_brief_revision")]
+
+    def __str__(self) -> str:
+        return f"{self.brief} revision {self.number}"
 
 
 class RunStatus(models.TextChoices):
@@ -57,6 +81,8 @@ class GenerationRun(models.Model):
     guide_version = models.ForeignKey(BrandGuideVersion, on_delete=models.PROTECT, related_name="+")
     prompt_version = models.ForeignKey(PromptTemplateVersion, on_delete=models.PROTECT, related_name="+")
     cancelled = models.BooleanField(default=False)
+    # The brief's revision this run wrote from; a revision cannot change while a run is going.
+    brief_revision = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -137,10 +163,16 @@ class Draft(models.Model):
     channel = models.CharField(max_length=16, choices=Channel.choices)
     locale = models.CharField(max_length=35, blank=True, help_text="BCP 47 tag the copy is written in; blank: the brand's default locale.")
     variant = models.PositiveSmallIntegerField()
+    # The label people use (#9): the brief's sequence, unique within the brief across all its runs.
+    number = models.PositiveIntegerField(default=0)
+    brief_revision = models.PositiveIntegerField(default=1, help_text="The revision of the brief this draft was generated from.")
     job = models.ForeignKey(GenerationJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="drafts")
     state = models.CharField(max_length=16, choices=DraftState.choices, default=DraftState.DRAFT)
     # Whether the latest version's latest check found something blocking; check_version keeps it, so the queue can filter on it.
     blocking = models.BooleanField(default=False)
+    # Set aside by its author or an admin: off the grid (under "Discarded"), and nothing can submit it until it is restored.
+    discarded_at = models.DateTimeField(null=True, blank=True)
+    discarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="drafts")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -150,12 +182,17 @@ class Draft(models.Model):
         constraints = [
             # A redelivered generation task finds its drafts here instead of making twins.
             models.UniqueConstraint(fields=["job", "variant"], name="unique_variant_per_job"),
+            models.UniqueConstraint(fields=["brief", "number"], name="unique_draft_number_per_brief"),
         ]
         indexes = [models.Index(fields=["state", "created_at"])]
 
     def __str__(self) -> str:
         locale = f" · {self.locale}" if self.locale else ""
-        return f"{self.brief.title} · {self.segment.name} · {self.get_channel_display()}{locale} #{self.variant}"
+        return f"{self.brief.title} · {self.segment.name} · {self.get_channel_display()}{locale} #{self.number}"
+
+    @property
+    def discarded(self) -> bool:
+        return self.discarded_at is not None
 
     def latest_version(self) -> DraftVersion:
         version = self.versions.order_by("-number").first()

@@ -1,4 +1,4 @@
-"""The screens a draft is reviewed on: the brief's grid of drafts, the draft page and what its forms post.
+"""The screens a draft is reviewed on: the draft page and what its forms post (the brief's grid is in brief_page.py).
 
 They live in review, above generation and checks, because they show findings, approvals and waivers."""
 
@@ -16,22 +16,11 @@ from workbench.errors import CopydeskError
 from workbench.generation import actions, edit_rule
 from workbench.generation.forms import DraftEditForm
 from workbench.generation.limits import require_field_sizes
-from workbench.generation.models import Brief, Draft, DraftVersion, GenerationRun
+from workbench.generation.models import Draft, DraftVersion
 from workbench.generation.query import id_param
 from workbench.generation.sanitize import sanitize_fields
-from workbench.htmx import HtmxHttpRequest
 from workbench.review import actions as review_actions
-from workbench.review.presenters import brief_grid, draft_page_context, field_meters, highlighted_fields, with_fixes
-
-
-def brief_detail(request: HtmxHttpRequest, brief_id: int) -> HttpResponse:
-    brief = get_object_or_404(Brief.objects.select_related("brand", "created_by", "prompt_template"), pk=brief_id)
-    run = GenerationRun.objects.filter(brief=brief).prefetch_related("jobs__segment").first()
-    state = request.GET.get("state", "")
-    context = {"brief": brief, "run": run, "grid": brief_grid(brief, state), "state_filter": state}
-    template = "generation/brief_detail.html#progress" if request.htmx and request.GET.get("part") == "progress" else "generation/brief_detail.html"
-    return render(request, template, context)
-
+from workbench.review.presenters import draft_page_context, field_meters, highlighted_fields, with_fixes
 
 
 def _draft(draft_id: int) -> Draft:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,7 +20,7 @@ from workbench.checks.models import CheckResult, finding_key
 from workbench.checks.services import compiled_guide
 from workbench.generation import edit_rule
 from workbench.generation.forms import DraftEditForm
-from workbench.generation.models import Brief, Draft, DraftState, DraftVersion, VersionOrigin
+from workbench.generation.models import Draft, DraftState, DraftVersion, VersionOrigin
 from workbench.generation.siblings import default_locale_sibling
 from workbench.review import deadlines
 from workbench.review.actions import earlier_waivers
@@ -109,24 +108,6 @@ def prefetched_drafts() -> QuerySet[Draft]:
     decisions = ReviewDecision.objects.select_related("reviewer")
     versions = DraftVersion.objects.prefetch_related("check_results", "overrides", Prefetch("decisions", queryset=decisions))
     return Draft.objects.select_related("segment", "brief__brand", "created_by").prefetch_related(Prefetch("versions", queryset=versions))
-
-
-def brief_grid(brief: Brief, state: str = "") -> dict[str, Any]:
-    drafts = prefetched_drafts().filter(brief=brief)
-    state_counts = Counter({row["state"]: row["n"] for row in Draft.objects.filter(brief=brief).values("state").annotate(n=Count("id"))})
-    if state in DraftState.values:
-        drafts = drafts.filter(state=state)
-    by_cell: dict[tuple[int, str], list[Card]] = defaultdict(list)
-    for card in with_latest(drafts.order_by("variant", "locale")):
-        by_cell[(card.draft.segment_id, card.draft.channel)].append(card)
-    channels = [c for c in CHANNELS if c in brief.channels]
-    rows = []
-    for segment in brief.segments.order_by("name"):
-        row = GridRow(segment.name, segment.sensitive, segment.tone_context)
-        row.cells = [by_cell.get((segment.pk, channel), []) for channel in channels]
-        rows.append(row)
-    states = [{"value": s.value, "label": s.label, "count": state_counts.get(s.value, 0)} for s in DraftState]
-    return {"channels": [CHANNELS[c].label for c in channels], "rows": rows, "states": states, "total": sum(state_counts.values())}
 
 
 # --- the draft page -------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from workbench.review import draft_views, views
+from workbench.review import brief_page, draft_views, views
 
 urlpatterns = [
-    path("briefs/<int:brief_id>/", draft_views.brief_detail, name="brief_detail"),
+    path("briefs/<int:brief_id>/", brief_page.brief_detail, name="brief_detail"),
     path("drafts/<int:draft_id>/", draft_views.draft_detail, name="draft_detail"),
     path("drafts/<int:draft_id>/edit/", draft_views.draft_edit, name="draft_edit"),
     path("drafts/<int:draft_id>/check/", draft_views.draft_live_check, name="draft_live_check"),

@@ -57,6 +57,9 @@ NOT_PAGES: dict[str, str] = {
     "guide_export": "a YAML file",
     "audit_export": "a CSV or JSONL file",
     "journey_performance_csv": "a CSV file",
+    "brief_estimate": "an htmx fragment of the brief form (POST)",
+    "draft_discard": "POST only",
+    "draft_restore": "POST only",
     "recertify_now": "POST only",
     "step_create": "POST only",
     "step_publish": "POST only",
@@ -79,7 +82,7 @@ def seeded_screens() -> dict[str, str]:
     from workbench.audit.models import AuditEvent
     from workbench.brand.models import Brand, PromptTemplate
     from workbench.demo.seed import seed
-    from workbench.generation.models import Brief, Draft, DraftState
+    from workbench.generation.models import Brief, BriefRevision, Draft, DraftState
     from workbench.journeys.models import JourneyStep
 
     seed()
@@ -87,6 +90,8 @@ def seeded_screens() -> dict[str, str]:
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
     brief = Brief.objects.order_by("pk").first()
+    revised = BriefRevision.objects.order_by("pk").first()
+    assert revised is not None, "the demo data has no brief revision"
     step = JourneyStep.objects.select_related("journey").filter(publications__isnull=False).order_by("pk").first()
     assert brief is not None and step is not None
     brand = Brand.objects.get(slug="northwind")
@@ -99,6 +104,9 @@ def seeded_screens() -> dict[str, str]:
         "brief_list": reverse("brief_list"),
         "brief_create": reverse("brief_create"),
         "brief_detail": reverse("brief_detail", args=[brief.pk]),
+        "brief_edit": reverse("brief_edit", args=[brief.pk]),
+        "brief_generate_confirm": reverse("brief_generate_confirm", args=[brief.pk]),
+        "brief_revision": reverse("brief_revision", args=[revised.brief_id, revised.number]),
         "review_queue": reverse("review_queue"),
         "notification_list": reverse("notification_list"),
         "notification_preferences": reverse("notification_preferences"),
@@ -139,7 +147,7 @@ def seeded_screens() -> dict[str, str]:
 
 
 def covered_names() -> set[str]:
-    return {"home", "login", "brief_list", "brief_create", "brief_detail", "review_queue", "notification_list",
+    return {"home", "login", "brief_list", "brief_create", "brief_detail", "brief_edit", "brief_generate_confirm", "brief_revision", "review_queue", "notification_list",
             "notification_preferences", "email_outbox", "brand_waivers", "guide_list", "guide_detail", "guide_edit",
             "guide_terms", "guide_required", "guide_limits", "guide_tone",
             "segment_create", "segment_edit", "prompt_list", "prompt_detail", "prompt_edit", "prompt_preview",

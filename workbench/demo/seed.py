@@ -199,6 +199,12 @@ def seed() -> SeedReport:
     (apology,) = _generate(sorry, marketer)
     _submit(apology, marketer)
     _approve(apology, reviewer2)
+    # Edited after it was generated: the brief keeps the text its draft was written from as revision 1.
+    generation.brief_update(
+        sorry, title=sorry.title, goal=sorry.goal, key_message=sorry.key_message,
+        call_to_action="Reply to this email and a real person will answer", tone_context=sorry.tone_context,
+        segments=[complaint], channels=["email"], variants_per_segment=1, prompt_template=prompt, acting_user=marketer,
+    )
     report.lines.append(
         f"demo: {Brief.objects.count()} briefs, {Draft.objects.count()} drafts, {Journey.objects.count()} journeys, "
         f"{JourneyStep.objects.count()} steps, live content on {', '.join(str(s) for s in (welcome_email, welcome_sms, launch_email))} "

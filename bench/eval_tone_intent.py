@@ -1,7 +1,7 @@
 """Precision and recall of the tone checks on a labelled set (plain script).
 
 `python bench/eval_tone_intent.py [PATH.jsonl [LANGUAGE]]` -- default
-tests/checks_engine/fixtures/tone_intent.jsonl in English (the sets
+tests/checks/engine/fixtures/tone_intent.jsonl in English (the sets
 tone_intent_{es,fr,de}.jsonl are read with LANGUAGE es, fr, de: the guide's
 language, so its tone lexicons and grammar apply), one {"text", "promotional",
 "urgency"} object per line, labelled by hand: true when the sentence pushes a
@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from workbench.checks.engine import check_fields, compile_guide  # noqa: E402
 
-DEFAULT_SET = Path(__file__).resolve().parent.parent / "tests" / "checks_engine" / "fixtures" / "tone_intent.jsonl"
+DEFAULT_SET = Path(__file__).resolve().parent.parent / "tests" / "checks" / "engine" / "fixtures" / "tone_intent.jsonl"
 DIMENSIONS = ("promotional", "urgency")
 
 

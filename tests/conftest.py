@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
 
+from tests.browser import CHROMIUM, WIDTHS
 from tests.journeys_setup import Live
 from tests.pipeline import approved_draft
 from tests.worker import WorkerProcess, purge_broker
@@ -168,3 +171,38 @@ def celery_worker_process(transactional_db: None) -> Iterator[WorkerProcess]:
         yield worker
     finally:
         worker.stop()
+
+
+# -- the browser (tests/browser.py has the helpers) ------------------------------
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-background-networking"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(chromium: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
+    """Open a logged-in page for a user; every page opened is screenshotted if the test fails."""
+    contexts: list[Any] = []
+
+    def opener(user: Any, width: int = WIDTHS["desktop"]) -> Any:
+        context = chromium.new_context(viewport={"width": width, "height": 900}, base_url=live_server.url)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto("/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(re.compile(r"/$"))
+        return page
+
+    opener.contexts = contexts  # type: ignore[attr-defined]
+    yield opener
+    for context in contexts:
+        context.close()

@@ -33,7 +33,7 @@ COMMON_LANGUAGES: Final = frozenset(LANGUAGE_NAMES)
 
 # Texts shorter than this are not judged: a subject line such as "Hola Ana"
 # or "Merci !" carries too little to tell (and brand or product names dominate).
-# Measured on tests/checks_engine/fixtures/language_copy_*.jsonl, see bench/README.md.
+# Measured on tests/checks/engine/fixtures/language_copy_*.jsonl, see bench/README.md.
 MIN_LETTERS: Final = 40
 MIN_WORDS: Final = 6
 # The detector must prefer another language by this much probability (over

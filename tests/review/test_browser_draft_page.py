@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import PASSWORD
 from tests.pipeline import generate_now, make_brief, submitted_draft
-from tests.test_browser_workbench import CHROMIUM, WIDTHS, chromium, look, open_page, screenshots_on_failure  # noqa: F401 - fixtures
+from tests.browser import CHROMIUM, WIDTHS, look, screenshots_on_failure, serious_axe_violations
 from workbench.generation import actions as generation
 from workbench.generation.models import Draft, DraftState
 from workbench.review.actions import submit_for_review
@@ -23,17 +23,12 @@ pytestmark = [
 ]
 
 
-AXE = Path(__file__).resolve().parent.parent / "var" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def serious_axe_violations(page: Any) -> list[str]:
-    """axe-core's serious and critical findings on the page's main content (evaluated through the debugger, so the CSP
-    allows it). The flash messages come from the base layout, shared by every page, and are left to its own checks."""
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed under var/npm")
-    page.evaluate(AXE.read_text() + "\n;undefined")
-    found = page.evaluate("async () => (await axe.run({include: [['main']], exclude: [['.messages']]})).violations.filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))")
-    return list(found)
+def main_axe_violations(page: Any) -> list[str]:
+    """The findings on the page's main content: the flash messages come from the base layout, shared by every
+    page, and are left to its own checks."""
+    return serious_axe_violations(page, "{include: [['main']], exclude: [['.messages']]}")
 
 
 def box(page: Any, selector: str) -> dict[str, float]:
@@ -54,7 +49,7 @@ def test_it_shows_the_decision_panel_before_the_editor_at_768_px(open_page, tran
     assert approve["y"] + approve["height"] <= 900, "Approve is on the first screen, without scrolling"
     assert page.locator("#deadline").get_by_text("Due").is_visible() and page.get_by_role("button", name="Claim").is_visible()
     look(page, "draft-tablet")
-    assert serious_axe_violations(page) == []
+    assert main_axe_violations(page) == []
 
 
 @screenshots_on_failure
@@ -74,7 +69,7 @@ def test_a_reviewers_edit_stays_in_review_and_that_reviewer_cannot_approve_it(op
     assert page.get_by_role("button", name=re.compile("^Submit")).count() == 0
     assert "Nobody has claimed it" in page.locator("#claim").inner_text(), "the editor's claim ended with the edit"
     look(page, "draft-reviewer-edited")
-    assert serious_axe_violations(page) == []
+    assert main_axe_violations(page) == []
     draft.refresh_from_db()
     assert draft.state == DraftState.IN_REVIEW and draft.latest_version().author == reviewer
     assert Notification.objects.filter(recipient=marketer, message__contains="Riley edited").exists()
@@ -112,7 +107,7 @@ def test_findings_are_drawn_in_the_editor_and_fixed_in_place(open_page, transact
     page.locator("#live").get_by_role("button", name=re.compile("Replace with")).first.click()
     assert subject.input_value().startswith("Affordable and cheerful")
     look(page, "draft-editor-fixed")
-    assert serious_axe_violations(page) == []
+    assert main_axe_violations(page) == []
     page.get_by_role("button", name=re.compile("Save as version 3")).click()
     page.get_by_text("Saved as version 3").wait_for()
     assert draft.latest_version().fields["subject"].startswith("Affordable and cheerful")

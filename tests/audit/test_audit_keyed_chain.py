@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 
-from tests.test_audit_chain import maintenance, some_events, tamper, verify
+from tests.audit.test_audit_chain import maintenance, some_events, tamper, verify
 from workbench.audit import keys
 from workbench.audit.log import verify_chain
 from workbench.audit.models import GENESIS_HASH, AuditEvent, AuditHead, chain_hash

@@ -15,7 +15,7 @@ from django.test import Client
 from tests.conftest import PASSWORD
 from tests.fake_openai import variants_reply
 from tests.pipeline import make_brief
-from tests.test_security_matrix import build_world, concrete_path, matrix_key, url_patterns
+from tests.project.test_security_matrix import build_world, concrete_path, matrix_key, url_patterns
 from workbench.access import SYSTEM
 from workbench.checks.models import finding_key
 from workbench.generation import actions

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from tests.browser import CHROMIUM, WIDTHS, look, screenshots_on_failure, serious_axe_violations
 from tests.conftest import PASSWORD
 from tests.journeys_setup import Live, approved_draft
-from tests.test_browser_workbench import CHROMIUM, WIDTHS, chromium, look, open_page, screenshots_on_failure  # noqa: F401 - fixtures
 from workbench.journeys.models import Journey
 
 pytestmark = [
@@ -19,7 +19,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
 ]
 
-AXE = Path(__file__).resolve().parent.parent / "var/npm/node_modules/axe-core/axe.min.js"
 
 
 def _current(live: Live) -> set[int]:
@@ -37,15 +36,6 @@ def _open_without_javascript(chromium: Any, live_server: Any, open_page: Any, us
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(re.compile(r"/$"))
     return page
-
-
-def _serious_axe_violations(page: Any) -> list[str]:
-    """axe-core's serious and critical findings on the page as it is now (skipped when axe-core is not installed)."""
-    if not AXE.exists():
-        return []
-    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")  # evaluated by the test, so the page's script policy does not apply
-    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
-    return [f"{v['id']}: {v['help']}" for v in result if v["impact"] in ("serious", "critical")]
 
 
 @screenshots_on_failure
@@ -73,7 +63,7 @@ def test_publishing_from_the_draft_page_chooses_the_step_previews_and_replaces( 
     assert "Taken down" not in preview.inner_text()
     dialog.get_by_label("Replace what is live for the segment").check()
     preview.get_by_role("button", name="Confirm: replace and publish").wait_for()
-    assert _serious_axe_violations(page) == []
+    assert serious_axe_violations(page) == []
     assert _current(live) == {live.a.version.draft_id, live.b.version.draft_id}  # nothing changed while choosing
 
     preview.get_by_role("button", name="Confirm: replace and publish").click()
@@ -110,7 +100,7 @@ def test_pausing_and_resuming_ask_first_and_a_paused_journey_shows_what_it_holds
     confirm.get_by_role("heading", name="Pause all of Spring?").wait_for()
     assert f"draft {live.a.version.draft_id} v1" in confirm.inner_text()
     assert page.evaluate("document.activeElement.textContent") == "Pause all of Spring?"  # the question gets the focus
-    assert _serious_axe_violations(page) == []
+    assert serious_axe_violations(page) == []
     assert not Journey.objects.get(pk=live.journey.pk).paused  # asking changed nothing
     look(page, "kill-switch-confirm")
     confirm.get_by_role("button", name="Pause Spring").click()

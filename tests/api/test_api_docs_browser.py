@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.test_browser_workbench import CHROMIUM, chromium  # noqa: F401 - the same browser fixture
+from tests.browser import CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,

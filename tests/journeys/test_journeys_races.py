@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from tests.pipeline import approved_draft
-from tests.test_audit_chain import run_in_threads
+from tests.audit.test_audit_chain import run_in_threads
 from workbench.audit.log import verify_chain
 from workbench.audit.models import AuditEvent
 from workbench.errors import CopydeskError

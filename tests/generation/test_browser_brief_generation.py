@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_browser_workbench import CHROMIUM, chromium, look, open_page, screenshots_on_failure  # noqa: F401 - fixtures
+from tests.browser import CHROMIUM, look, screenshots_on_failure
 from workbench.generation import tasks
 from workbench.generation.models import Draft, GenerationJob, RunStatus
 from workbench.generation.services import run_job

@@ -1,103 +1,21 @@
-"""The workbench in a real browser: Playwright driving Debian's Chromium against a live server.
-
-Screenshots of the failing page go to test-results/. With COPYDESK_SCREENSHOTS=1 every
-test also saves its key screens at 1280 and 768 pixels wide, to look at them.
-"""
+"""The workbench in a real browser: Playwright driving Debian's Chromium against a live server (tests/browser.py)."""
 
 from __future__ import annotations
 
-import functools
-import os
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.browser import BROWSER, look, logout, screenshots_on_failure
 from tests.pipeline import submitted_draft
 from workbench.generation import tasks
 from workbench.generation.models import Draft, DraftState, GenerationJob, RunStatus
 from workbench.generation.services import run_job
 from workbench.journeys.actions import journey_create, journey_step_create
 
-CHROMIUM = Path("/usr/bin/chromium")
-RESULTS = Path(__file__).resolve().parent.parent / "test-results"
-WIDTHS = {"desktop": 1280, "tablet": 768}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-]
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
-# itself (fixtures, run_job) are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-background-networking"])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def open_page(chromium: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
-    """Open a logged-in page for a user; every page opened is screenshotted if the test fails."""
-    contexts: list[Any] = []
-
-    def opener(user: Any, width: int = WIDTHS["desktop"]) -> Any:
-        context = chromium.new_context(viewport={"width": width, "height": 900}, base_url=live_server.url)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto("/login/")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(re.compile(r"/$"))
-        return page
-
-    opener.contexts = contexts  # type: ignore[attr-defined]
-    yield opener
-    for context in contexts:
-        context.close()
-
-
-def screenshots_on_failure(test: Callable[..., None]) -> Callable[..., None]:
-    @functools.wraps(test)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        try:
-            test(*args, **kwargs)
-        except BaseException:
-            RESULTS.mkdir(exist_ok=True)
-            for i, context in enumerate(kwargs["open_page"].contexts):
-                for j, page in enumerate(context.pages):
-                    page.screenshot(path=str(RESULTS / f"{test.__name__}-{i}-{j}.png"), full_page=True)
-            raise
-
-    return wrapper
-
-
-def look(page: Any, name: str) -> None:
-    """Save the current screen at both widths when asked to (COPYDESK_SCREENSHOTS=1)."""
-    if not os.environ.get("COPYDESK_SCREENSHOTS"):
-        return
-    RESULTS.mkdir(exist_ok=True)
-    original = page.viewport_size
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(RESULTS / f"screen-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(original)
-
-
-def logout(page: Any) -> None:
-    page.get_by_role("button", name="Log out").click()
-    page.wait_for_url(re.compile(r"/login/"))
+pytestmark = BROWSER
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client
 
-from tests.test_security_matrix import build_world, client_for, concrete_path, matrix_key, url_patterns
+from tests.project.test_security_matrix import build_world, client_for, concrete_path, matrix_key, url_patterns
 
 # Values that have broken views before: digits int() refuses or SQLite cannot store, unicode, surrogates, sheer size.
 ODD_VALUES = (

@@ -10,27 +10,17 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from tests.browser import CHROMIUM, look, screenshots_on_failure, serious_axe_violations
 from tests.journeys_setup import Live
 from tests.pipeline import submitted_draft
-from tests.test_browser_workbench import CHROMIUM, chromium, look, open_page, screenshots_on_failure  # noqa: F401  (fixtures)
 from workbench.generation import actions as generation
 from workbench.journeys.models import OutcomeReport
 
-AXE = Path(settings.NPM_MODULES_DIR) / "axe-core" / "axe.min.js"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
 ]
-
-
-def serious_accessibility_violations(page: Any) -> list[str]:
-    """axe-core's serious and critical findings on the page as it stands (evaluated over the DevTools protocol, so the CSP allows it)."""
-    if not AXE.is_file():
-        pytest.skip("axe-core is not installed (npm at setup)")
-    page.evaluate(AXE.read_text() + "\n;undefined")
-    violations = page.evaluate("async () => (await axe.run(document, {iframes: false})).violations.map(v => [v.impact, v.id, v.nodes.map(n => n.target.join(' ')).join(', ')])")
-    return [f"{impact} {rule}: {nodes}" for impact, rule, nodes in violations if impact in ("serious", "critical")]
 
 
 @screenshots_on_failure
@@ -57,7 +47,7 @@ def test_it_draws_outcomes_per_variant_as_a_chart_with_the_table_beside_it(open_
     page.get_by_text("The numbers as a table").click()
     assert page.get_by_role("row").filter(has_text="arm B").count() == 2
     look(page, "outcomes-chart")
-    assert serious_accessibility_violations(page) == []
+    assert serious_axe_violations(page) == []
     # A bad range is a form error where the user is.
     page.get_by_label("From").fill("2026-05-10")
     page.get_by_label("To").fill("2026-05-01")
@@ -76,7 +66,7 @@ def test_the_draft_page_previews_the_sms_on_a_phone_with_the_sample_name(open_pa
     assert phone.inner_text().strip().endswith("Hi Alex, your boots shipped. Reply STOP to opt out")
     assert page.get_by_role("row", name="first_name Alex sample").is_visible()
     look(page, "sms-preview")
-    assert serious_accessibility_violations(page) == []
+    assert serious_axe_violations(page) == []
 
 
 @screenshots_on_failure
@@ -92,4 +82,4 @@ def test_the_email_preview_renders_the_body_in_a_sandboxed_frame(open_page, tran
     assert frame.locator("strong").inner_text() == "Alex"
     assert "https://northwind.example/unsubscribe" in frame.locator("body").inner_text()
     look(page, "email-preview")
-    assert serious_accessibility_violations(page) == []
+    assert serious_axe_violations(page) == []

@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.test_browser_workbench import CHROMIUM, WIDTHS, look, screenshots_on_failure
-from tests.test_browser_workbench import chromium, open_page  # noqa: F401  (fixtures)
+from tests.browser import CHROMIUM, WIDTHS, look, screenshots_on_failure, serious_axe_violations
 from workbench.access import SYSTEM
 from workbench.checks.management.commands import check_copy as check_copy_command
 from workbench.journeys.actions import api_client_create
@@ -23,17 +22,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
 ]
 
-AXE = Path(__file__).resolve().parent.parent / "var" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def serious_axe_violations(page: Any) -> list[str]:
-    """axe-core's serious and critical findings on the page (run through the DevTools protocol, so the CSP stays as it is)."""
-    if not AXE.exists():
-        return []
-    page.evaluate(AXE.read_text())
-    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-                           ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))")
-    return list(result)
 
 
 def check_copy(text: str, tmp_path: Path) -> tuple[int, dict[str, Any]]:

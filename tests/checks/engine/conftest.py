@@ -8,7 +8,7 @@ import pytest
 
 from workbench.checks.engine import CompiledGuide, compile_guide, parse_guide_yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 NORTHWIND = ROOT / "brandguide" / "northwind.yaml"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.pipeline import generate_now, make_brief
-from tests.test_audit_chain import run_in_threads
+from tests.audit.test_audit_chain import run_in_threads
 from workbench.audit.log import verify_chain
 from workbench.errors import CopydeskError
 from workbench.generation import actions

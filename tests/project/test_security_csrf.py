@@ -6,7 +6,7 @@ import pytest
 from django.apps import apps
 from django.test import Client
 
-from tests.test_security_matrix import MATRIX, ROLES, build_world, client_for, concrete_path, matrix_key, url_patterns
+from tests.project.test_security_matrix import MATRIX, ROLES, build_world, client_for, concrete_path, matrix_key, url_patterns
 from workbench.audit.models import AuditEvent
 
 # Rows a GET may legitimately add: who has a draft open (polled presence), and Django's own bookkeeping.

@@ -98,7 +98,7 @@ def test_it_shows_the_stock_phrase_rather_than_the_clause_around_it(guide: Compi
 
 def _evaluate(path: Path) -> dict[str, dict[str, object]]:
     spec = importlib.util.spec_from_file_location(
-        "eval_tone_intent", Path(__file__).resolve().parents[2] / "bench" / "eval_tone_intent.py")
+        "eval_tone_intent", Path(__file__).resolve().parents[3] / "bench" / "eval_tone_intent.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -227,7 +227,7 @@ def test_with_chartjs_the_page_loads_it_from_static_files_never_a_copy(client, m
     assert "/static/chartjs/chart.umd.min.js" in page and 'id="outcome-canvas"' in page
     from pathlib import Path
 
-    repo = Path(__file__).resolve().parent.parent
+    repo = Path(__file__).resolve().parents[2]
     assert not [p for p in (repo / "workbench").rglob("chart*.js")], "chart.js is installed from npm, never copied into the repository"
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser import CHROMIUM, screenshots_on_failure
 from tests.pipeline import generate_now, make_brief
-from tests.test_browser_workbench import CHROMIUM, chromium, open_page, screenshots_on_failure  # noqa: F401 - fixtures
 from workbench.generation.limits import DRAFT_FIELD_MAX_CHARS
 from workbench.generation.models import DraftState
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.pipeline import submitted_draft
-from tests.test_audit_chain import approvable_drafts, run_in_threads
+from tests.audit.test_audit_chain import approvable_drafts, run_in_threads
 from workbench.audit.log import verify_chain
 from workbench.audit.models import AuditEvent
 from workbench.errors import CopydeskError

@@ -20,9 +20,9 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import PASSWORD
-from tests.test_browser_workbench import CHROMIUM, WIDTHS, chromium  # noqa: F401  (chromium is a fixture)
+from tests.browser import CHROMIUM, WIDTHS, axe_script
 
-AXE = Path(settings.BASE_DIR) / "var" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = axe_script()
 BAD_IMPACTS = ("serious", "critical")
 
 

@@ -52,6 +52,14 @@ def look(page: Any, name: str) -> None:
     page.set_viewport_size(original)
 
 
+def log_in(page: Any, username: str, password: str) -> None:
+    page.goto("/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
 def logout(page: Any) -> None:
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(re.compile(r"/login/"))

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from tests.browser import CHROMIUM, WIDTHS
+from tests.browser import CHROMIUM, WIDTHS, log_in
 from tests.journeys_setup import Live
 from tests.pipeline import approved_draft
 from tests.worker import WorkerProcess, purge_broker
@@ -187,19 +187,15 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def open_page(chromium: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
-    """Open a logged-in page for a user; every page opened is screenshotted if the test fails."""
+    """Open a logged-in page for a user (optionally with JavaScript off); every page opened is screenshotted if the test fails."""
     contexts: list[Any] = []
 
-    def opener(user: Any, width: int = WIDTHS["desktop"]) -> Any:
-        context = chromium.new_context(viewport={"width": width, "height": 900}, base_url=live_server.url)
+    def opener(user: Any, width: int = WIDTHS["desktop"], *, javascript: bool = True) -> Any:
+        context = chromium.new_context(viewport={"width": width, "height": 900}, base_url=live_server.url, java_script_enabled=javascript)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
-        page.goto("/login/")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(re.compile(r"/$"))
+        log_in(page, user.username, PASSWORD)
         return page
 
     opener.contexts = contexts  # type: ignore[attr-defined]

@@ -91,7 +91,9 @@ def test_it_bounds_rendering_in_a_thread_that_is_not_the_main_one():
     worker = threading.Thread(target=render)
     worker.start()
     worker.join(timeout=10)
-    assert time.monotonic() - started < 3.5 and outcome and "took longer than" in outcome[0]
+    # the wall-clock limit, or on a busy machine the CPU limit first: either way a plain sentence, in time
+    assert time.monotonic() - started < 3.5 and outcome
+    assert "took longer than" in outcome[0] or "s of CPU to render" in outcome[0], outcome[0]
     assert render_prompt("{{ a }}", "{{ b }}", {"a": 1, "b": "ok"}).user == "ok", "the next render gets a working process"
 
 

@@ -25,19 +25,6 @@ def _current(live: Live) -> set[int]:
     return set(live.step.publications.current().values_list("version__draft_id", flat=True))
 
 
-def _open_without_javascript(chromium: Any, live_server: Any, open_page: Any, user: Any) -> Any:
-    context = chromium.new_context(viewport={"width": WIDTHS["tablet"], "height": 900}, base_url=live_server.url, java_script_enabled=False)
-    open_page.contexts.append(context)  # screenshotted on failure like the others
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto("/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/$"))
-    return page
-
-
 @screenshots_on_failure
 def test_publishing_from_the_draft_page_chooses_the_step_previews_and_replaces(  # type: ignore[no-untyped-def]
     open_page, transactional_db, live: Live, brand, prompt, segments, marketer, reviewer, publisher
@@ -77,7 +64,7 @@ def test_publishing_without_javascript_goes_through_a_confirm_page(  # type: ign
     open_page, chromium, live_server, transactional_db, live: Live, brand, prompt, segments, marketer, reviewer, publisher
 ):
     fresh = approved_draft(brand, prompt, segments["new"], marketer, reviewer)
-    page = _open_without_javascript(chromium, live_server, open_page, publisher)
+    page = open_page(publisher, WIDTHS["tablet"], javascript=False)
     page.goto(f"/drafts/{fresh.pk}/")
     page.get_by_label("Journey step").select_option(label="Spring › Launch email")
     page.get_by_role("button", name="Preview what will be live").click()
@@ -127,7 +114,7 @@ def test_pausing_and_resuming_ask_first_and_a_paused_journey_shows_what_it_holds
 def test_the_kill_switch_asks_first_without_javascript_too(  # type: ignore[no-untyped-def]
     open_page, chromium, live_server, transactional_db, live: Live, publisher
 ):
-    page = _open_without_javascript(chromium, live_server, open_page, publisher)
+    page = open_page(publisher, WIDTHS["tablet"], javascript=False)
     page.goto("/journeys/")
     page.get_by_role("link", name="Pause Spring (kill switch)…").click()
     page.get_by_role("heading", name="Pause all of Spring?", level=1).wait_for()

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import PASSWORD
-from tests.browser import CHROMIUM, WIDTHS, axe_script
+from tests.browser import CHROMIUM, WIDTHS, axe_script, log_in
 
 AXE = axe_script()
 BAD_IMPACTS = ("serious", "critical")
@@ -249,11 +249,7 @@ def pages(chromium: Any, live_server: Any) -> Any:  # noqa: F811
         page = context.new_page()
         page.set_default_timeout(15_000)
         if username is not None:
-            page.goto("/login/")
-            page.get_by_label("Username").fill(username)
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_url(re.compile(r"/$"))
+            log_in(page, username, PASSWORD)
         return page
 
     opener.contexts = contexts  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import BROWSER, look, logout, screenshots_on_failure
+from tests.browser import BROWSER, WIDTHS, look, logout, screenshots_on_failure
 from tests.pipeline import submitted_draft
 from workbench.generation import tasks
 from workbench.generation.models import Draft, DraftState, GenerationJob, RunStatus

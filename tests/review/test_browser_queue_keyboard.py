@@ -29,6 +29,8 @@ def waiting(transactional_db, brand, prompt, segments, marketer) -> list[Draft]:
 def queue(page: Any, query: str = "") -> None:
     page.goto("/review/" + query)
     page.wait_for_load_state("load")  # the shortcuts script is deferred
+    # and once loaded it restores the place in a timeout of its own (pageshow): let that run before any key
+    page.evaluate("() => new Promise(resolve => setTimeout(resolve, 50))")
 
 
 def current_row_id(page: Any) -> str:

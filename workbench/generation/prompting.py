@@ -320,8 +320,9 @@ def _read_message(stream: IO[bytes]) -> Any:
     return json.loads(_read_exact(stream, size).decode("utf-8", "surrogatepass"))
 
 
-class _CpuExceeded(Exception):
-    pass
+class _CpuExceeded(BaseException):
+    """Raised by SIGXCPU inside a render; a BaseException so that no ``except Exception`` on the way (Jinja's, the
+    template's own error reporting) can catch it and report a half-rendered template."""
 
 
 def _serve() -> None:  # pragma: no cover - runs in the worker process; exercised through render_prompt

@@ -57,6 +57,7 @@ def main() -> int:
 
     from bench.bench_urls import BODY, urlpatterns as bench_patterns
     from workbench.api.core import BearerToken
+    from workbench.access import SYSTEM
     from workbench.journeys.actions import api_client_create
 
     floor = NinjaAPI(urls_namespace="floor", auth=BearerToken())
@@ -85,7 +86,7 @@ def main() -> int:
     sys.modules["bench_floor_urls"] = module
     settings.ROOT_URLCONF = "bench_floor_urls"
 
-    _, token = api_client_create(name=f"floor-{secrets.token_hex(3)}", all_journeys=True, rate_limit_per_minute=1_000_000, acting_user=None)
+    _, token = api_client_create(name=f"floor-{secrets.token_hex(3)}", all_journeys=True, rate_limit_per_minute=1_000_000, acting_user=SYSTEM)
     application = WSGIHandler()
 
     def call(target: str, auth: bool) -> str:

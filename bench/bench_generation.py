@@ -52,6 +52,7 @@ def run_round(env: dict[str, str], rounds: int, verbose: bool = False) -> list[f
     code = f"""
 import time, django
 django.setup()
+from workbench.access import SYSTEM
 from workbench.accounts.models import Role, User
 from workbench.brand.actions import guide_version_create, prompt_version_create, segment_save
 from workbench.brand.models import Brand, PromptTemplate
@@ -60,11 +61,11 @@ from workbench.generation.models import GenerationJob, RunStatus, Draft
 from workbench.checks.models import CheckResult
 from django.conf import settings
 user = User.objects.filter(username="bench").first() or User.objects.create_user("bench", password="x" * 20, role=Role.ADMIN)
-guide_version_create(source_yaml=(settings.BASE_DIR / "brandguide/northwind.yaml").read_text(), acting_user=None)
+guide_version_create(source_yaml=(settings.BASE_DIR / "brandguide/northwind.yaml").read_text(), acting_user=SYSTEM)
 brand = Brand.objects.get(slug="northwind")
 base = settings.BASE_DIR / "prompts"
-prompt_version_create(slug="brand-voice", name="Brand voice", system_source=(base / "brand-voice.system.j2").read_text(), user_source=(base / "brand-voice.user.j2").read_text(), acting_user=None)
-segments = [segment_save(brand=brand, slug=f"bench-{{i}}", name=f"Bench {{i}}", acting_user=None) for i in range(5)]
+prompt_version_create(slug="brand-voice", name="Brand voice", system_source=(base / "brand-voice.system.j2").read_text(), user_source=(base / "brand-voice.user.j2").read_text(), acting_user=SYSTEM)
+segments = [segment_save(brand=brand, slug=f"bench-{{i}}", name=f"Bench {{i}}", acting_user=SYSTEM) for i in range(5)]
 times = []
 for round_ in range({rounds}):
     brief = brief_create(brand=brand, title=f"bench {{round_}}", goal="g", key_message="New boots are here", call_to_action="See them",

@@ -81,18 +81,19 @@ def _setup():  # type: ignore[no-untyped-def]
     from tests.conftest import make_user
     from tests.pipeline import make_brief, submitted_draft
     from workbench.accounts.models import Role
+    from workbench.access import SYSTEM
     from workbench.brand.actions import guide_version_create, prompt_version_create, segment_save
     from workbench.brand.models import Brand, PromptTemplate
 
     base = Path(__file__).resolve().parent.parent
-    guide_version_create(source_yaml=(base / "brandguide" / "northwind.yaml").read_text(), acting_user=None)
+    guide_version_create(source_yaml=(base / "brandguide" / "northwind.yaml").read_text(), acting_user=SYSTEM)
     prompt_version_create(
         slug="brand-voice", name="Brand voice", system_source=(base / "prompts" / "brand-voice.system.j2").read_text(),
-        user_source=(base / "prompts" / "brand-voice.user.j2").read_text(), acting_user=None,
+        user_source=(base / "prompts" / "brand-voice.user.j2").read_text(), acting_user=SYSTEM,
     )
     brand, prompt = Brand.objects.get(slug="northwind"), PromptTemplate.objects.get(slug="brand-voice")
     segments = [
-        segment_save(brand=brand, slug=f"segment-{i}", name=f"Segment {i}", sensitive=i == 0, acting_user=None) for i in range(6)
+        segment_save(brand=brand, slug=f"segment-{i}", name=f"Segment {i}", sensitive=i == 0, acting_user=SYSTEM) for i in range(6)
     ]
     marketer, reviewer = make_user("maya", Role.MARKETER), make_user("riley", Role.REVIEWER)
     client = Client()
@@ -109,7 +110,7 @@ def _setup():  # type: ignore[no-untyped-def]
         channels = ["email", "sms", "push", "in_app"]
         drafts = Draft.objects.bulk_create(
             Draft(brief=briefs[i % 20], segment=segments[i % 6], channel=channels[i % 4], variant=1 + i % 3,
-                  state=DraftState.IN_REVIEW, created_by=marketer)
+                  number=100 + i, state=DraftState.IN_REVIEW, created_by=marketer)
             for i in range(count - 1)
         )
         versions = DraftVersion.objects.bulk_create(

@@ -213,3 +213,20 @@ def test_it_cuts_a_one_part_limit_before_the_cluster_that_overflows() -> None:
     [f] = length_findings(sms_guide(1), "sms", {"body": text})
     assert (f.start, f.end) == (68, len(text))
     assert f.match == "👩‍👩‍👧‍👦ü"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ae é ñ Ä€^{ 한國ا\u0301\r\n\u200d👍🏽🇫")), min_size=1, max_size=500))
+def test_the_arithmetic_layout_agrees_with_the_cluster_by_cluster_one(text: str) -> None:
+    from workbench.checks.engine.sms import _clusters, _segment_ends
+
+    encoding, clusters = _clusters(text)
+    assert sms_layout(text) == (encoding, _segment_ends(clusters))
+
+
+@pytest.mark.parametrize("text", ["a" * 400, "é" * 400, "한" * 200, "Ä" * 161, "ñ" * 71])
+def test_copy_of_one_kind_of_character_is_laid_out_like_the_reference(text: str) -> None:
+    from workbench.checks.engine.sms import _clusters, _segment_ends
+
+    encoding, clusters = _clusters(text)
+    assert sms_layout(text) == (encoding, _segment_ends(clusters))

@@ -97,6 +97,36 @@ def test_it_reads_the_labelled_set_of_each_language_with_high_precision_and_reca
         assert tp / (tp + fn) >= 0.85, (language, dim)
 
 
+@pytest.mark.parametrize("language", ["es", "fr", "de"])
+def test_the_field_wide_shortcuts_never_change_what_intent_finds(
+    language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workbench.checks.engine import tone_lang
+    from workbench.checks.engine.normalize import normalise
+
+    texts = [row["text"] for row in rows(f"tone_intent_{language}.jsonl")]
+    texts.append(" ".join(texts))  # many sentences in one field
+    texts.append(", ".join(t.rstrip(".!?") for t in texts[:30]))  # many clauses in one sentence
+    dims = frozenset({"promotional", "urgency", "celebratory"})
+    gated = [tone_lang.language_tone_spans(normalise(t).text, dims, language) for t in texts]
+    monkeypatch.setattr(tone_lang, "GATED", False)
+    full = [tone_lang.language_tone_spans(normalise(t).text, dims, language) for t in texts]
+    assert gated == full
+    assert sum(bool(spans["promotional"]) for spans in full) >= 20  # the set does exercise every path
+    assert sum(bool(spans["urgency"]) for spans in full) >= 10
+
+
+def test_a_command_opens_with_one_of_the_words_read_from_its_pattern() -> None:
+    from workbench.checks.engine.tone_lang import opening_words
+
+    assert opening_words(r"^(?:(?:ya|y)\b\s*)*(?:compra(?:lo)?\b|pasate a|descubre\s\w+)") == {
+        "compra", "compralo", "pasate", "descubre"}
+    with pytest.raises(ValueError):
+        opening_words(r"^(?:compr\w+)")  # a class could go on spelling the word
+    with pytest.raises(ValueError):
+        opening_words(r"^(?:compra)")  # a match may stop inside a longer word
+
+
 def test_it_still_reads_english_copy_with_the_english_lexicons(guide: CompiledGuide) -> None:
     assert "urgency" in rules(guide, "Last chance to grab your winter gear!", "en-US")
     assert "urgency" not in rules(guide, "Letzte Chance auf Ihre Winterausrüstung.", "en-US")

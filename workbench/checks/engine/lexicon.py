@@ -315,9 +315,9 @@ def _stem_phrase_hits(
     if None in stems:
         stems = [table.stem_token(t) if s is None else s for t, s in zip(tokens, stems)]
     phrases = table.phrases
-    starts = [i for i, s in enumerate(stems) if s in phrases]
-    if not starts:
+    if phrases.keys().isdisjoint(stems):  # C-level: no phrase starts here (most texts)
         return
+    starts = [i for i, s in enumerate(stems) if s in phrases]
     positions = list(accumulate((len(t) + 1 for t in tokens), initial=1))
     for i in starts:
         for rest, (rule, group) in phrases[stems[i]]:  # type: ignore[index]

@@ -33,7 +33,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from .tone import _STRIP_FOR_GRADE_RE, MIN_WORDS_FOR_SHORT_GRADE, _sentence_count, _words
 
@@ -91,22 +91,38 @@ def _hyphenator(language: str) -> Any:
     return importlib.import_module("pyphen").Pyphen(lang=language, left=1, right=1)
 
 
-@lru_cache(maxsize=50_000)
+# Syllables per word, per language: read with one C-level dict lookup per word
+# (nearly every word of a running worker's copy has been seen before).
+_SYLLABLES: dict[str, dict[str, int]] = {}
+_SYLLABLES_PER_LANGUAGE: Final = 50_000
+
+
 def syllables(word: str, language: str) -> int:
-    return len(_hyphenator(language).positions(word)) + 1
+    known = _SYLLABLES.setdefault(language, {})
+    count = known.get(word)
+    if count is None:
+        count = len(_hyphenator(language).positions(word)) + 1
+        if len(known) < _SYLLABLES_PER_LANGUAGE:
+            known[word] = count
+    return count
 
 
 def language_grade(text: str, language: str) -> Grade | None:
     """The reading grade of ``text`` in ``language`` (not English), or None if too short or not graded."""
     if language not in GRADED_LANGUAGES or language == "en":
         return None
-    text = _STRIP_FOR_GRADE_RE.sub(" ", text)
+    if len(text.split(None, MIN_WORDS_FOR_SHORT_GRADE)) < MIN_WORDS_FOR_SHORT_GRADE:
+        return None  # fewer blank-separated tokens than words needed: too short whatever they are
+    if "{{" in text or "http" in text or "www." in text:
+        text = _STRIP_FOR_GRADE_RE.sub(" ", text)
     words = _words(text, lowercase=True)
     n = len(words)
     if n < MIN_WORDS_FOR_SHORT_GRADE:
         return None
     sentences = _sentence_count(text)
-    counts = [syllables(w, language) for w in words]
+    found = list(map(_SYLLABLES.get(language, {}).get, words))
+    counts = ([syllables(w, language) if c is None else c for w, c in zip(words, found)] if None in found
+              else cast("list[int]", found))
     per_sentence = n / sentences
     per_word = sum(counts) / n
     formula = FORMULA_NAMES[language]
@@ -116,7 +132,9 @@ def language_grade(text: str, language: str) -> Grade | None:
     if language == "de":
         polysyllables = 100 * sum(1 for c in counts if c >= 3) / n
         monosyllables = 100 * sum(1 for c in counts if c == 1) / n
-        long_words = 100 * sum(1 for w in _words(text.replace("'", " ")) if len(w) > 6) / n
+        # words split at apostrophes too (textstat's way for this formula); without one they are ``words``
+        split = _words(text.replace("'", " ")) if "'" in text else words
+        long_words = 100 * sum(1 for w in split if len(w) > 6) / n
         grade = 0.1935 * polysyllables + 0.1672 * per_sentence + 0.1297 * long_words - 0.0327 * monosyllables - 0.875
         return Grade(grade, n, formula, grade)
     if language == "it":

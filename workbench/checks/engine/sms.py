@@ -95,14 +95,38 @@ def sms_segments(text: str) -> tuple[str, int]:
     return encoding, len(ends)
 
 
+# Characters that can join the one before or after them into one grapheme
+# cluster (UAX #29: CR LF, extenders, joiners, spacing marks, prepended
+# characters, regional indicators, Hangul jamo). Text without any, all in the
+# BMP, is one cluster and one UTF-16 unit per character.
+_JOINING_RE: Final = regex.compile(
+    r"[\r\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}\p{GCB=Prepend}\p{GCB=Regional_Indicator}"
+    r"\p{GCB=L}\p{GCB=V}\p{GCB=T}]"
+)
+
+
 def sms_layout(text: str) -> tuple[str, list[int]]:
     """(encoding, end index in ``text`` of each segment)."""
     if not text:
         return "GSM-7", []
-    if _is_gsm7(text) and len(text) + len(_GSM7_EXTENSION_RE.findall(text)) <= GSM7_SINGLE:
-        return "GSM-7", [len(text)]  # the common case: one part, no per-character layout needed
+    # Where every character is a cluster of the same size the parts are laid
+    # out by arithmetic, with no per-character loop: GSM-7 text without
+    # extension characters, and most UCS-2 copy (accented letters, CJK).
+    if _is_gsm7(text):
+        if _GSM7_EXTENSION_RE.search(text) is None:
+            return "GSM-7", uniform_segment_ends(len(text), _SEPTET)
+    elif len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text) and _JOINING_RE.search(text) is None:
+        return "UCS-2", uniform_segment_ends(len(text), _CODE_UNIT)
     encoding, clusters = _clusters(text)
     return encoding, _segment_ends(clusters)
+
+
+def uniform_segment_ends(count: int, bits: int) -> list[int]:
+    """Segment ends for ``count`` one-character clusters of ``bits`` each (what _segment_ends gives them)."""
+    if count * bits <= _PART_BITS:
+        return [count]
+    per_part = (_PART_BITS - _HEADER_BITS) // bits
+    return [*range(per_part, count, per_part), count]
 
 
 def sms_fit(text: str, max_segments: int) -> int:

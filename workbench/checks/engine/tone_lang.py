@@ -30,21 +30,23 @@ Every span is in the normalised text's coordinates; the engine maps it back.
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any, Final
 
 import ahocorasick
 
 from .normalize import normalise
+from .tone import requires_char
 
 TONE_LANGUAGES: Final = frozenset({"es", "fr", "de"})
 _DIMENSIONS: Final = ("promotional", "urgency", "celebratory")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _Grammar:
     """The intent patterns of one language, all on normalised text."""
 
@@ -55,6 +57,72 @@ class _Grammar:
     offer_word: re.Pattern[str]
     deadline: re.Pattern[str]
     deadline_opening: re.Pattern[str]  # a sentence that opens with its deadline ("Termina esta noche.")
+
+    @cached_property
+    def command_words(self) -> frozenset[str]:
+        """Every word a commerce command's verb can start with (see ``opening_words``)."""
+        return opening_words(self.command.pattern)
+
+    @cached_property
+    def deadline_words(self) -> frozenset[str]:
+        """Every word a deadline can start with ("termina", "hasta", "jusqu", "endet"...)."""
+        return opening_words(self.deadline.pattern)
+
+
+def opening_words(regex: str) -> frozenset[str]:
+    """The words a match of ``regex`` can open with, after its optional leads.
+
+    Read from the parse tree by the ``re`` module's own parser: leading
+    anchors and optional repeats (the leads) are skipped, then every branch is
+    followed letter by letter up to the first character or assertion that
+    cannot continue a word (a run of ``\\w``). A field none of whose words is
+    one of these cannot hold a match, so its clauses need not be tried. Raises ValueError for a
+    pattern whose opening word is not spelled out (a class or a repeat that
+    could add letters): the shortcut would not be sound for it.
+    """
+    parser: Any = importlib.import_module("re._parser")
+    const: Any = importlib.import_module("re._constants")
+    repeats = (const.MAX_REPEAT, const.MIN_REPEAT, const.POSSESSIVE_REPEAT)
+    items = list(parser.parse(regex))
+    while items and (items[0][0] == const.AT or (items[0][0] in repeats and items[0][1][0] == 0)):
+        items.pop(0)
+    words: set[str] = set()
+
+    def ends_word(op: Any, arg: Any) -> bool:  # nothing a word (a run of \w) can go on with
+        if op == const.LITERAL:
+            return _NON_WORD_RE.fullmatch(chr(arg)) is not None
+        if op == const.IN:
+            return all((o == const.LITERAL and _NON_WORD_RE.fullmatch(chr(a)) is not None)
+                       or (o == const.CATEGORY and a == const.CATEGORY_SPACE) for o, a in arg)
+        return bool(op == const.AT)
+
+    def walk(seq: list[Any], word: str) -> None:
+        if not seq:
+            raise ValueError(f"a match of {regex!r} may end inside its opening word {word!r}")
+        (op, arg), rest = seq[0], seq[1:]
+        if op == const.LITERAL and chr(arg).isalpha():
+            walk(rest, word + chr(arg))
+        elif ends_word(op, arg):
+            if word:
+                words.add(word)
+            else:
+                walk(rest, word)
+        elif op == const.IN and all(o == const.LITERAL and chr(a).isalpha() for o, a in arg):
+            for _, letter in arg:  # a class of letters spelled out: [oa]
+                walk(rest, word + chr(letter))
+        elif op == const.SUBPATTERN:
+            walk([*arg[-1], *rest], word)
+        elif op == const.BRANCH:
+            for branch in arg[1]:
+                walk([*branch, *rest], word)
+        elif op in repeats and arg[0] == 0 and arg[1] == 1:
+            walk(rest, word)
+            walk([*arg[2], *rest], word)
+        else:
+            raise ValueError(f"the opening word of {regex!r} is not spelled out ({op})")
+
+    walk(items, "")
+    return frozenset(words)
 
 
 _MONEY: Final = r"(?:\d+(?:[.,]\d+)?\s?(?:€|\$|£|eur|euros?|dolares|dollars)|(?:€|\$|£)\s?\d+(?:[.,]\d+)?)"
@@ -224,12 +292,18 @@ _OPENERS: Final = "¡¿\"'( \t"
 # Every priced offer holds a digit, a currency sign or a price word: sentences
 # without any skip the price patterns (most service copy).
 _PRICE_GATE: Final = re.compile(r"[\d€$£]|\b(?:precio|prix|preis|mitgliederpreis)\b")
+_PRICE_WORDS: Final = frozenset({"precio", "prix", "preis", "mitgliederpreis"})  # the gate's words, for a field-wide look
 
 
 @dataclass(frozen=True, slots=True)
 class _Lexicon:
     phrases: Any  # pyahocorasick automaton: " word word " -> (key length, dimensions)
     patterns: dict[str, re.Pattern[str] | None]  # the "re:" lines, one alternation per dimension
+    # dimensions each of whose patterns needs a digit / a character outside ASCII (tone.requires_char)
+    need_digit: frozenset[str]
+    need_non_ascii: frozenset[str]
+    # the words every match of a dimension's patterns opens with, where each pattern spells them out
+    need_word: dict[str, frozenset[str]]
 
 
 # Every character that is not part of a word becomes a blank, one for one
@@ -266,6 +340,9 @@ def _lexicon(language: str) -> _Lexicon:
     shared = _sections("tone_any.txt")
     automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
     patterns: dict[str, re.Pattern[str] | None] = {}
+    need_digit: set[str] = set()
+    need_non_ascii: set[str] = set()
+    need_word: dict[str, frozenset[str]] = {}
     for dim in _DIMENSIONS:
         lines = own[dim] + shared[dim]
         for line in lines:
@@ -275,8 +352,16 @@ def _lexicon(language: str) -> _Lexicon:
                 automaton.add_word(key, (len(key), (*found, dim)))
         regexes = [line[3:] for line in lines if line.startswith("re:")]
         patterns[dim] = re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None
+        if regexes and all(requires_char(r, str.isdigit) for r in regexes):
+            need_digit.add(dim)
+        if regexes and all(requires_char(r, lambda c: not c.isascii()) for r in regexes):
+            need_non_ascii.add(dim)
+        try:
+            need_word[dim] = frozenset().union(*(opening_words(r) for r in regexes))
+        except ValueError:
+            pass  # a pattern opening with a digit or a class: the character gates above apply
     automaton.make_automaton()
-    return _Lexicon(automaton, patterns)
+    return _Lexicon(automaton, patterns, frozenset(need_digit), frozenset(need_non_ascii), need_word)
 
 
 def _clauses(sentence: str, offset: int) -> list[tuple[int, int]]:
@@ -294,8 +379,25 @@ def _clauses(sentence: str, offset: int) -> list[tuple[int, int]]:
     return found
 
 
-def _intent(text: str, grammar: _Grammar, dimensions: frozenset[str]) -> dict[str, list[tuple[int, int]]]:
+# Off only in tests: every clause is read, to show the field-wide shortcuts never change a result.
+GATED = True
+
+
+def _intent(
+    text: str, grammar: _Grammar, dimensions: frozenset[str], words: frozenset[str], has_digit: bool
+) -> dict[str, list[tuple[int, int]]]:
+    """``words``: the field's words (runs of ``\\w``); ``has_digit``: whether it holds a digit."""
     spans: dict[str, list[tuple[int, int]]] = {d: [] for d in dimensions}
+    # What the whole field can hold, found once (most copy holds none of it):
+    # a command needs one of its verbs as a word, a priced offer a digit, a
+    # currency sign or a price word, a deadline a match of its own pattern.
+    may_command = not GATED or not grammar.command_words.isdisjoint(words)
+    field_may_price = (not GATED or has_digit or "€" in text or "$" in text or "£" in text
+                       or not _PRICE_WORDS.isdisjoint(words))
+    may_deadline = "urgency" in spans and (not GATED or (
+        not grammar.deadline_words.isdisjoint(words) and grammar.deadline.search(text) is not None))
+    if not (may_command or field_may_price or may_deadline):
+        return spans
     for sm in _SENTENCE_RE.finditer(text):
         s_start = sm.start()
         while s_start < sm.end() and text[s_start] in _OPENERS:
@@ -305,10 +407,13 @@ def _intent(text: str, grammar: _Grammar, dimensions: frozenset[str]) -> dict[st
             continue
         owed: bool | None = None  # searched once, and only when a priced offer or an offer word needs it
         selling = False
-        may_price = _PRICE_GATE.search(sentence) is not None
+        may_price = field_may_price and _PRICE_GATE.search(sentence) is not None
+        if not (may_command or may_price or may_deadline):
+            continue
         for c_start, c_end in _clauses(sentence, s_start):
             clause = text[c_start:c_end]
-            command = grammar.command.match(clause) is not None and grammar.service.search(clause) is None
+            command = (may_command and grammar.command.match(clause) is not None
+                       and grammar.service.search(clause) is None)
             priced = False
             if not command and may_price and grammar.price_offer.search(clause) is not None:
                 if owed is None:
@@ -318,7 +423,7 @@ def _intent(text: str, grammar: _Grammar, dimensions: frozenset[str]) -> dict[st
                 selling = True
                 if "promotional" in spans:
                     spans["promotional"].append((c_start, c_end))
-        if "urgency" in spans:
+        if may_deadline:
             deadlines = list(grammar.deadline.finditer(sentence))
             if not deadlines:
                 continue
@@ -340,7 +445,8 @@ def language_tone_spans(text: str, dimensions: frozenset[str], language: str) ->
         return {}
     lexicon = _lexicon(language)
     spans: dict[str, list[tuple[int, int]]] = {d: [] for d in dimensions}
-    if text.isascii():
+    is_ascii = text.isascii()
+    if is_ascii:
         # C-level, one for one: word bytes kept, every other byte a blank
         view = " " + text.encode("ascii").translate(_ASCII_VIEW).decode("ascii") + " "
     else:
@@ -352,13 +458,18 @@ def language_tone_spans(text: str, dimensions: frozenset[str], language: str) ->
                 # stand just before and after the phrase
                 spans[dim].append((end - length + 1, end - 1))
     has_digit = _DIGIT_RE.search(text) is not None
+    words = frozenset(view.split())
     for dim in dimensions:
         pattern = lexicon.patterns.get(dim)
-        # every promotional pattern (percentages, amounts saved) holds a digit
-        if pattern is not None and (has_digit or dim != "promotional"):
-            spans[dim].extend((m.start(), m.end()) for m in pattern.finditer(text) if m.end() > m.start())
+        # a pattern that needs a digit (percentages, amounts saved), an emoji or one of
+        # its opening words ("quedan") is not run on text without one
+        if pattern is None or (dim in lexicon.need_digit and not has_digit) or (
+                dim in lexicon.need_non_ascii and is_ascii) or (
+                GATED and dim in lexicon.need_word and lexicon.need_word[dim].isdisjoint(words)):
+            continue
+        spans[dim].extend((m.start(), m.end()) for m in pattern.finditer(text) if m.end() > m.start())
     intent_dims = dimensions & {"promotional", "urgency"}
     if intent_dims:
-        for dim, found in _intent(text, _GRAMMARS[language], frozenset(intent_dims)).items():
+        for dim, found in _intent(text, _GRAMMARS[language], frozenset(intent_dims), words, has_digit).items():
             spans[dim].extend(found)
     return spans

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import regex
@@ -215,18 +216,28 @@ def test_it_cuts_a_one_part_limit_before_the_cluster_that_overflows() -> None:
     assert f.match == "👩‍👩‍👧‍👦ü"
 
 
+# Copy in one kind of character is laid out by arithmetic; with that shortcut
+# switched off every text goes cluster by cluster, the layout the reference
+# cases above pin down.
+MIXED_COPY = st.text(alphabet=st.sampled_from(list("ae é ñ Ä€^{ 한國ا\u0301\r\n\u200d👍🏽🇫")), min_size=1, max_size=500)
+
+
+def cluster_by_cluster(function, *args):  # type: ignore[no-untyped-def]
+    from workbench.checks.engine import sms
+
+    with mock.patch.object(sms, "_uniform_layout", return_value=None):
+        return function(*args)
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ae é ñ Ä€^{ 한國ا\u0301\r\n\u200d👍🏽🇫")), min_size=1, max_size=500))
-def test_the_arithmetic_layout_agrees_with_the_cluster_by_cluster_one(text: str) -> None:
-    from workbench.checks.engine.sms import _clusters, _segment_ends
-
-    encoding, clusters = _clusters(text)
-    assert sms_layout(text) == (encoding, _segment_ends(clusters))
+@given(MIXED_COPY, st.integers(min_value=0, max_value=5))
+def test_the_arithmetic_layout_agrees_with_the_cluster_by_cluster_one(text: str, parts: int) -> None:
+    assert sms_layout(text) == cluster_by_cluster(sms_layout, text)
+    assert sms_fit(text, parts) == cluster_by_cluster(sms_fit, text, parts)
 
 
-@pytest.mark.parametrize("text", ["a" * 400, "é" * 400, "한" * 200, "Ä" * 161, "ñ" * 71])
-def test_copy_of_one_kind_of_character_is_laid_out_like_the_reference(text: str) -> None:
-    from workbench.checks.engine.sms import _clusters, _segment_ends
-
-    encoding, clusters = _clusters(text)
-    assert sms_layout(text) == (encoding, _segment_ends(clusters))
+@pytest.mark.parametrize("text", ["a" * 400, "é" * 400, "한" * 200, "Ä" * 161, "ñ" * 71, "ñ" * 70])
+@pytest.mark.parametrize("parts", [1, 2, 3])
+def test_copy_of_one_kind_of_character_is_laid_out_like_the_reference(text: str, parts: int) -> None:
+    assert sms_layout(text) == cluster_by_cluster(sms_layout, text)
+    assert sms_fit(text, parts) == cluster_by_cluster(sms_fit, text, parts)

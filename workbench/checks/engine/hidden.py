@@ -103,8 +103,18 @@ def _names(chars: list[str]) -> str:
     return ", ".join(shown) + (", ..." if len(seen) > 3 else "")
 
 
+def _latin1_without_soft_hyphen(text: str) -> bool:
+    """Cheap gate (C-level, a copy for most copy): every character of Latin-1 is
+    Latin, Common or visible, but the soft hyphen, so such text has nothing to hide."""
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return "\xad" not in text
+
+
 def find_hidden_text(text: str) -> list[Raw]:
-    if text.isascii() or _SUSPECT_RE.search(text) is None:
+    if text.isascii() or _latin1_without_soft_hyphen(text) or _SUSPECT_RE.search(text) is None:
         return []
     out: list[Raw] = []
     for m in _BIDI_RE.finditer(text):

@@ -364,7 +364,8 @@ def intent_spans(text: str, dimensions: frozenset[str]) -> dict[str, list[tuple[
     if "promotional" in dimensions:
         spans["promotional"].extend(commands)
     present = {w for _, w in hits}
-    positions = [at for at, w in hits if _reads(w, present)]
+    read = {w for w in present if _reads(w, present)}
+    positions = [at for at, w in hits if w in read]
     if char_hit:
         positions.extend(m.start() for m in _ANCHOR_CHARS.finditer(text))
     if not positions and GATED:
@@ -393,15 +394,19 @@ _LEAD_TAILS: Final = (
 )
 
 
+_LEAD_TAIL_SET: Final = frozenset(_LEAD_TAILS)
+_LOWER_ASCII: Final = "abcdefghijklmnopqrstuvwxyz"
+
+
 def _may_open_clause(text: str, at: int) -> bool:
     """Cheap test that a verb at ``at`` may open its clause: nothing, a boundary or a lead just before it."""
     head = text[max(0, at - 16):at].rstrip(" \t")
     if not head or head[-1] in ".!?;:,-\n":
         return True
-    for tail in _LEAD_TAILS:
-        if head.endswith(tail) and (len(head) == len(tail) or not head[-len(tail) - 1].isalpha()):
-            return True
-    return False
+    # the word just before: every lead tail is lower-case ASCII letters, so it is
+    # one when that run of letters is a tail and stands after no other letter
+    before = head.rstrip(_LOWER_ASCII)
+    return head[len(before):] in _LEAD_TAIL_SET and not before[-1:].isalpha()
 
 
 def _commands(text: str, verbs: list[tuple[int, str]]) -> list[tuple[int, int]]:

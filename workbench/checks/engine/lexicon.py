@@ -36,7 +36,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, compress
 from typing import Any, Final, NamedTuple
 
 # Imported by name: pyahocorasick ships no type stubs, and this keeps mypy
@@ -298,13 +298,15 @@ def _stem_hits(
     found: list[tuple[tuple[int, int], ...] | None] = list(map(table.cache.get, tokens))
     if None in found:
         found = [table.lookup(t) if f is None else f for t, f in zip(tokens, found)]
-    if not any(found):
+    matched = list(compress(range(len(tokens)), found))  # C-level: the tokens that are a term's form
+    if not matched:
         return
-    position = 1  # the view is " " + " ".join(tokens) + " "
-    for token, entries in zip(tokens, found):
-        for rule, group in entries or ():
-            hits.append((rule, group, position, position + len(token)))
-        position += len(token) + 1
+    # the view is " " + " ".join(tokens) + " ": token i starts after i + 1 blanks and the tokens before it
+    before = list(accumulate(map(len, tokens), initial=1))
+    for i in matched:
+        start = before[i] + i
+        for rule, group in found[i] or ():
+            hits.append((rule, group, start, start + len(tokens[i])))
 
 
 def _stem_phrase_hits(
@@ -317,14 +319,14 @@ def _stem_phrase_hits(
     phrases = table.phrases
     if phrases.keys().isdisjoint(stems):  # C-level: no phrase starts here (most texts)
         return
-    starts = [i for i, s in enumerate(stems) if s in phrases]
-    positions = list(accumulate((len(t) + 1 for t in tokens), initial=1))
+    starts = list(compress(range(len(stems)), map(phrases.__contains__, stems)))
+    before = list(accumulate(map(len, tokens), initial=1))
     for i in starts:
         for rest, (rule, group) in phrases[stems[i]]:  # type: ignore[index]
             j = i + 1 + len(rest)
             if j > len(tokens) or tuple(stems[i + 1:j]) != rest:
                 continue
-            start, end = positions[i], positions[j - 1] + len(tokens[j - 1])
+            start, end = before[i] + i, before[j - 1] + j - 1 + len(tokens[j - 1])
             if rule < 0:
                 excepts.append((group, start, end))
             else:

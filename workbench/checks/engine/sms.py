@@ -45,17 +45,13 @@ _CODE_UNIT: Final = 16
 _GRAPHEME_RE: Final = regex.compile(r"\X")
 
 
-def non_gsm_chars(text: str) -> list[str]:
-    """Distinct characters (in order of appearance) that force UCS-2."""
-    seen: dict[str, None] = {}
-    for c in text:
-        if c not in GSM7_BASIC and c not in GSM7_EXTENSION:
-            seen.setdefault(c, None)
-    return list(seen)
-
-
 _NOT_GSM7_RE: Final = re.compile("[^" + "".join(re.escape(c) for c in sorted(GSM7_BASIC | GSM7_EXTENSION)) + "]")
 _GSM7_EXTENSION_RE: Final = re.compile("[" + "".join(re.escape(c) for c in sorted(GSM7_EXTENSION)) + "]")
+
+
+def non_gsm_chars(text: str) -> list[str]:
+    """Distinct characters (in order of appearance) that force UCS-2."""
+    return list(dict.fromkeys(_NOT_GSM7_RE.findall(text)))
 
 
 def _is_gsm7(text: str) -> bool:
@@ -112,13 +108,21 @@ def sms_layout(text: str) -> tuple[str, list[int]]:
     # Where every character is a cluster of the same size the parts are laid
     # out by arithmetic, with no per-character loop: GSM-7 text without
     # extension characters, and most UCS-2 copy (accented letters, CJK).
-    if _is_gsm7(text):
-        if _GSM7_EXTENSION_RE.search(text) is None:
-            return "GSM-7", uniform_segment_ends(len(text), _SEPTET)
-    elif len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text) and _JOINING_RE.search(text) is None:
-        return "UCS-2", uniform_segment_ends(len(text), _CODE_UNIT)
+    uniform = _uniform_layout(text)
+    if uniform is not None:
+        encoding, bits = uniform
+        return encoding, uniform_segment_ends(len(text), bits)
     encoding, clusters = _clusters(text)
     return encoding, _segment_ends(clusters)
+
+
+def _uniform_layout(text: str) -> tuple[str, int] | None:
+    """(encoding, bits per character) when every character is a cluster of the same size, else None."""
+    if _is_gsm7(text):
+        return ("GSM-7", _SEPTET) if _GSM7_EXTENSION_RE.search(text) is None else None
+    if len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text) and _JOINING_RE.search(text) is None:
+        return "UCS-2", _CODE_UNIT
+    return None
 
 
 def uniform_segment_ends(count: int, bits: int) -> list[int]:
@@ -134,9 +138,16 @@ def sms_fit(text: str, max_segments: int) -> int:
 
     Always a cluster boundary; ``len(text)`` when the whole text fits.
     """
-    _, clusters = _clusters(text)
     if max_segments < 1:
         return 0
+    uniform = _uniform_layout(text)
+    if uniform is not None:
+        bits = uniform[1]
+        if max_segments == 1:
+            return min(len(text), _PART_BITS // bits)
+        ends = uniform_segment_ends(len(text), bits)
+        return len(text) if len(ends) <= max_segments else ends[max_segments - 1]
+    _, clusters = _clusters(text)
     if max_segments == 1:
         used = start = 0
         for end, bits in clusters:

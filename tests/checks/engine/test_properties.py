@@ -116,6 +116,18 @@ LOOKALIKES: dict[str, list[str]] = {}
 for _char, _letter in CONFUSABLE.items():
     if unicodedata.category(_char).startswith("L"):
         LOOKALIKES.setdefault(_letter, []).append(_char)
+# Compatibility forms, also from Unicode's data: every character of the BMP and plane 1
+# whose NFKC form is the ASCII letter (fullwidth, circled, mathematical, modifier letters),
+# and the small capitals, which Unicode names after their letter.
+COMPATIBLE: dict[str, list[str]] = {}
+for _code in range(0x80, 0x20000):
+    _char = chr(_code)
+    _nfkc = unicodedata.normalize("NFKC", _char)
+    if len(_nfkc) == 1 and _nfkc.isascii() and _nfkc.isalpha():
+        COMPATIBLE.setdefault(_nfkc.lower(), []).append(_char)
+    _small = regex.fullmatch(r"LATIN LETTER SMALL CAPITAL ([A-Z])", unicodedata.name(_char, ""))
+    if _small:
+        COMPATIBLE.setdefault(_small.group(1).lower(), []).append(_char)
 # Every invisible character Unicode knows in the BMP and the tag block:
 # Default_Ignorable_Code_Point (assigned ones) plus the braille blank.
 _DI = regex.compile(r"\p{Default_Ignorable_Code_Point}")
@@ -140,7 +152,7 @@ def _entity(c: str, how: int) -> str:
 def disguised(draw: st.DrawFn, html: bool) -> tuple[str, str, int, int, bool]:
     """(text, term, start, end of the disguised term in text, whether it must read as hidden text)."""
     term = draw(st.sampled_from(DISGUISE_TERMS))
-    classes = ["confusable", "invisible", "spacing", "case"] + (["markup", "entity"] if html else [])
+    classes = ["confusable", "compatibility", "invisible", "spacing", "case"] + (["markup", "entity"] if html else [])
     how = draw(st.sampled_from(classes))
     out: list[str] = []
     flagged = False
@@ -152,6 +164,8 @@ def disguised(draw: st.DrawFn, html: bool) -> tuple[str, str, int, int, bool]:
             # a letter of another script inside a Latin word is a spoof as well as a disguise
             flagged = flagged or script_alias(look) not in ("LATIN", "COMMON", "INHERITED")
             c = look
+        elif how == "compatibility" and i in chosen:
+            c = draw(st.sampled_from(COMPATIBLE[c]))
         elif how == "case" and i in chosen:
             c = c.upper()
         out.append(c)

@@ -148,6 +148,8 @@ def test_letters_from_other_scripts_inside_a_latin_word_are_found_and_flagged(te
 @pytest.mark.parametrize("text, rule", [
     ("Ch\u0131\u0131eap".replace("\u0131\u0131", ""), "cheap"),
     ("\u1d04heap", "cheap"),                       # small capital c
+    ("\u1d04\u029c\u1d07\u1d00\u1d18", "cheap"),      # small capitals, every letter
+    ("\u24d2\u24d7\u24d4\u24d0\u24df", "cheap"),      # circled letters (symbols by category)
     ("\uff43\uff48\uff45\uff41\uff50", "cheap"),   # fullwidth
     ("\U0001d41c\U0001d421\U0001d41e\U0001d41a\U0001d429", "cheap"),  # mathematical bold
     ("hurr\u0131cane", "weather"),                 # dotless i

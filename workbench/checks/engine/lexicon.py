@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -260,8 +261,9 @@ class Lexicon:
         found: dict[tuple[int, int, int], None],
     ) -> None:
         o_start, o_end = norm.span(f_start, f_end)
-        if rule.needs_letter and _LETTER_RE.search(norm.original, o_start, o_end) is None:
-            return
+        if rule.needs_letter and _LETTER_RE.search(norm.original, o_start, o_end) is None and not any(
+                unicodedata.normalize("NFKC", c)[:1].isalpha() for c in norm.original[o_start:o_end]):
+            return  # digits and symbols only ("$$$", "3"); circled letters (ⓒⓗⓔⓐⓟ) are letters in disguise
         if rule.strict_accents and has_accented_letter(norm.original[o_start:o_end]):
             return
         found[(index, o_start, o_end)] = None

@@ -73,6 +73,9 @@ def _confusable_prototypes() -> dict[str, str]:
 CONFUSABLE: Final[dict[str, str]] = _confusable_prototypes()
 
 
+_SMALL_CAPITAL_RE: Final = re.compile(r"LATIN LETTER SMALL CAPITAL ([A-Z]|AE|OE)")
+
+
 def _normalise_char(c: str) -> str:
     if c in _SPECIAL:
         return _SPECIAL[c]
@@ -82,6 +85,11 @@ def _normalise_char(c: str) -> str:
         # for matching purposes
         return ""
     k = unicodedata.normalize("NFKC", c)
+    small_capital = _SMALL_CAPITAL_RE.fullmatch(unicodedata.name(c, "")) if not k.isascii() else None
+    if small_capital is not None:
+        # Small capitals (ʜᴇᴀᴘ) have no decomposition and most no confusable
+        # prototype; Unicode's names say which letter each one is.
+        return small_capital.group(1).lower()
     if not k.isascii() and c in CONFUSABLE:
         # NFKC does not make it plain ASCII (it may even split it: "ͺ" is
         # " " + a combining mark); the look-alike's prototype says what it shows

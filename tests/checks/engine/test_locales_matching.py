@@ -27,6 +27,8 @@ GUIDE_YAML = textwrap.dedent(
           - {term: económico}
           - {term: gratis, except: ["envío gratis"]}
           - {term: "compra ya"}
+          - {term: huracán}
+          - {term: rico}
       fr-FR:
         disallowed:
           - {term: gratuit, except: ["livraison gratuite"]}
@@ -85,6 +87,15 @@ CASES = [
     ("nl-NL", "Nog goedkoper", [("goedkoop", "goedkoper")]),
     ("nl-NL", "De goedkoopste", [("goedkoop", "goedkoopste")]),
     ("de-DE", "Die günstigsten Preise", [("günstig", "günstigsten"), ("preis", "Preise")]),
+    # -- absolute superlatives (the stemmers leave them on), spelling changes included
+    ("es-ES", "Botas baratísimas", [("barato", "baratísimas")]),
+    ("es-ES", "¡BARATÍSIMO!", [("barato", "BARATÍSIMO")]),
+    ("es-ES", "Un postre riquísimo", [("rico", "riquísimo")]),
+    ("pt-BR", "Tudo baratíssimo", [("barato", "baratíssimo")]),
+    ("it-IT", "Un piano economicissimo", [("economico", "economicissimo")]),
+    # -- a term with an accent the plural drops (huracán, huracanes): the stemmer reads both
+    ("es-ES", "Temporada de huracanes", [("huracán", "huracanes")]),
+    ("es-ES", "Un huracan", [("huracán", "huracan")]),
     # -- whole words only
     ("es-ES", "Una baratija", []),
     ("fr-FR", "La gratuité du service", []),

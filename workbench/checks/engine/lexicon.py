@@ -44,7 +44,7 @@ from typing import Any, Final, NamedTuple
 # --strict quiet both with and without ignore_missing_imports.
 ahocorasick: Any = importlib.import_module("ahocorasick")
 from .normalize import FOLD_TABLE, Normalised, normalise_plain
-from .stemming import StemTable, has_accented_letter
+from .stemming import StemTable, has_accented_letter, has_accented_stem
 
 # A word-internal apostrophe (straight; curly ones are straight after
 # normalisation) belongs to the token it starts: "he'll" -> "he", "'ll".
@@ -163,7 +163,11 @@ class LexiconBuilder:
             if inflect and len(tokens) == 1 and tokens[0].isalpha():
                 self.rules.append(rule)
                 word = tokens[0]
-                self._stem_table(language).add({word, *_l_as_i(word)}, (index, rule.group))
+                # the term as written too: a stemmer reads "huracán" (stem "huracan", as
+                # "huracanes") differently from its folded "huracan" (stem "hurac")
+                written = unicodedata.normalize("NFC", rule.term).strip().lower()
+                forms = {word, *_l_as_i(word), *([written] if written.isalpha() else [])}
+                self._stem_table(language).add(forms, (index, rule.group))
                 return
             if inflect and len(tokens) > 1 and all(t.isalpha() for t in tokens):
                 # the listed form stays in the automaton (its joined form catches
@@ -264,7 +268,7 @@ class Lexicon:
         if rule.needs_letter and _LETTER_RE.search(norm.original, o_start, o_end) is None and not any(
                 unicodedata.normalize("NFKC", c)[:1].isalpha() for c in norm.original[o_start:o_end]):
             return  # digits and symbols only ("$$$", "3"); circled letters (ⓒⓗⓔⓐⓟ) are letters in disguise
-        if rule.strict_accents and has_accented_letter(norm.original[o_start:o_end]):
+        if rule.strict_accents and has_accented_stem(norm.original[o_start:o_end]):
             return
         found[(index, o_start, o_end)] = None
 

@@ -27,6 +27,7 @@ another word (``frei`` in ``Freizeit``).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
@@ -58,6 +59,16 @@ _DERIVATIONAL: Final[dict[str, tuple[str, ...]]] = {
 # Degrees of comparison the language's stemmer leaves on (Dutch goedkoper,
 # goedkoopste), tried only against terms long enough to be compound elements.
 _DEGREE_SUFFIXES: Final[dict[str, tuple[str, ...]]] = {"nl": ("ere", "er", "ste", "st")}
+# Absolute superlatives the stemmers leave on (baratísimas, carissimo), as folded
+# tokens spell them; the base is read back as its masculine singular, with the
+# spelling changes the suffix brings (riquísimo -> rico, larguísimo -> largo,
+# amabilísimo -> amable).
+_SUPERLATIVES: Final[dict[str, tuple[str, ...]]] = {
+    "es": ("isimos", "isimas", "isimo", "isima"),
+    "pt": ("issimos", "issimas", "issimo", "issima", "isimos", "isimas", "isimo", "isima"),
+    "it": ("issimi", "issime", "issimo", "issima"),
+}
+_SUPERLATIVE_BASES: Final = (("qu", "co"), ("gu", "go"), ("bil", "ble"), ("", "o"), ("", "e"), ("", ""))
 _CACHE_LIMIT: Final = 200_000
 
 
@@ -79,6 +90,18 @@ def _same(word: str) -> str:
 def _is_accented(char: str) -> bool:
     decomposition = unicodedata.decomposition(char)
     return bool(decomposition) and not decomposition.startswith("<") and char.isalpha()
+
+
+# The accented ending of a Spanish or Portuguese absolute superlative: it is
+# inflection, not part of the word, so "baratísimas" is still "barato".
+_SUPERLATIVE_ENDING_RE: Final = re.compile(r"íss?im[oa]s?$", re.IGNORECASE)
+
+
+def has_accented_stem(word: str) -> bool:
+    """Whether ``word`` has an accented letter outside an absolute superlative's ending."""
+    if word.isascii():
+        return False
+    return has_accented_letter(_SUPERLATIVE_ENDING_RE.sub("", unicodedata.normalize("NFC", word)))
 
 
 def has_accented_letter(text: str) -> bool:
@@ -115,6 +138,7 @@ class StemTable:
         self._compounds = language in COMPOUND_LANGUAGES
         self._derivational = _DERIVATIONAL.get(language, ())
         self._degrees = _DEGREE_SUFFIXES.get(language, ())
+        self._superlatives = _SUPERLATIVES.get(language, ())
 
     def add(self, forms: set[str], entry: StemEntry) -> None:
         for form in forms:
@@ -161,6 +185,15 @@ class StemTable:
         entries = self.by_stem.get(self.stem(word))
         if entries:
             return tuple(entries)
+        for suffix in self._superlatives:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                base = word[: -len(suffix)]
+                for ending, replacement in _SUPERLATIVE_BASES:
+                    if base.endswith(ending):
+                        entries = self.by_stem.get(self.stem(base[: len(base) - len(ending)] + replacement))
+                        if entries:
+                            return tuple(entries)
+                break
         for suffix in self._degrees:
             if word.endswith(suffix) and len(word) - len(suffix) >= COMPOUND_MIN_TERM - 1:
                 entries = self.tail_stems.get(self.stem(word[: -len(suffix)]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workbench.checks.engine import CompiledGuide, check_fields
+from workbench.checks.engine.structural import find_bad_links, find_pii
 
 
 def kind(guide: CompiledGuide, k: str, text: str, channel: str = "push") -> list[tuple[str, str]]:
@@ -121,3 +122,46 @@ def test_required_text_may_be_in_any_field(northwind: CompiledGuide) -> None:
     assert [f for f in result.findings if f.kind == "required_text"] == []
     result = check_fields(northwind, "push", {"body": "No requirement for push"})
     assert result.passed
+
+
+@pytest.mark.parametrize("text", [
+    "Write to bob (at) gmail (dot) com",
+    "Write to bob[at]gmail[dot]com",
+    "Write to bob {AT} gmail.com",
+    "Write to bob@gmail[dot]com",
+])
+def test_it_finds_an_address_with_at_and_dot_spelled_out(text: str) -> None:
+    [raw] = find_pii(text, frozenset(), (), None, None)
+    assert raw[0] == "email" and text[raw[1]:raw[2]].startswith("bob")
+
+
+@pytest.mark.parametrize("text", [
+    "Meet us (at) the store.", "Look at this (dot) com thing", "help (at) northwind (dot) example",
+])
+def test_spelled_out_words_alone_or_a_contact_address_are_not_personal_data(text: str) -> None:
+    assert find_pii(text, frozenset({"help@northwind.example"}), (), None, None) == []
+
+
+@pytest.mark.parametrize(("text", "host"), [
+    ("Deals at evil.example/deal today", "evil.example"),
+    ("Shop bit.ly/3xYz now", "bit.ly"),
+])
+def test_a_bare_domain_with_a_path_is_a_link(text: str, host: str) -> None:
+    assert [r[0] for r in find_bad_links(text, ("northwind.example",))] == [host]
+
+
+@pytest.mark.parametrize("text", [
+    "Open 24/7 and/or online", "Save 1.5/month", "Mr./Mrs. Smith", "U.S./Canada only", "northwind.example/boots",
+])
+def test_slashes_that_are_not_links_and_allowed_bare_links_pass(text: str) -> None:
+    assert find_bad_links(text, ("northwind.example",)) == []
+
+
+@pytest.mark.parametrize("text", ["Email bob\uff20gmail.com", "Email bob@gmail\uff0ecom", "Email bob@gm\u0430il.com",
+                                  "Email bob@gm\u200bail.com"])
+def test_an_address_in_compatibility_or_look_alike_characters_is_found_in_the_original(text: str) -> None:
+    from workbench.checks.engine import compile_guide
+
+    result = check_fields(compile_guide({"slug": "t", "name": "T"}), "push", {"body": text})
+    [finding] = [f for f in result.findings if f.kind == "pii"]
+    assert finding.match == text[len("Email "):]

@@ -380,10 +380,13 @@ def _reading_findings(message: _Message, name: str, shown: RenderedText, norm: N
                     _add(findings, "pii", "block", name, shown.original, (pii[0], link.start, link.end, *pii[3:]))
     # "https://northwind.example@evil.com" is reported once, as a link
     link_spans = SpanSet([(s, e) for _, s, e, _, _ in links]) if links else None
-    for raw in _pii(compiled, text):
-        if link_spans is not None and raw[0] == "email" and link_spans.contains(raw[1], raw[2]):
+    # Addresses and numbers are read normalised as well: "bob＠gmail．com", a Cyrillic
+    # letter or an invisible character inside an address hide nothing.
+    for rule, n_start, n_end, why, suggestion in _pii(compiled, norm.text):
+        start, end = norm.span(n_start, n_end) if n_end > n_start else (n_start, n_end)
+        if link_spans is not None and rule == "email" and link_spans.contains(start, end):
             continue
-        _add_shown(findings, "pii", "block", name, shown, raw)
+        _add_shown(findings, "pii", "block", name, shown, (rule, start, end, why, suggestion))
     return norm
 
 

@@ -54,6 +54,16 @@ class SpanSet:
 _EMAIL_RE: Final = re.compile(
     r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])"
 )
+# An address spelled out to slip past filters: "bob (at) gmail (dot) com", "bob[at]gmail.com".
+_SPELLED_AT: Final = r"\s*[(\[{<]\s*at\s*[)\]}>]\s*"
+_SPELLED_DOT: Final = r"\s*[(\[{<]\s*dot\s*[)\]}>]\s*"
+_SPELLED_EMAIL_RE: Final = re.compile(
+    rf"(?<![\w.%+-])[a-z0-9._%+-]+(?:@|{_SPELLED_AT})[a-z0-9-]+(?:(?:\.|{_SPELLED_DOT})[a-z0-9-]+)*"
+    rf"(?:\.|{_SPELLED_DOT})[a-z]{{2,}}(?![\w-])",
+    re.IGNORECASE,
+)
+_SPELLED_MARK_RE: Final = re.compile(r"[(\[{<]\s*(?:at|dot)\s*[)\]}>]", re.IGNORECASE)
+_SPELLED_PART_RE: Final = re.compile(rf"{_SPELLED_AT}|{_SPELLED_DOT}", re.IGNORECASE)
 _CARD_RE: Final = re.compile(r"(?<![\d\w])\d(?:[ -]?\d){12,18}(?![\d\w])")
 # A loose candidate; _looks_like_phone decides.
 _PHONE_RE: Final = re.compile(r"(?<![\w#$€£+/.,-])\+?(?:\(\d{1,5}\)[ .-]?)?\d[\d .()-]{4,22}\d(?![\w%/])")
@@ -120,6 +130,16 @@ def find_pii(
             out.append(("email", m.start(), m.end(),
                         f"Email address \"{m.group()}\" must not appear in copy: it is personal data "
                         "unless it is one of the guide's contact addresses", suggest_email))
+    if _SPELLED_MARK_RE.search(text) is not None:
+        for m in _SPELLED_EMAIL_RE.finditer(text):
+            if "@" in m.group() and _SPELLED_MARK_RE.search(m.group()) is None:
+                continue  # a plain address, found above
+            address = _SPELLED_PART_RE.sub(lambda p: "@" if "a" in p.group().lower() else ".", m.group())
+            if address.lower() in contact_emails:
+                continue
+            out.append(("email", m.start(), m.end(),
+                        f"Email address \"{m.group()}\" ({address}) must not appear in copy: spelling out "
+                        "\"at\" and \"dot\" still gives it away", suggest_email))
     if _DIGIT_RE.search(text) is None:
         return out
     taken = SpanSet()
@@ -194,7 +214,12 @@ def find_merge_problems(text: str, known: frozenset[str]) -> list[Raw]:
 
 # -- links ------------------------------------------------------------------
 
-_URL_RE: Final = re.compile(r"(?i)(?<![\w@.])(?:https?://|www\.)[^\s<>\"'`]+")
+# A link with a scheme or "www.", or a bare domain followed by a path ("bit.ly/x",
+# "evil.example/deal"): phones and mail apps make those clickable too.
+_URL_RE: Final = re.compile(
+    r"(?i)(?<![\w@.])(?:https?://|www\.)[^\s<>\"'`]+"
+    r"|(?<![\w@./:-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}/[^\s<>\"'`]*"
+)
 _TRAILING: Final = ".,;:!?)]}'\""
 
 
@@ -218,7 +243,7 @@ def host_allowed(host: str, domains: tuple[str, ...]) -> bool:
 
 def find_bad_links(text: str, domains: tuple[str, ...]) -> list[Raw]:
     lowered = text.lower()
-    if "http" not in lowered and "www." not in lowered:
+    if "http" not in lowered and "www." not in lowered and "/" not in text:
         return []
     out: list[Raw] = []
     allowed = ", ".join(domains) if domains else "none configured"

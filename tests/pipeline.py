@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from workbench.accounts.models import User
 from workbench.brand.models import Brand, PromptTemplate, Segment
 from workbench.generation import actions
@@ -65,3 +67,22 @@ def approved_draft(
         review_approve(draft, version_number=draft.latest_version().number, acting_user=reviewer)
     draft.refresh_from_db()
     return draft
+
+
+# PRODUCT.md's example approval policy (legal for claims, two for sensitive segments and waived blocks, a Spanish
+# reader for es-US), added to the demo guide; the policy tests and browser walks use this one text.
+APPROVAL_POLICY = """
+approval:
+  default: {approvals: 1}
+  rules:
+    - {when: {sensitive_segment: true}, approvals: 2}
+    - {when: {finding_kind: claim}, roles: [legal]}
+    - {when: {overridden_block: true}, approvals: 2}
+    - {when: {locale: es-US}, languages: [es]}
+  due_hours: {default: 48, sensitive_segment: 8}
+"""
+
+
+def northwind_guide_with_approval_policy() -> str:
+    """The demo Northwind guide's YAML with APPROVAL_POLICY appended."""
+    return (settings.BASE_DIR / "brandguide" / "northwind.yaml").read_text(encoding="utf-8") + APPROVAL_POLICY

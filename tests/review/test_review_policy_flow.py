@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import make_user
-from tests.pipeline import generate_now, make_brief, submitted_draft
+from tests.pipeline import generate_now, make_brief, northwind_guide_with_approval_policy, submitted_draft
 from workbench.access import SYSTEM
 from workbench.accounts.models import Role, User
 from workbench.brand.actions import guide_version_create
@@ -27,21 +26,9 @@ from workbench.review.policy import approval_status, requirement_for
 
 pytestmark = pytest.mark.django_db
 
-APPROVAL_SECTION = """
-approval:
-  default: {approvals: 1}
-  rules:
-    - {when: {sensitive_segment: true}, approvals: 2}
-    - {when: {finding_kind: claim}, roles: [legal]}
-    - {when: {overridden_block: true}, approvals: 2}
-    - {when: {locale: es-US}, languages: [es]}
-  due_hours: {default: 48, sensitive_segment: 8}
-"""
-
 
 def with_policy(brand) -> None:  # type: ignore[no-untyped-def]
-    source = (settings.BASE_DIR / "brandguide" / "northwind.yaml").read_text() + APPROVAL_SECTION
-    guide_version_create(source_yaml=source, acting_user=SYSTEM)
+    guide_version_create(source_yaml=northwind_guide_with_approval_policy(), acting_user=SYSTEM)
 
 
 @dataclass(frozen=True)

@@ -262,7 +262,8 @@ def test_it_walks_a_spanish_draft_to_a_reviewer_who_reads_spanish(  # type: igno
     assert sibling.get_by_role("heading", name=re.compile("^In en-US")).is_visible()
     assert sibling.get_by_role("link", name=f"Draft {english.pk}").get_attribute("href") == f"/drafts/{english.pk}/"
     english_subject = english.latest_version().fields["subject"]
-    assert sibling.locator('[lang="en-US"]').filter(has_text=english_subject).is_visible()
+    # the subject's field (the body may repeat its words)
+    assert sibling.locator('[lang="en-US"]').filter(has_text=english_subject).first.is_visible()
     screen(page, "policy-spanish-draft-no-spanish")
 
     # The reviewer who reads Spanish approves it.

@@ -55,7 +55,7 @@ class Card:
         """What a reviewer calls this draft, so buttons and confirmations say what they act on."""
         # The locale tells drafts apart only when the brief was written in more than one.
         locale = f" ({self.draft.locale})" if self.draft.locale and len(self.draft.brief.locales) > 1 else ""
-        return f"{self.draft.brief.title} — {self.draft.get_channel_display()} #{self.draft.variant} for {self.draft.segment.name}{locale}"
+        return f"{self.draft.brief.title} — {self.draft.get_channel_display()} #{self.draft.number} for {self.draft.segment.name}{locale}"
 
     @property
     def check_status(self) -> str:

@@ -7,13 +7,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser import CHROMIUM
+from tests.browser import BROWSER
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-]
+pytestmark = [*BROWSER, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_api_docs_render_under_our_csp_from_same_origin_assets(chromium: Any, live_server: Any) -> None:

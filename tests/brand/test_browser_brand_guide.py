@@ -12,15 +12,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.browser import CHROMIUM, WIDTHS, look, screenshots_on_failure, serious_axe_violations
+from tests.browser import BROWSER, WIDTHS, look, screenshots_on_failure, serious_axe_violations
 from workbench.access import SYSTEM
 from workbench.checks.management.commands import check_copy as check_copy_command
 from workbench.journeys.actions import api_client_create
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-]
+pytestmark = BROWSER
 
 
 

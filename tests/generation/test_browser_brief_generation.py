@@ -9,15 +9,12 @@ from typing import Any
 
 import pytest
 
-from tests.browser import CHROMIUM, look, screenshots_on_failure
+from tests.browser import BROWSER, look, screenshots_on_failure
 from workbench.generation import tasks
 from workbench.generation.models import Draft, GenerationJob, RunStatus
 from workbench.generation.services import run_job
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture

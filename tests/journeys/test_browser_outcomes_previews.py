@@ -10,17 +10,14 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from tests.browser import CHROMIUM, look, screenshots_on_failure, serious_axe_violations
+from tests.browser import BROWSER, look, screenshots_on_failure, serious_axe_violations
 from tests.journeys_setup import Live
 from tests.pipeline import submitted_draft
 from workbench.generation import actions as generation
 from workbench.journeys.models import OutcomeReport
 
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-]
+pytestmark = BROWSER
 
 
 @screenshots_on_failure

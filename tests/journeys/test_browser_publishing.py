@@ -9,15 +9,12 @@ from typing import Any
 
 import pytest
 
-from tests.browser import CHROMIUM, WIDTHS, look, screenshots_on_failure, serious_axe_violations
+from tests.browser import BROWSER, WIDTHS, look, screenshots_on_failure, serious_axe_violations
 from tests.conftest import PASSWORD
 from tests.journeys_setup import Live, approved_draft
 from workbench.journeys.models import Journey
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-]
+pytestmark = BROWSER
 
 
 

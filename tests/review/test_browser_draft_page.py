@@ -11,16 +11,13 @@ import pytest
 
 from tests.conftest import PASSWORD
 from tests.pipeline import generate_now, make_brief, submitted_draft
-from tests.browser import CHROMIUM, WIDTHS, look, screenshots_on_failure, serious_axe_violations
+from tests.browser import BROWSER, WIDTHS, look, screenshots_on_failure, serious_axe_violations
 from workbench.generation import actions as generation
 from workbench.generation.models import Draft, DraftState
 from workbench.review.actions import submit_for_review
 from workbench.review.models import Notification
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-]
+pytestmark = BROWSER
 
 
 

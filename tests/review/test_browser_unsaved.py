@@ -8,15 +8,12 @@ from typing import Any
 
 import pytest
 
-from tests.browser import CHROMIUM, screenshots_on_failure
+from tests.browser import BROWSER, screenshots_on_failure
 from tests.pipeline import generate_now, make_brief
 from workbench.generation.limits import DRAFT_FIELD_MAX_CHARS
 from workbench.generation.models import DraftState
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture

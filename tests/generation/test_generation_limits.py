@@ -81,7 +81,7 @@ def test_it_refuses_an_oversized_brief_and_keeps_the_text(client, brand, prompt,
         "brand": brand.pk, "title": "Big", "goal": goal, "key_message": "Boots", "call_to_action": "Shop",
         "segments": [segments["new"].pk], "channels": ["email"], "variants_per_segment": 1, "prompt_template": prompt.pk,
     })
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.content.decode()
     assert goal in page and "at most" in page
     assert not brand.briefs.exists()

@@ -33,7 +33,7 @@ def test_it_refuses_a_temperature_out_of_range(client, marketer, brand, prompt, 
         "segments": [segments["new"].pk], "channels": ["email"], "variants_per_segment": 1, "prompt_template": prompt.pk,
         "temperature": "7",
     })
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Ensure this value is less than or equal to 2" in response.text
     assert not Brief.objects.exists()
 

@@ -35,7 +35,7 @@ def test_the_create_form_explains_segments_with_tone_and_sensitivity(logged_in, 
 def test_a_bad_brief_keeps_what_was_typed_and_says_what_is_missing(logged_in, brand, segments, prompt, marketer):
     response = logged_in(marketer).post(reverse("brief_create"), {"brand": brand.pk, "title": "Half a brief", "prompt_template": prompt.pk})
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Pick at least one audience segment." in body and 'value="Half a brief"' in body
     assert not Brief.objects.exists()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.messages import get_messages
 
-from tests.journeys_setup import Live, approved_draft
+from tests.journeys_setup import Live, approved_draft, publish_through_dialog
 from workbench.journeys.models import Publication
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +87,45 @@ def test_the_page_showing_a_new_token_is_never_stored(client, admin_user, live: 
     assert response.status_code == 200 and b"cpd_" in response.content
     assert "no-store" in response["Cache-Control"] and response["Pragma"] == "no-cache"
     assert "no-store" in client.get("/api-clients/")["Cache-Control"]
+
+
+@pytest.mark.parametrize(("zone", "field", "moment"), [
+    ("Etc/GMT+12", "starts_at", "9999-12-31T23:59"),  # behind UTC: stored as a moment in the year 10000, a 500 on confirm
+    ("Etc/GMT+12", "ends_at", "9999-12-31T23:59"),
+    ("Etc/GMT-14", "starts_at", "0001-01-01T00:00"),  # ahead of UTC: a moment in the year 0
+    ("UTC", "starts_at", "1999-12-31T23:59"),
+    ("UTC", "ends_at", "9999-01-01T00:00"),
+])
+def test_a_window_time_no_time_zone_can_store_is_a_form_error(client, publisher, live: Live, brand, prompt, segments, marketer, reviewer, settings, zone, field, moment):
+    settings.TIME_ZONE = zone
+    draft = approved_draft(brand, prompt, segments["new"], marketer, reviewer)
+    client.force_login(publisher)
+    count = Publication.objects.count()
+    data = {"step": live.step.pk, "replace": "0", "weight": "10", field: moment, "confirm": "1"}
+    response = client.post(f"/versions/{draft.latest_version().pk}/publish/", data)
+    assert response.status_code == 400 and response.context["plan"] is None
+    assert response.context["form"].errors[field] == ["Pick a time from 01 Jan 2000 to 31 Dec 9998."]
+    assert f'value="{moment}"' in response.content.decode()  # what was typed is kept
+    step_page = client.post(_step_url(live, "publish/"), {"version": draft.latest_version().pk, "replace": "0", "weight": "10", field: moment})
+    assert step_page.status_code == 400
+    assert Publication.objects.count() == count
+
+
+def test_a_far_window_that_can_be_stored_is_published_and_shown(client, publisher, live: Live, brand, prompt, segments, marketer, reviewer, settings):
+    settings.TIME_ZONE = "Etc/GMT+12"
+    draft = approved_draft(brand, prompt, segments["new"], marketer, reviewer)
+    client.force_login(publisher)
+    response = publish_through_dialog(client, f"/versions/{draft.latest_version().pk}/publish/", {"step": live.step.pk, "replace": "0", "weight": "10", "ends_at": "9998-12-31T23:59"})
+    assert response.status_code == 302
+    assert Publication.objects.get(version=draft.latest_version()).ends_at.year == 9999  # 23:59 at UTC-12 is the next day in UTC
+    assert client.get(_step_url(live)).status_code == 200
+
+
+@pytest.mark.parametrize("journey", [HUGE, "-1", "0", "\u0663"])
+def test_an_api_client_for_a_journey_id_no_database_holds_is_a_form_error(client, admin_user, live: Live, journey):
+    """Checkbox ids are looked up with IN (...): SQLite raised OverflowError for 10**25 (a 500)."""
+    client.force_login(admin_user)
+    count = type(live.client).objects.count()
+    response = client.post("/api-clients/", {"name": "Braze", "journeys": [str(live.journey.pk), journey], "rate_limit_per_minute": "600"})
+    assert response.status_code == 200 and "is not one of the available choices" in response.content.decode()
+    assert b"cpd_" not in response.content and type(live.client).objects.count() == count

@@ -143,7 +143,20 @@ def test_the_page_defaults_to_the_last_30_days_and_shows_the_table(client, marke
         ({"date_to": "yesterday"}, "date_to", "Enter a valid date."),
         ({"step": "999999"}, "step", "Select a valid choice."),
         ({"date_from": "0001-01-01", "date_to": "0001-01-05"}, "date_from", "Pick a day from 01 Jan 2000 on."),
+        # Without a start it was counted back 30 days from the end, past the first date there is: a 500.
+        ({"date_to": "0001-01-05"}, "date_to", "Pick a day from 01 Jan 2000 on."),
+        ({"date_to": "1999-12-31"}, "date_to", "Pick a day from 01 Jan 2000 on."),
+        ({"date_from": "1926-01-01", "date_to": "2026-01-01"}, "date_to", "at most 366 days"),
+        ({"date_from": "9999-12-31"}, "date_from", "is after the end"),
+        ({"date_from": "9999-12-30", "date_to": "9999-12-31"}, "date_from", "nothing can have been reported yet"),
+        ({"date_from": "0000-00-00"}, "date_from", "Enter a valid date."),
+        ({"date_from": "2026-02-30"}, "date_from", "Enter a valid date."),
+        ({"date_from": "2026-01-01\x00"}, "date_from", "Enter a valid date."),
+        ({"date_to": "x" * 1_000_000}, "date_to", "Enter a valid date."),
+        ({"step": "1" + "0" * 30}, "step", "Select a valid choice."),
+        ({"step": "-1"}, "step", "Select a valid choice."),
     ],
+    ids=lambda value: str(value)[:40] if isinstance(value, dict) else None,
 )
 def test_a_bad_range_is_a_form_error_on_the_page_not_a_traceback(client, marketer, live: Live, query, field, message):
     client.force_login(marketer)
@@ -154,6 +167,14 @@ def test_a_bad_range_is_a_form_error_on_the_page_not_a_traceback(client, markete
     assert response.context["series"] is None
     csv_response = client.get(CSV_URL, query)
     assert csv_response.status_code == 400 and message in csv_response.content.decode()
+
+
+def test_an_end_near_the_first_day_without_a_start_shows_the_days_from_the_first_day(client, marketer, live: Live):
+    client.force_login(marketer)
+    response = client.get(PAGE, {"date_to": "2000-01-05"})
+    assert response.status_code == 200
+    assert [d.isoformat() for d in response.context["series"].days] == ["2000-01-01", "2000-01-02", "2000-01-03", "2000-01-04", "2000-01-05"]
+    assert client.get(CSV_URL, {"date_to": "2000-01-05"})["Content-Disposition"] == 'attachment; filename="outcomes-2000-01-01-to-2000-01-05.csv"'
 
 
 def test_a_range_in_the_future_says_nothing_can_have_been_reported(client, marketer, live: Live):
@@ -201,6 +222,21 @@ def test_the_csv_escapes_text_and_defuses_spreadsheet_formulas(client, marketer,
     assert not row["variant"].startswith(("=", "+", "-", "@")) and "HYPERLINK" in row["variant"]
     # Quotes and commas are CSV-escaped, so the row keeps its columns.
     assert len(next(csv.reader(io.StringIO(response.content.decode().splitlines()[1])))) == len(CSV_HEADER)
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_every_text_column_the_names_reach_is_defused(client, marketer, live: Live, segments, start):
+    """Journey and step slugs may start with "-" (a slug allows it), segment names with anything: each column that shows them is prefixed."""
+    type(live.journey).objects.filter(pk=live.journey.pk).update(slug="-spring" if start == "-" else "spring")
+    type(live.step).objects.filter(pk=live.step.pk).update(slug="-launch" if start == "-" else "launch")
+    segments["new"].__class__.objects.filter(pk=segments["new"].pk).update(name=f"{start}cmd|' /C calc'!A0")
+    _report(live.a, timezone.localdate(), delivered=1)
+    client.force_login(marketer)
+    (row,) = _csv_rows(client.get(CSV_URL))
+    assert row["segment"] == f"'{start}cmd|' /C calc'!A0"
+    assert not any(row[column].startswith(("=", "+", "-", "@")) for column in ("variant", "journey", "step", "segment", "locale", "arm"))
+    if start == "-":
+        assert (row["journey"], row["step"]) == ("'-spring", "'-launch") and row["variant"].startswith("'-spring/-launch")
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])

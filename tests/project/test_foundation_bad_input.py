@@ -24,7 +24,7 @@ def test_it_explains_a_brief_without_segments_or_channels(client, marketer, bran
     client.force_login(marketer)
     events = AuditEvent.objects.count()
     response = client.post("/briefs/new/", brief_form(brand, prompt))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Pick at least one audience segment." in response.text
     assert "Pick at least one channel." in response.text
     assert 'value="Spring"' in response.text  # what was typed is kept

@@ -115,3 +115,21 @@ def test_the_queue_query_count_does_not_grow_with_deadlines_and_claims(logged_in
         draft = submitted(brand, prompt, segments[segment], marketer, channel="sms")
         review.draft_claim(draft, acting_user=reviewer2)
     assert count() == small
+
+
+@pytest.mark.parametrize("hours", ["100000000", "1.0e+30"])
+def test_a_due_time_past_any_date_is_held_to_a_century_and_the_submission_goes_through(logged_in, brand, prompt, segments, marketer, hours):
+    """The guide takes any positive hours; 10**8 of them ran past the last datetime and submitting was a 500."""
+    source = (settings.BASE_DIR / "brandguide" / "northwind.yaml").read_text()
+    guide_version_create(source_yaml=source + f"\napproval:\n  due_hours: {{default: {hours}}}\n", acting_user=SYSTEM)
+    brief = make_brief(brand, prompt, [segments["new"]], marketer, channels=["email"], variants=1)
+    (draft,) = generate_now(brief, marketer)
+    client = logged_in(marketer)
+    response = client.post(reverse("draft_submit", args=[draft.pk]), {"version": "1"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.state == DraftState.IN_REVIEW
+    due = ReviewDeadline.objects.get(draft=draft).due_at
+    assert timedelta(days=365 * 99) < due - timezone.now() <= timedelta(hours=deadlines.MAX_DUE_HOURS)
+    assert client.get(reverse("draft_detail", args=[draft.pk])).status_code == 200
+    assert client.get(reverse("review_queue")).status_code == 200

@@ -129,6 +129,16 @@ def test_a_person_chooses_their_emails_on_the_preferences_page(logged_in, review
     assert 'value="digest" checked' in page and 'value="submitted" >' in page
 
 
+@pytest.mark.parametrize("sent", [["x" * 1_000_000], ["digest\x00"], ["DIGEST", "-1", "1" + "0" * 30], [], ["digest", "digest"]], ids=["huge", "nul", "odd", "none", "twice"])
+def test_odd_preference_values_keep_only_the_kinds_there_are(logged_in, reviewer, sent):
+    client = logged_in(reviewer)
+    response = client.post(reverse("notification_preferences"), {"email": sent})
+    assert response.status_code == 302
+    assert notify.wanted_email_kinds(reviewer) == ({EmailKind.DIGEST} if sent == ["digest", "digest"] else set())
+    assert client.post(reverse("notification_preferences"), {"email": sent}).status_code == 302  # sent twice: the same
+    assert client.get(reverse("notification_preferences")).status_code == 200
+
+
 def test_admins_set_a_brands_webhook_on_the_guide_page_and_bad_addresses_are_refused(logged_in, brand, admin_user, marketer):
     url = reverse("brand_review_webhook", args=[brand.slug])
     assert logged_in(marketer).post(url, {"review_webhook_url": "https://hooks.example.test/a"}).status_code == 403

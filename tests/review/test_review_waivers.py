@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -112,3 +113,43 @@ def test_admins_set_review_roles_and_languages_from_the_users_page(logged_in, ad
         user_set_review_profile(reviewer, review_roles=[], languages=["Spanish!"], acting_user=admin_user)
     with pytest.raises(CopydeskError, match="Only admins"):
         user_set_review_profile(reviewer, review_roles=["legal"], languages=[], acting_user=reviewer)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Los_Angeles", "Etc/GMT+12"])
+def test_a_waiver_end_date_too_far_ahead_is_refused_in_every_time_zone(logged_in, brand, prompt, segments, marketer, reviewer, settings, zone):  # type: ignore[no-untyped-def]
+    """The end of 31 Dec 9999 behind UTC is a moment in the year 10000: it was a 500 on save there."""
+    settings.TIME_ZONE = zone
+    version, key = cheap_draft(brand, prompt, segments["new"], marketer)
+    client = logged_in(reviewer)
+    for day in ("9999-12-31", "9999-01-01"):
+        response = client.post(reverse("finding_override", args=[version.pk]), {"finding": key, "justification": "Legal cleared the line name.", "scope": "brand_rule", "expires_on": day})
+        assert response.status_code == 302
+        assert [str(m) for m in get_messages(response.wsgi_request)][-1] == "Give the waiver an end date up to 31 Dec 9998."
+    assert not FindingOverride.objects.exists()
+    response = client.post(reverse("finding_override", args=[version.pk]), {"finding": key, "justification": "Legal cleared the line name.", "scope": "brand_rule", "expires_on": "9998-12-31"})
+    assert FindingOverride.objects.get().expires_at.year in (9998, 9999)
+    assert client.get(reverse("draft_detail", args=[version.draft_id])).status_code == 200
+    assert client.get(reverse("brand_waivers", args=[brand.slug])).status_code == 200
+
+
+@pytest.mark.parametrize("day", ["0000-00-00", "2026-02-30", "\x00", "x" * 100_000, "99999-01-01", "2000-01-01"])
+def test_an_end_date_that_is_no_day_or_is_past_is_a_message_and_no_waiver(logged_in, brand, prompt, segments, marketer, reviewer, day):  # type: ignore[no-untyped-def]
+    version, key = cheap_draft(brand, prompt, segments["new"], marketer)
+    response = logged_in(reviewer).post(reverse("finding_override", args=[version.pk]), {"finding": key, "justification": "Legal cleared the line name.", "scope": "brand_rule", "expires_on": day})
+    assert response.status_code == 302
+    (message,) = get_messages(response.wsgi_request)
+    assert message.level_tag == "error" and ("YYYY-MM-DD" in str(message) or "in the future" in str(message))
+    assert not FindingOverride.objects.exists()
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("languages", "x" * 1_000_000, "is not a language code"),
+    ("languages", "en\x00", "is not a language code"),
+    ("review_roles", "boss" * 250_000, "Unknown review role"),
+])
+def test_a_huge_or_odd_review_profile_value_is_refused_with_a_short_message(logged_in, admin_user, reviewer, field, value, message):  # type: ignore[no-untyped-def]
+    response = logged_in(admin_user).post(reverse("user_review_profile", args=[reviewer.pk]), {field: value})
+    (shown,) = get_messages(response.wsgi_request)
+    assert response.status_code == 302 and message in str(shown) and len(str(shown)) < 200  # the message rides in the session
+    reviewer.refresh_from_db()
+    assert reviewer.review_roles == [] and reviewer.languages == []

@@ -37,7 +37,7 @@ def user_create(*, username: str, password: str, role: Role, full_name: str = ""
 def user_set_role(user: User, *, role: Role, acting_user: User) -> User:
     require(acting_user.is_copydesk_admin, "Only admins can change roles.")
     if role not in Role.values:
-        raise CopydeskError(f"Unknown role {role!r}; use one of {', '.join(Role.values)}.")
+        raise CopydeskError(f"Unknown role {role[:40]!r}; use one of {', '.join(Role.values)}.")
     require(user.pk != acting_user.pk, "You cannot change your own role; ask another admin.")
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
@@ -70,14 +70,15 @@ def user_set_review_profile(user: User, *, review_roles: list[str], languages: l
     require(acting_user.is_copydesk_admin, "Only admins can change reviewers' roles and languages.")
     unknown = [r for r in review_roles if r not in ReviewRole.values]
     if unknown:
-        raise CopydeskError(f"Unknown review role {unknown[0]!r}; use one of {', '.join(ReviewRole.values)}.")
+        raise CopydeskError(f"Unknown review role {unknown[0][:40]!r}; use one of {', '.join(ReviewRole.values)}.")
     codes = []
     for raw in languages:
         code = raw.strip().lower().replace("_", "-")
         if not code:
             continue
         if not _LANGUAGE_CODE.fullmatch(code):
-            raise CopydeskError(f"{raw.strip()!r} is not a language code; write codes like en, es or fr-CA.")
+            # Only the start of what was typed is repeated: the message rides in the session to the next page.
+            raise CopydeskError(f"{raw.strip()[:40]!r} is not a language code; write codes like en, es or fr-CA.")
         language, _, rest = code.partition("-")
         code = f"{language}-{rest.upper() if len(rest) == 2 else rest}" if rest else language  # BCP 47's usual case: fr-CA
         if code not in codes:

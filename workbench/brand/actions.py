@@ -13,10 +13,11 @@ from workbench.accounts.models import User
 from workbench.audit.log import record
 from workbench.audit.models import Action
 from workbench.brand.guide_sections import SectionPath, rewrite_sections
+from workbench.brand.guide_yaml import read_guide_yaml
 from workbench.brand.models import Brand, BrandGuideVersion, PromptTemplate, PromptTemplateVersion, Segment
 from workbench.brand.prompt_validation import prompt_renders_check
 from workbench.brand.signals import guide_changed
-from workbench.checks.engine import GuideError, dump_guide_yaml, parse_guide_yaml
+from workbench.checks.engine import GuideError, dump_guide_yaml
 from workbench.errors import CopydeskError
 
 
@@ -30,7 +31,7 @@ def guide_version_create(
     """
     require(acting_user.is_copydesk_admin, "Only admins can change brand guides.")
     try:
-        data = parse_guide_yaml(source_yaml)
+        data = read_guide_yaml(source_yaml)
     except GuideError as exc:
         raise CopydeskError(f"The brand guide is invalid: {exc}") from None
     if expected_slug is not None and data["slug"] != expected_slug:
@@ -38,6 +39,9 @@ def guide_version_create(
     with transaction.atomic():
         brand, created = Brand.objects.select_for_update().get_or_create(slug=data["slug"], defaults={"name": data["name"]})
         latest = brand.guide_versions.order_by("-number").first()
+        # What is stored already says this (a second click on Save, a form sent twice): nothing of anyone's is undone.
+        if latest is not None and latest.data == data:
+            return latest
         if base_number is not None and latest is not None and latest.number != base_number:
             who = latest.created_by.display_name if latest.created_by else "the command line"
             raise CopydeskError(
@@ -45,8 +49,6 @@ def guide_version_create(
                 f"so your change was not saved (it would undo theirs). Open the guide again to start from version {latest.number}.",
                 code="conflict",
             )
-        if latest is not None and latest.data == data:
-            return latest
         if not created and brand.name != data["name"]:
             brand.name = data["name"]
             brand.save(update_fields=["name"])

@@ -4,8 +4,9 @@ from typing import Any
 
 from django import forms
 
+from workbench.brand.guide_yaml import read_guide_yaml
 from workbench.brand.models import Segment
-from workbench.checks.engine import GuideError, parse_guide_yaml
+from workbench.checks.engine import GuideError
 from workbench.checks.engine.errors import format_guide_error
 
 
@@ -25,7 +26,7 @@ class GuideForm(forms.Form):
     def clean_source_yaml(self) -> str:
         text: str = self.cleaned_data["source_yaml"]
         try:
-            parse_guide_yaml(text)
+            read_guide_yaml(text)
         except GuideError as exc:
             # Every problem at once, each with its key path and line, so one round trip fixes them all.
             problems = sorted(exc.errors, key=lambda error: error[1] or 0)  # in file order, as the author reads it

@@ -54,12 +54,13 @@ def _opened_version(request: HttpRequest, slug: str) -> tuple[Brand, BrandGuideV
 
 def _save(request: HttpRequest, form: Form, brand: Brand, base: BrandGuideVersion, changes: list[tuple[SectionPath, Any]], back: str) -> HttpResponse | None:
     """Store the changes as the next version; a refusal (stale edit, invalid guide) becomes the form's error."""
+    latest = brand.guide_versions.order_by("-number").values_list("number", flat=True).first() or 0
     try:
         version, kept_layout = actions.guide_section_update(brand=brand, changes=changes, base_number=base.number, acting_user=acting_user(request))
     except CopydeskError as exc:
         form.add_error(None, exc.message)
         return None
-    if version.number == base.number:
+    if version.number <= latest:  # the guide already said this (also when the same form is sent twice)
         messages.info(request, "Nothing changed, so no new version was made.")
     else:
         note = "" if kept_layout else " The YAML was written out again in full, so its comments were not kept."
@@ -92,7 +93,9 @@ def guide_terms(request: HttpRequest, slug: str) -> HttpResponse:
     terms = _terms(base.data, scope)
     index_text = request.POST.get("index", "") if request.method == "POST" else request.GET.get("edit", "")
     index = int(index_text) if _NUMBER.fullmatch(index_text) else None
-    if index is not None and index >= len(terms):
+    # A term number written any other way (" 1", "1.0", "١") would pass the form's integer field and the edit would
+    # be added as a new term beside the one it was meant to change.
+    if (index_text and index is None) or (index is not None and index >= len(terms)):
         raise Http404("The guide has no such term; it may have been removed meanwhile.")
     if request.method == "POST" and "remove" in request.POST and index is not None:
         return _remove_term(request, brand, base, scope, terms, index, back)

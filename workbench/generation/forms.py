@@ -11,12 +11,25 @@ from workbench.checks.engine.channels import RegistryView
 from workbench.generation.actions import brief_tone_contexts
 from workbench.generation.limits import BRIEF_TEXT_MAX_CHARS, draft_field_limit
 from workbench.generation.models import Brief
+from workbench.generation.query import id_param
 
 # channel -> one line on what its messages are made of, from the channel registry
 CHANNEL_HELP = RegistryView(lambda channel: channel.help)
 
 
-class SegmentChoiceField(forms.ModelMultipleChoiceField):
+class IdChoicesField(forms.ModelMultipleChoiceField):
+    """Objects picked by id (checkboxes): a value no database id can be is not one of the choices, said so before
+    the database is asked. Django looks the values up with IN (...), where SQLite raises OverflowError for 10**30
+    and PostgreSQL a DataError (the single-choice field's lookup, =, finds nothing instead)."""
+
+    def clean(self, value: Any) -> Any:
+        for raw in value if isinstance(value, (list, tuple)) else ():
+            if id_param(str(raw)) is None:
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(raw)[:40]})
+        return super().clean(value)
+
+
+class SegmentChoiceField(IdChoicesField):
     def label_from_instance(self, obj: Segment) -> str:
         # The picker template shows tone context and sensitivity beside the name as badges.
         return obj.name

@@ -56,7 +56,8 @@ def _form_page(request: HttpRequest, form: BriefForm, brief: Brief | None = None
     data = request.POST if form.is_bound else {**form.initial, "brand": str(form.initial.get("brand") or "")}
     plan = form_plan(data, brief.brand if brief else None)
     context = {"form": form, "channel_help": CHANNEL_HELP, "plan": plan, "brief": brief, **context}
-    return render(request, "generation/brief_form.html", context)
+    # A form sent back with its errors (and what was typed) answers 400, as the guide and publishing forms do.
+    return render(request, "generation/brief_form.html", context, status=400 if form.is_bound and form.errors else 200)
 
 
 @role_required("can_author")

@@ -1,21 +1,37 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
 from django.db.models import F, Max, QuerySet
 
 from workbench.brand.models import Brand, Segment, channel_choices
+from workbench.generation.forms import IdChoicesField
 from workbench.generation.models import DraftState, DraftVersion
 from workbench.journeys.models import Journey, JourneyStep
 
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+# The days these forms take, the first for the outcomes range, both for a publication's window: far enough inside
+# what a datetime holds that a day's bounds in any time zone, turned into UTC to be stored, still exist.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(9998, 12, 31)
+
+
+class WindowTimeField(forms.DateTimeField):
+    """A publication's start or end: a local time, refused when it is further out than LATEST_DAY or before EARLIEST_DAY
+    (31 Dec 9999 23:59 in a time zone behind UTC is a moment in the year 10000, which no datetime holds)."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        moment = super().to_python(value)
+        if moment is not None and not EARLIEST_DAY <= moment.date() <= LATEST_DAY:
+            raise forms.ValidationError(f"Pick a time from {EARLIEST_DAY:%d %b %Y} to {LATEST_DAY:%d %b %Y}.", code="out_of_range")
+        return moment
 
 
 class ApiClientForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="Who uses this token, e.g. “Braze production”.")
-    journeys = forms.ModelMultipleChoiceField(queryset=Journey.objects.all(), required=False, widget=forms.CheckboxSelectMultiple)
+    journeys = IdChoicesField(queryset=Journey.objects.all(), required=False, widget=forms.CheckboxSelectMultiple)
     all_journeys = forms.BooleanField(required=False, help_text="Every journey, including ones made later.")
     can_check = forms.BooleanField(required=False, label="May run checks", help_text="Allows POST /api/v1/checks.")
     rate_limit_per_minute = forms.IntegerField(min_value=1, max_value=1_000_000, initial=6000, help_text="Requests a minute before the API answers 429.")
@@ -113,8 +129,8 @@ class PublishForm(forms.Form):
         min_value=1, max_value=10000, initial=100, label="A/B weight", help_text="Its share of traffic beside the other variants of the segment.",
         error_messages={"required": WEIGHT_ERROR, "invalid": WEIGHT_ERROR, "min_value": WEIGHT_ERROR, "max_value": WEIGHT_ERROR},
     )
-    starts_at = forms.DateTimeField(required=False, widget=DATETIME_LOCAL, label="Live from", help_text="Empty: now.")
-    ends_at = forms.DateTimeField(required=False, widget=DATETIME_LOCAL, label="Live until", help_text="Empty: until unpublished.")
+    starts_at = WindowTimeField(required=False, widget=DATETIME_LOCAL, label="Live from", help_text="Empty: now.")
+    ends_at = WindowTimeField(required=False, widget=DATETIME_LOCAL, label="Live until", help_text="Empty: until unpublished.")
     plan = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, step: JourneyStep | None = None, version: DraftVersion | None = None, **kwargs: Any) -> None:
@@ -147,7 +163,6 @@ class PublishForm(forms.Form):
 
 MAX_RANGE_DAYS = 366
 DEFAULT_RANGE_DAYS = 30
-EARLIEST_DAY = date(2000, 1, 1)
 
 
 class OutcomeRangeForm(forms.Form):
@@ -176,7 +191,12 @@ class OutcomeRangeForm(forms.Form):
         if self.errors:
             return data
         end = data.get("date_to") or self.today
-        start = data.get("date_from") or end - timedelta(days=DEFAULT_RANGE_DAYS - 1)
+        if end < EARLIEST_DAY and not data.get("date_from"):
+            # Checked before the default start is counted back from it: 30 days before 5 Jan 0001 is no date at all.
+            self.add_error("date_to", f"Pick a day from {EARLIEST_DAY:%d %b %Y} on.")
+            return data
+        # Without a start, the 30 days up to the end, from EARLIEST_DAY at the earliest.
+        start = data.get("date_from") or max(end - timedelta(days=DEFAULT_RANGE_DAYS - 1), EARLIEST_DAY)
         if start > end:
             self.add_error("date_from", f"The start ({start:%d %b %Y}) is after the end ({end:%d %b %Y}); swap them or pick another day.")
         elif (end - start).days + 1 > MAX_RANGE_DAYS:

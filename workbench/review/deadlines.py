@@ -27,9 +27,14 @@ CLAIM_IDLE = timedelta(minutes=30)
 DUE_SOON = timedelta(hours=4)
 
 
+# The guide takes any positive number of hours; a due time further out than this is past the last date a datetime
+# holds (timedelta(hours=1e8) already is), and to a reviewer it means the same: no deadline worth counting.
+MAX_DUE_HOURS = 100 * 366 * 24.0
+
+
 def due_hours_for(version: DraftVersion) -> float:
-    """Hours a reviewer has for this version: the brand's approval policy (`due_hours`) decides."""
-    return requirement_for(version).due_hours
+    """Hours a reviewer has for this version: the brand's approval policy (`due_hours`) decides, up to a century."""
+    return min(requirement_for(version).due_hours, MAX_DUE_HOURS)
 
 
 def active_claim_holder(deadline: ReviewDeadline | None, *, now: datetime | None = None) -> User | None:

@@ -168,6 +168,9 @@ def finding_override(request: HttpRequest, version_id: int) -> HttpResponse:
     return redirect("draft_detail", draft_id=version.draft_id)
 
 
+LATEST_WAIVER_DAY = date(9998, 12, 31)
+
+
 def _end_of_day(value: str) -> datetime | None:
     """A waiver "until 31 March" holds through that day, in the server's time zone."""
     if not value.strip():
@@ -176,6 +179,9 @@ def _end_of_day(value: str) -> datetime | None:
         day = date.fromisoformat(value.strip())
     except ValueError:
         raise CopydeskError("Give the waiver's end date as a date (YYYY-MM-DD).") from None
+    if day > LATEST_WAIVER_DAY:
+        # The end of 31 Dec 9999 in a time zone behind UTC is a moment in the year 10000: no datetime holds it.
+        raise CopydeskError(f"Give the waiver an end date up to {LATEST_WAIVER_DAY:%d %b %Y}.")
     return timezone.make_aware(datetime.combine(day, time.max))
 
 

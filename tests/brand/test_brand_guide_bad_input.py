@@ -11,7 +11,6 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from workbench.brand import files
-from workbench.brand.guide_yaml import read_guide_yaml
 from workbench.brand.models import BrandGuideVersion
 from workbench.checks.engine import GuideError
 
@@ -57,7 +56,7 @@ def test_it_refuses_a_number_too_large_to_compare(logged_in, brand, admin_user):
     response = logged_in(admin_user).post(reverse("guide_edit", args=["northwind"]), {"source_yaml": text, "base_version": "1"})
     assert response.status_code == 400
     (error,) = response.context["form"].errors["source_yaml"]
-    assert error.startswith("approval.due_hours.default: the whole number 1000") and "is too large" in error
+    assert error.startswith("approval.due_hours.default: must be at most 8,784 (line")
     assert BrandGuideVersion.objects.count() == 1
 
 
@@ -68,7 +67,7 @@ def test_it_refuses_a_nul_character_written_as_a_yaml_escape(logged_in, brand, a
     response = logged_in(admin_user).post(reverse("guide_edit", args=["northwind"]), {"source_yaml": text, "base_version": "1"})
     assert response.status_code == 400
     (error,) = response.context["form"].errors["source_yaml"]
-    assert error == f'disallowed[0].term: contains a NUL character ("\\0"), which cannot be stored; remove it (line {line_of(text, f"bar{escape}gain")})'
+    assert error == f'disallowed[0].term: contains a NUL character ("\\0"); remove it (line {line_of(text, f"bar{escape}gain")})'
     assert BrandGuideVersion.objects.count() == 1
 
 
@@ -92,19 +91,6 @@ def test_load_brandguide_exits_2_on_an_unreadable_value(brand, tmp_path: Path):
         call_command("load_brandguide", str(guide))
     assert raised.value.returncode == 2
     assert BrandGuideVersion.objects.count() == 1
-
-
-def test_a_bug_that_is_not_about_a_value_is_not_passed_off_as_one(monkeypatch):
-    from workbench.brand import guide_yaml
-
-    def broken(text: str) -> dict[str, object]:
-        raise KeyError("not the text's fault")
-
-    monkeypatch.setattr(guide_yaml, "parse_guide_yaml", broken)
-    with pytest.raises(KeyError):
-        read_guide_yaml("slug: northwind\nname: Northwind\n")
-    with pytest.raises(GuideError):
-        read_guide_yaml("slug: northwind\nname: 2026-02-30\n")  # the locator itself still finds a real one
 
 
 def test_saving_the_same_yaml_twice_makes_one_version_and_says_so_the_second_time(logged_in, brand, admin_user):

@@ -13,11 +13,10 @@ from workbench.accounts.models import User
 from workbench.audit.log import record
 from workbench.audit.models import Action
 from workbench.brand.guide_sections import SectionPath, rewrite_sections
-from workbench.brand.guide_yaml import read_guide_yaml
 from workbench.brand.models import Brand, BrandGuideVersion, PromptTemplate, PromptTemplateVersion, Segment
 from workbench.brand.prompt_validation import prompt_renders_check
 from workbench.brand.signals import guide_changed
-from workbench.checks.engine import GuideError, dump_guide_yaml
+from workbench.checks.engine import GuideError, dump_guide_yaml, parse_guide_yaml
 from workbench.errors import CopydeskError
 
 
@@ -31,7 +30,7 @@ def guide_version_create(
     """
     require(acting_user.is_copydesk_admin, "Only admins can change brand guides.")
     try:
-        data = read_guide_yaml(source_yaml)
+        data = parse_guide_yaml(source_yaml)
     except GuideError as exc:
         raise CopydeskError(f"The brand guide is invalid: {exc}") from None
     if expected_slug is not None and data["slug"] != expected_slug:

@@ -16,9 +16,8 @@ from django.conf import settings
 
 from workbench.access import Actor
 from workbench.brand.actions import guide_version_create, prompt_version_create
-from workbench.brand.guide_yaml import read_guide_yaml
 from workbench.brand.models import Brand, BrandGuideVersion, PromptTemplate, PromptTemplateVersion
-from workbench.checks.engine import GuideError
+from workbench.checks.engine import GuideError, parse_guide_yaml
 from workbench.errors import CopydeskError
 
 PROMPT_PARTS = (("system", "system_source"), ("user", "user_source"))
@@ -71,7 +70,7 @@ def guide_file_drift(brand: Brand) -> FileDrift | None:
         return None
     problem = ""
     try:
-        if read_guide_yaml(text) == current.data:
+        if parse_guide_yaml(text) == current.data:
             return None
     except GuideError as exc:
         problem = f"The file is not a valid guide: {exc}"

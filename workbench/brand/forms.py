@@ -4,9 +4,8 @@ from typing import Any
 
 from django import forms
 
-from workbench.brand.guide_yaml import read_guide_yaml
 from workbench.brand.models import Segment
-from workbench.checks.engine import GuideError
+from workbench.checks.engine import GuideError, parse_guide_yaml
 from workbench.checks.engine.errors import format_guide_error
 
 
@@ -26,7 +25,7 @@ class GuideForm(forms.Form):
     def clean_source_yaml(self) -> str:
         text: str = self.cleaned_data["source_yaml"]
         try:
-            read_guide_yaml(text)
+            parse_guide_yaml(text)
         except GuideError as exc:
             # Every problem at once, each with its key path and line, so one round trip fixes them all.
             problems = sorted(exc.errors, key=lambda error: error[1] or 0)  # in file order, as the author reads it

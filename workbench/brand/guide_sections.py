@@ -22,8 +22,7 @@ from typing import Any
 
 import yaml
 
-from workbench.brand.guide_yaml import read_guide_yaml
-from workbench.checks.engine import GuideError, dump_guide_yaml
+from workbench.checks.engine import GuideError, dump_guide_yaml, parse_guide_yaml
 
 SectionPath = tuple[str, ...]
 _DELETE = object()
@@ -63,7 +62,7 @@ def rewrite_sections(source: str, changes: Sequence[tuple[SectionPath, Any]]) ->
 
 def rewrite_section(source: str, path: SectionPath, value: Any) -> Rewrite:
     """`source` with the section at `path` set to `value` (None removes it), the rest kept as written."""
-    current = read_guide_yaml(source)
+    current = parse_guide_yaml(source)
     expected = guide_with(current, path, value)
     if expected == current:
         return Rewrite(source, True)
@@ -76,7 +75,7 @@ def rewrite_section(source: str, path: SectionPath, value: Any) -> Rewrite:
             target = target[:-1]
             continue
         try:
-            if read_guide_yaml(text) == expected:
+            if parse_guide_yaml(text) == expected:
                 return Rewrite(text, True)
         except GuideError:
             pass
@@ -133,7 +132,7 @@ def _splice(source: str, path: SectionPath, value: Any) -> str:
             raise _CannotSplice  # the parent would be left empty: rewrite the parent instead
         block = ""
     else:
-        block = _emit_reusing(key, value, column, value_node, _get(read_guide_yaml(source), path), lines)
+        block = _emit_reusing(key, value, column, value_node, _get(parse_guide_yaml(source), path), lines)
         comment = _key_comment(lines[first], key_node, value_node)
         if comment and block.count("\n") > 1:
             # Keep the note beside the section's key (`disallowed:   # whole words...`).

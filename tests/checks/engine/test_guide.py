@@ -175,3 +175,31 @@ def test_alias_bomb_is_refused() -> None:
     text = "slug: x\nname: y\nvoice:\n  traits: *a7\n" + textwrap.indent("\n".join(lines), "")
     with pytest.raises(GuideError):
         parse_guide_yaml("anchors:\n" + textwrap.indent("\n".join(lines), "  ") + "\n" + text.replace("voice", "voice"))
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ("channels: {sms: {max_segments: 2026-02-30}}", "channels.sms.max_segments: '2026-02-30' is not a valid date"),
+    ("channels: {sms: {max_segments: !!int abc}}", "channels.sms.max_segments: 'abc' is not a valid whole number"),
+    ("channels: {sms: {max_segments: !!bool maybe}}", "channels.sms.max_segments: 'maybe' is not a valid true or false"),
+    ("channels: {sms: {max_segments: 1" + "0" * 400 + "}}", "channels.sms.max_segments: must be at most 1,000,000,000"),
+    ('disallowed: [{term: "a\\0b"}]', 'disallowed[0].term: contains a NUL character'),
+    ("approval: {rules: [{when: {sensitive_segment: true}, approvals: 1000}]}",
+     "approval.rules[0].approvals: must be at most 10"),
+    ("approval: {due_hours: {default: 100000000}}", "approval.due_hours.default: must be at most 8,784"),
+])
+def test_a_value_yaml_cannot_build_or_no_team_could_meet_is_a_guide_error_on_its_line(extra: str, expected: str) -> None:
+    with pytest.raises(GuideError) as raised:
+        parse_guide_yaml(f"slug: t\nname: T\n{extra}\n")
+    assert str(raised.value).startswith(expected) and str(raised.value).endswith("(line 3)")
+
+
+def test_check_copy_exits_2_on_a_guide_file_with_a_value_yaml_cannot_build(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from workbench.checks.engine.cli import run
+
+    guide = tmp_path / "g.yaml"
+    guide.write_text("slug: t\nname: T\nchannels: {sms: {max_segments: 2026-02-30}}\n", encoding="utf-8")
+    stdout, stderr = io.StringIO(), io.StringIO()
+    status = run(["--guide", str(guide), "--channel", "push", "-"], io.StringIO("Hello"), stdout, stderr, lambda slug: {})
+    assert status == 2 and "is not a valid date" in stderr.getvalue()

@@ -67,6 +67,15 @@ _MAX_DEPTH: Final = 40
 
 Path = tuple[str | int, ...]
 
+_SCALAR_KINDS: Final[dict[str, str]] = {
+    "tag:yaml.org,2002:timestamp": "date",
+    "tag:yaml.org,2002:int": "whole number",
+    "tag:yaml.org,2002:float": "number",
+    "tag:yaml.org,2002:bool": "true or false",
+}
+# Numbers a guide may hold: far beyond any limit that means something (a 400-digit
+# integer cannot even be compared with a float), small enough for every use.
+_MAX_NUMBER: Final = 10**9
 _STR_TAG: Final = "tag:yaml.org,2002:str"
 _MAP_TAG: Final = "tag:yaml.org,2002:map"
 _SEQ_TAG: Final = "tag:yaml.org,2002:seq"
@@ -128,10 +137,24 @@ def _convert(node: yaml.Node, path: Path, st: _Composed, line: int) -> Any:
             _convert(item, path + (i,), st, item.start_mark.line + 1) for i, item in enumerate(node.value)
         ]
     if isinstance(node, yaml.ScalarNode):
+        value_line = node.start_mark.line + 1
+        if "\x00" in node.value:
+            # no database text column holds it, and no copy needs it
+            raise GuideError(format_path(path), 'contains a NUL character ("\\0"); remove it', value_line)
         try:
             value = st.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
-            raise GuideError(format_path(path), f"invalid value: {exc}", node.start_mark.line + 1) from None
+            raise GuideError(format_path(path), f"invalid value: {exc}", value_line) from None
+        except (ValueError, TypeError, LookupError, AttributeError, OverflowError) as exc:
+            # PyYAML's scalar constructors raise whatever the conversion raises:
+            # a date that is no day (2026-02-30), !!int abc, !!bool maybe
+            kind = _SCALAR_KINDS.get(node.tag, "value")
+            detail = f" ({exc})" if isinstance(exc, ValueError) and str(exc) else ""
+            raise GuideError(
+                format_path(path),
+                f"{node.value[:40]!r} is not a valid {kind}{detail}; put it in quotes if it is meant as text",
+                value_line,
+            ) from None
         # plain style is None in the pure-Python loader and "" in the C one
         if not node.style and not isinstance(value, str) and value is not None:
             st.raw[path] = str(node.value)
@@ -237,15 +260,21 @@ class _Validator:
             raise self.fail(path, f"expected true or false, got {_type_name(value)}")
         return value
 
-    def integer(self, value: object, path: Path, minimum: int) -> int:
+    def integer(self, value: object, path: Path, minimum: int, maximum: int = _MAX_NUMBER) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail(path, f"expected an integer, got {_type_name(value)}")
         if value < minimum:
             raise self.fail(path, f"must be at least {minimum}")
+        if value > maximum:
+            raise self.fail(path, f"must be at most {maximum:,}")
         return value
 
-    def number(self, value: object, path: Path) -> int | float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    def number(self, value: object, path: Path, maximum: float = _MAX_NUMBER) -> int | float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(path, f"expected a number, got {_type_name(value)}")
+        if value > maximum:  # checked first: an int too large for a float has no isfinite()
+            raise self.fail(path, f"must be at most {maximum:,g}")
+        if not math.isfinite(value):
             raise self.fail(path, f"expected a number, got {_type_name(value)}")
         if value < 0:
             raise self.fail(path, "must not be negative")
@@ -551,7 +580,8 @@ class _Validator:
 
     def _approval_need(self, src: dict[str, Any], path: Path) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        self.field(out, src, "approvals", path, lambda v, p: self.integer(v, p, 1))
+        # more approvals than any team has reviewers would make every draft unapprovable
+        self.field(out, src, "approvals", path, lambda v, p: self.integer(v, p, 1, _MAX_APPROVALS))
         self.field(out, src, "roles", path, lambda v, p: self.str_list(v, p, self._role_check))
         self.field(out, src, "languages", path, lambda v, p: self.str_list(v, p, self._language_check))
         return out
@@ -597,13 +627,15 @@ class _Validator:
         return out
 
     def _positive_hours(self, value: object, path: Path) -> int | float:
-        hours = self.number(value, path)
+        hours = self.number(value, path, _MAX_DUE_HOURS)
         if hours <= 0:
             raise self.fail(path, "must be more than 0 hours")
         return hours
 
 
 _NEED_KEYS: Final[tuple[str, ...]] = ("approvals", "roles", "languages")
+_MAX_APPROVALS: Final = 10
+_MAX_DUE_HOURS: Final = 24 * 366  # a review due more than a year out is no deadline
 
 
 def _type_name(value: object) -> str:

@@ -31,11 +31,13 @@ def test_a_publisher_creates_a_journey_and_a_step(client, publisher, brand, segm
 def test_bad_input_is_shown_on_the_form_and_nothing_is_stored(client, publisher, brand, live: Live):
     client.force_login(publisher)
     response = client.post("/journeys/new/", {"brand": brand.pk, "slug": live.journey.slug, "name": "Dup"})
-    assert response.status_code == 200 and "already exists" in response.content.decode()
+    assert response.status_code == 400 and "already exists" in response.content.decode()
     response = client.post(f"/journeys/{live.journey.slug}/steps/new/", {"slug": live.step.slug, "name": "Again", "channel": "email"})
     assert response.status_code == 400 and "already has a step" in response.content.decode()
     response = client.post(_step_url(live, "edit/"), {"name": "Launch email", "suppress_signals": "Bad Signal!"})
-    assert "Signal names" in response.content.decode()
+    assert response.status_code == 400 and "Signal names" in response.content.decode()
+    response = client.post(f"/journeys/{live.journey.slug}/edit/", {"name": ""})
+    assert response.status_code == 400
     live.step.refresh_from_db()
     assert live.step.suppress_signals == ["billing_issue", "open_support_case"]
 

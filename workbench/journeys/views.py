@@ -48,7 +48,7 @@ def journey_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Created {journey.name}. Add its steps next.")
             return redirect("journey_edit", journey_slug=journey.slug)
-    return render(request, "journeys/journey_form.html", {"form": form})
+    return render(request, "journeys/journey_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @role_required("can_publish")
@@ -64,7 +64,8 @@ def journey_edit(request: HttpRequest, journey_slug: str) -> HttpResponse:
         else:
             messages.success(request, "Saved.")
             return redirect("journey_edit", journey_slug=journey.slug)
-    return render(request, "journeys/journey_form.html", {"form": form, "journey": journey, "step_form": step_form})
+    return render(request, "journeys/journey_form.html", {"form": form, "journey": journey, "step_form": step_form},
+                  status=400 if form.errors else 200)
 
 
 @require_POST
@@ -117,7 +118,8 @@ def step_edit(request: HttpRequest, journey_slug: str, step_slug: str) -> HttpRe
         else:
             messages.success(request, "Step saved. The API follows at once.")
             return redirect("step_detail", journey_slug=journey_slug, step_slug=step_slug)
-    return render(request, "journeys/step_form.html", {"form": form, "step": step, "journey": step.journey})
+    return render(request, "journeys/step_form.html", {"form": form, "step": step, "journey": step.journey},
+                  status=400 if form.errors else 200)
 
 
 def step_detail(request: HttpRequest, journey_slug: str, step_slug: str) -> HttpResponse:

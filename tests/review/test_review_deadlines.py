@@ -117,11 +117,21 @@ def test_the_queue_query_count_does_not_grow_with_deadlines_and_claims(logged_in
     assert count() == small
 
 
-@pytest.mark.parametrize("hours", ["100000000", "1.0e+30"])
-def test_a_due_time_past_any_date_is_held_to_a_century_and_the_submission_goes_through(logged_in, brand, prompt, segments, marketer, hours):
-    """The guide takes any positive hours; 10**8 of them ran past the last datetime and submitting was a 500."""
+def test_a_guide_refuses_a_due_time_beyond_a_year():
     source = (settings.BASE_DIR / "brandguide" / "northwind.yaml").read_text()
-    guide_version_create(source_yaml=source + f"\napproval:\n  due_hours: {{default: {hours}}}\n", acting_user=SYSTEM)
+    with pytest.raises(CopydeskError, match="must be at most 8,784"):
+        guide_version_create(source_yaml=source + "\napproval:\n  due_hours: {default: 100000000}\n", acting_user=SYSTEM)
+
+
+@pytest.mark.parametrize("hours", [100_000_000, 1.0e30])
+def test_a_due_time_past_any_date_stored_before_that_limit_is_held_to_a_century(
+    logged_in, brand, prompt, segments, marketer, hours
+):
+    """A guide stored before the limit may hold 10**8 hours, which ran past the last datetime (a 500 on submit)."""
+    source = (settings.BASE_DIR / "brandguide" / "northwind.yaml").read_text()
+    version = guide_version_create(source_yaml=source + "\napproval:\n  due_hours: {default: 48}\n", acting_user=SYSTEM)
+    data = {**version.data, "approval": {**version.data["approval"], "due_hours": {"default": hours}}}
+    type(version).objects.filter(pk=version.pk).update(data=data)
     brief = make_brief(brand, prompt, [segments["new"]], marketer, channels=["email"], variants=1)
     (draft,) = generate_now(brief, marketer)
     client = logged_in(marketer)

@@ -48,7 +48,7 @@ def guide_problems(data: dict[str, Any], changes: Sequence[tuple[SectionPath, An
     for path, value in changes:
         data = guide_with(data, path, value)
     try:
-        validate_guide(data)
+        validate_guide(data, upper_limits=True)
     except GuideError as exc:
         return [(path, message) for path, _line, message in exc.errors]
     return []

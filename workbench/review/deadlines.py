@@ -33,7 +33,8 @@ MAX_DUE_HOURS = 100 * 366 * 24.0
 
 
 def due_hours_for(version: DraftVersion) -> float:
-    """Hours a reviewer has for this version: the brand's approval policy (`due_hours`) decides, up to a century."""
+    """Hours a reviewer has for this version: the brand's approval policy (`due_hours`) decides, up to a century
+    (a guide caps it at a year; one stored before that cap may hold more)."""
     return min(requirement_for(version).due_hours, MAX_DUE_HOURS)
 
 

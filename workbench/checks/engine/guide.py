@@ -176,9 +176,12 @@ def parse_guide_yaml(text: str) -> dict[str, Any]:
     return _Validator(st.lines, st.raw).validate(data)
 
 
-def validate_guide(data: object) -> dict[str, Any]:
-    """Validate an already-parsed guide (from JSON or the database); errors carry paths only."""
-    return _Validator({}, {}).validate(data)
+def validate_guide(data: object, *, upper_limits: bool = False) -> dict[str, Any]:
+    """Validate an already-parsed guide (from JSON or the database); errors carry paths only.
+
+    ``upper_limits``: also refuse numbers above their bounds, as a guide coming in
+    as YAML must; off by default, so a guide stored before a bound existed still compiles."""
+    return _Validator({}, {}, upper_limits=upper_limits).validate(data)
 
 
 class _GuideDumper(yaml.SafeDumper):
@@ -210,9 +213,12 @@ class _Invalid(Exception):
 
 
 class _Validator:
-    def __init__(self, lines: dict[Path, int], raw: dict[Path, str]) -> None:
+    def __init__(self, lines: dict[Path, int], raw: dict[Path, str], *, upper_limits: bool = True) -> None:
         self.lines = lines
         self.raw = raw
+        # Upper bounds on numbers are enforced where a guide comes in as YAML; a
+        # guide stored before a bound existed still compiles (its users clamp).
+        self.upper_limits = upper_limits
         self.errors: list[tuple[str, int | None, str]] = []
 
     # -- helpers -----------------------------------------------------------
@@ -265,16 +271,16 @@ class _Validator:
             raise self.fail(path, f"expected an integer, got {_type_name(value)}")
         if value < minimum:
             raise self.fail(path, f"must be at least {minimum}")
-        if value > maximum:
+        if value > maximum and self.upper_limits:
             raise self.fail(path, f"must be at most {maximum:,}")
         return value
 
     def number(self, value: object, path: Path, maximum: float = _MAX_NUMBER) -> int | float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(path, f"expected a number, got {_type_name(value)}")
-        if value > maximum:  # checked first: an int too large for a float has no isfinite()
+        if value > maximum and self.upper_limits:
             raise self.fail(path, f"must be at most {maximum:,g}")
-        if not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):  # an int is finite, and too large for isfinite()
             raise self.fail(path, f"expected a number, got {_type_name(value)}")
         if value < 0:
             raise self.fail(path, "must not be negative")

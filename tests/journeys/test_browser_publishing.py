@@ -83,7 +83,8 @@ def test_pausing_and_resuming_ask_first_and_a_paused_journey_shows_what_it_holds
     confirm = page.locator("#kill-switch-spring")
     confirm.get_by_role("heading", name="Pause all of Spring?").wait_for()
     assert f"draft {live.a.version.draft_id} v1" in confirm.inner_text()
-    assert page.evaluate("document.activeElement.textContent") == "Pause all of Spring?"  # the question gets the focus
+    # the question gets the focus (moved there once the dialog is shown: wait for it, do not race it)
+    page.wait_for_function("document.activeElement && document.activeElement.textContent === 'Pause all of Spring?'")
     assert serious_axe_violations(page) == []
     assert not Journey.objects.get(pk=live.journey.pk).paused  # asking changed nothing
     look(page, "kill-switch-confirm")

@@ -58,7 +58,8 @@ def test_it_goes_from_brief_to_published(open_page, transactional_db, brand, pro
     subject = page.get_by_label("Subject")
     subject.fill("Cheap boots for every trail")
     live = page.locator("#live")
-    live.locator("mark.sev-block").wait_for()
+    # the first check in a fresh server loads the language model and the pronouncing dictionary
+    live.locator("mark.sev-block").wait_for(timeout=30_000)
     assert "is not allowed" in live.inner_text()
     look(page, "draft-live-check")
     subject.fill("Light boots for every trail")
@@ -117,7 +118,7 @@ def test_it_refuses_a_rejection_without_a_reason(open_page, transactional_db, br
     page.goto(f"/drafts/{draft.pk}/")
     page.wait_for_load_state("load")
     page.keyboard.press("r")
-    assert page.evaluate("document.activeElement.id") == "reason"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'reason'")
     page.get_by_role("button", name=re.compile("^Reject")).click()
     assert page.locator("#reason").evaluate("box => box.validity.valueMissing")
     # Past the browser's own checks (form.submit() skips validation and submit handlers), the server still refuses.

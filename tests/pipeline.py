@@ -86,3 +86,13 @@ approval:
 def northwind_guide_with_approval_policy() -> str:
     """The demo Northwind guide's YAML with APPROVAL_POLICY appended."""
     return (settings.BASE_DIR / "brandguide" / "northwind.yaml").read_text(encoding="utf-8") + APPROVAL_POLICY
+
+
+def brief_form_data(brief: Brief, **changes: object) -> dict[str, object]:
+    """What the brief form posts for ``brief`` as it stands, with ``changes`` on top."""
+    data: dict[str, object] = {
+        "brand": brief.brand_id, "title": brief.title, "goal": brief.goal, "key_message": brief.key_message, "offer": brief.offer,
+        "call_to_action": brief.call_to_action, "segments": [s.pk for s in brief.segments.all()], "channels": brief.channels,
+        "variants_per_segment": brief.variants_per_segment, "tone_context": brief.tone_context, "prompt_template": brief.prompt_template_id,
+    }
+    return {**data, **changes}

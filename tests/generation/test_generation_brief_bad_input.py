@@ -9,7 +9,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from tests.conftest import make_user
-from tests.pipeline import generate_now, make_brief
+from tests.pipeline import brief_form_data, generate_now, make_brief
 from workbench.access import SYSTEM
 from workbench.accounts.models import Role
 from workbench.audit.models import AuditEvent
@@ -29,15 +29,6 @@ def brief(brand, prompt, segments, marketer) -> Brief:  # type: ignore[no-untype
     return brief
 
 
-def form_data(brief: Brief, **changes: object) -> dict[str, object]:
-    data: dict[str, object] = {
-        "brand": brief.brand_id, "title": brief.title, "goal": brief.goal, "key_message": brief.key_message, "offer": brief.offer,
-        "call_to_action": brief.call_to_action, "segments": [s.pk for s in brief.segments.all()], "channels": brief.channels,
-        "variants_per_segment": brief.variants_per_segment, "tone_context": brief.tone_context, "prompt_template": brief.prompt_template_id,
-    }
-    return {**data, **changes}
-
-
 def stored(brief: Brief) -> tuple[object, ...]:
     brief = Brief.objects.prefetch_related("segments").get(pk=brief.pk)
     return (brief.title, brief.goal, brief.revision, brief.variants_per_segment, sorted(s.pk for s in brief.segments.all()),
@@ -50,7 +41,7 @@ def test_a_segment_id_no_database_holds_is_a_form_error_on_new_and_edit(logged_i
     client = logged_in(marketer)
     before, briefs = stored(brief), Brief.objects.count()
     for url in (reverse("brief_create"), reverse("brief_edit", args=[brief.pk])):
-        response = client.post(url, form_data(brief, title="Typed title", segments=[brief.segments.get().pk, segment]))
+        response = client.post(url, brief_form_data(brief, title="Typed title", segments=[brief.segments.get().pk, segment]))
         assert response.status_code == 400, url
         assert "is not one of the available choices" in response.content.decode() and 'value="Typed title"' in response.content.decode()
     assert stored(brief) == before and Brief.objects.count() == briefs
@@ -73,7 +64,7 @@ def test_a_segment_id_no_database_holds_is_a_form_error_on_new_and_edit(logged_i
 def test_a_bad_value_is_a_400_with_the_form_kept_and_nothing_stored(logged_in, brief, marketer, field, value, message):
     client = logged_in(marketer)
     before = stored(brief)
-    response = client.post(reverse("brief_edit", args=[brief.pk]), form_data(brief, key_message="Typed message", **{field: value}))
+    response = client.post(reverse("brief_edit", args=[brief.pk]), brief_form_data(brief, key_message="Typed message", **{field: value}))
     assert response.status_code == 400
     assert message in response.content.decode() or message in str(response.context["form"].errors)
     assert "Typed message" in response.content.decode()
@@ -87,16 +78,16 @@ def test_a_segment_of_another_brand_or_a_move_to_another_brand_is_refused(logged
     theirs = segment_save(brand=contoso, slug="vip", name="Contoso VIPs", acting_user=SYSTEM)
     client = logged_in(marketer)
     before = stored(brief)
-    response = client.post(reverse("brief_edit", args=[brief.pk]), form_data(brief, segments=[theirs.pk]))
+    response = client.post(reverse("brief_edit", args=[brief.pk]), brief_form_data(brief, segments=[theirs.pk]))
     assert response.status_code == 400 and "Not segments of Northwind Outfitters: Contoso VIPs." in response.content.decode()
-    response = client.post(reverse("brief_edit", args=[brief.pk]), form_data(brief, brand=contoso.pk, segments=[theirs.pk]))
+    response = client.post(reverse("brief_edit", args=[brief.pk]), brief_form_data(brief, brand=contoso.pk, segments=[theirs.pk]))
     assert response.status_code == 400
     assert stored(brief) == before and Brief.objects.get(pk=brief.pk).brand_id == brief.brand_id
 
 
 def test_saving_the_same_edit_twice_makes_one_revision(logged_in, brief, marketer):
     client = logged_in(marketer)
-    data = form_data(brief, key_message="Lighter than ever")
+    data = brief_form_data(brief, key_message="Lighter than ever")
     assert client.post(reverse("brief_edit", args=[brief.pk]), data).status_code == 302
     assert client.post(reverse("brief_edit", args=[brief.pk]), data).status_code == 302
     brief.refresh_from_db()
@@ -109,7 +100,7 @@ def test_someone_elses_brief_cannot_be_edited_and_its_drafts_cannot_be_set_aside
     user = make_user("mo", Role.MARKETER) if who == "other_marketer" else request.getfixturevalue(who)
     client.force_login(user)
     before, (draft,) = stored(brief), list(brief.drafts.all())
-    assert client.post(reverse("brief_edit", args=[brief.pk]), form_data(brief, title="Mine now")).status_code == 403
+    assert client.post(reverse("brief_edit", args=[brief.pk]), brief_form_data(brief, title="Mine now")).status_code == 403
     response = client.post(reverse("draft_discard", args=[draft.pk]))
     if who == "other_marketer":  # a marketer may press buttons; the action refuses and says why where they are
         assert response.status_code == 302

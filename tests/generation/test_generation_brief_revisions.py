@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from tests.conftest import make_user
-from tests.pipeline import edit_brief, generate_now, make_brief
+from tests.pipeline import brief_form_data, edit_brief, generate_now, make_brief
 from workbench.access import SYSTEM
 from workbench.accounts.models import Role
 from workbench.audit.models import AuditEvent
@@ -27,17 +27,8 @@ def brief(brand, prompt, segments, marketer) -> Brief:  # type: ignore[no-untype
     return make_brief(brand, prompt, [segments["new"]], marketer, channels=["email"], variants=1)
 
 
-def form_data(brief: Brief, **changes: object) -> dict[str, object]:
-    data: dict[str, object] = {
-        "brand": brief.brand_id, "title": brief.title, "goal": brief.goal, "key_message": brief.key_message, "offer": brief.offer,
-        "call_to_action": brief.call_to_action, "segments": [s.pk for s in brief.segments.all()], "channels": brief.channels,
-        "variants_per_segment": brief.variants_per_segment, "tone_context": brief.tone_context, "prompt_template": brief.prompt_template_id,
-    }
-    return {**data, **changes}
-
-
 def test_before_generating_an_edit_changes_the_brief_in_place(logged_in, brief, marketer):
-    response = logged_in(marketer).post(reverse("brief_edit", args=[brief.pk]), form_data(brief, key_message="Lighter than ever"))
+    response = logged_in(marketer).post(reverse("brief_edit", args=[brief.pk]), brief_form_data(brief, key_message="Lighter than ever"))
     assert response.status_code == 302
     brief.refresh_from_db()
     assert (brief.key_message, brief.revision) == ("Lighter than ever", 1)
@@ -51,7 +42,7 @@ def test_after_generating_an_edit_makes_a_revision_and_the_drafts_stay_with_the_
     client = logged_in(marketer)
     edit_page = client.get(reverse("brief_edit", args=[brief.pk])).content.decode()
     assert "Save as revision 2" in edit_page
-    response = client.post(reverse("brief_edit", args=[brief.pk]), form_data(brief, title="Spring boots, warmer", segments=[segments["new"].pk, segments["loyal"].pk]))
+    response = client.post(reverse("brief_edit", args=[brief.pk]), brief_form_data(brief, title="Spring boots, warmer", segments=[segments["new"].pk, segments["loyal"].pk]))
     assert response.status_code == 302
     brief.refresh_from_db()
     assert brief.revision == 2 and brief.title == "Spring boots, warmer"
@@ -115,7 +106,7 @@ def test_the_form_offers_the_guides_tone_contexts_as_a_select(logged_in, brand, 
 
 
 def test_a_tone_context_the_guide_does_not_have_is_refused(logged_in, brief, marketer):
-    response = logged_in(marketer).post(reverse("brief_edit", args=[brief.pk]), form_data(brief, tone_context="jubilant"))
+    response = logged_in(marketer).post(reverse("brief_edit", args=[brief.pk]), brief_form_data(brief, tone_context="jubilant"))
     assert response.status_code == 400 and "jubilant" in response.content.decode()
     with pytest.raises(CopydeskError, match="no tone context 'jubilant'"):
         edit_brief(brief, marketer, tone_context="jubilant")
@@ -129,7 +120,7 @@ def test_each_brand_is_held_to_its_own_guides_contexts(logged_in, brief, prompt,
     assert "festive" in actions.brief_tone_contexts(contoso) and "festive" not in actions.brief_tone_contexts(brief.brand)
     form = logged_in(marketer).get(reverse("brief_create")).context["form"]
     assert 'value="festive"' in str(form["tone_context"])
-    response = logged_in(marketer).post(reverse("brief_create"), form_data(brief, tone_context="festive"))
+    response = logged_in(marketer).post(reverse("brief_create"), brief_form_data(brief, tone_context="festive"))
     assert "has no tone context 'festive'" in html.unescape(response.content.decode())
     edit_form = logged_in(marketer).get(reverse("brief_edit", args=[brief.pk])).context["form"]
     assert 'value="festive"' not in str(edit_form["tone_context"])  # editing keeps the brand, so only its contexts

@@ -74,6 +74,24 @@ def open_from_queue(page: Any, draft: Draft) -> Any:
     return page.locator(f"#draft-{draft.pk}")
 
 
+def open_as_an_approver(page: Any, draft: Draft) -> None:
+    """From the queue, the draft of a reviewer whose approval it can take: Approve is offered in both places."""
+    row = open_from_queue(page, draft)
+    assert row.get_by_role("button", name=re.compile("^Approve")).is_enabled()
+    row.locator("a.row-link").click()
+    page.locator("#approval-policy").wait_for()
+    assert page.locator("#approve-why").count() == 0
+
+
+def approve_and_see_it_approved(page: Any, draft: Draft, version: int, policy: str) -> None:
+    """Press Approve on the draft page; the message, the state and the policy line say it is done."""
+    page.get_by_role("button", name=f"Approve version {version}").click()
+    page.locator(".messages").get_by_text(
+        f"Draft {draft.pk}: you approved version {version}. It is approved and ready to publish").wait_for()
+    assert page.locator("#draft-state").inner_text() == "Approved"
+    assert page.locator("#approval-policy").inner_text() == policy
+
+
 def decisions_on(draft: Draft) -> list[tuple[str, str]]:
     rows = ReviewDecision.objects.filter(version__draft=draft).order_by("created_at", "id")
     return [(d.reviewer.username, d.decision) for d in rows]
@@ -118,16 +136,9 @@ def test_it_walks_a_claim_from_a_plain_reviewer_to_legal_to_live(  # type: ignor
 
     # The legal reviewer can approve, and that one approval is all the draft needs.
     page = open_page(legal, width)
-    row = open_from_queue(page, draft)
-    assert row.get_by_role("button", name=re.compile("^Approve")).is_enabled()
-    row.locator("a.row-link").click()
-    page.locator("#approval-policy").wait_for()
-    assert page.locator("#approve-why").count() == 0
+    open_as_an_approver(page, draft)
     screen(page, "policy-claim-draft-legal")
-    page.get_by_role("button", name="Approve version 2").click()
-    page.locator(".messages").get_by_text(f"Draft {draft.pk}: you approved version 2. It is approved and ready to publish").wait_for()
-    assert page.locator("#draft-state").inner_text() == "Approved"
-    assert page.locator("#approval-policy").inner_text() == f"{needs_legal}; has 1 from Lee."
+    approve_and_see_it_approved(page, draft, 2, f"{needs_legal}; has 1 from Lee.")
     screen(page, "policy-claim-approved")
 
     # A publisher puts it live from the same page.
@@ -198,10 +209,7 @@ def test_it_walks_a_sensitive_draft_through_two_different_reviewers(  # type: ig
     page.locator("#approval-policy").wait_for()
     assert page.locator("#approve-why").count() == 0
     screen(page, "policy-sensitive-second-reviewer")
-    page.get_by_role("button", name="Approve version 1").click()
-    page.locator(".messages").get_by_text(f"Draft {draft.pk}: you approved version 1. It is approved and ready to publish").wait_for()
-    assert page.locator("#draft-state").inner_text() == "Approved"
-    assert page.locator("#approval-policy").inner_text() == f"{needs_two}; has 2 from Riley and Sam."
+    approve_and_see_it_approved(page, draft, 1, f"{needs_two}; has 2 from Riley and Sam.")
     screen(page, "policy-sensitive-approved")
 
     draft.refresh_from_db()
@@ -268,17 +276,10 @@ def test_it_walks_a_spanish_draft_to_a_reviewer_who_reads_spanish(  # type: igno
 
     # The reviewer who reads Spanish approves it.
     page = open_page(reviewer2, width)
-    row = open_from_queue(page, spanish)
-    assert row.get_by_role("button", name=re.compile("^Approve")).is_enabled()
-    row.locator("a.row-link").click()
-    page.locator("#approval-policy").wait_for()
-    assert page.locator("#approve-why").count() == 0
+    open_as_an_approver(page, spanish)
     assert page.locator("section.locale-sibling").is_visible()
     screen(page, "policy-spanish-draft-reader")
-    page.get_by_role("button", name="Approve version 1").click()
-    page.locator(".messages").get_by_text(f"Draft {spanish.pk}: you approved version 1. It is approved and ready to publish").wait_for()
-    assert page.locator("#draft-state").inner_text() == "Approved"
-    assert page.locator("#approval-policy").inner_text() == f"{needs_spanish}; has 1 from Sam."
+    approve_and_see_it_approved(page, spanish, 1, f"{needs_spanish}; has 1 from Sam.")
     screen(page, "policy-spanish-approved")
 
     spanish.refresh_from_db()

@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from tests.pipeline import APPROVAL_POLICY
 from workbench.accounts.models import ReviewRole
 from workbench.checks.engine import KINDS
 from workbench.checks.engine.errors import GuideError
 from workbench.checks.engine.guide import APPROVAL_FINDING_KINDS, APPROVAL_ROLES, dump_guide_yaml, parse_guide_yaml
 from workbench.review.policy import Approver, PolicyFacts, requirement_from, status_from
 
-POLICY_YAML = """\
-slug: northwind
-name: Northwind
-approval:
-  default: {approvals: 1}
-  rules:
-    - {when: {sensitive_segment: true}, approvals: 2}
-    - {when: {finding_kind: claim}, roles: [legal]}
-    - {when: {overridden_block: true}, approvals: 2}
-    - {when: {locale: es-US}, languages: [es]}
-  due_hours: {default: 48, sensitive_segment: 8}
-"""
+POLICY_YAML = "slug: northwind\nname: Northwind" + APPROVAL_POLICY
 
 
 def test_it_accepts_the_approval_section_and_exports_it_back() -> None:

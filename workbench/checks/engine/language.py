@@ -212,12 +212,8 @@ def _guess_prose(words: str, candidates: Iterable[str], expected: str) -> Langua
     return LanguageGuess(best, best_p, expected_p)
 
 
-def plainly_in(text: str, expected: str) -> bool:
-    """Whether ``text``'s function words alone show it is in ``expected`` (the fast path above)."""
-    return _plainly_in(_words_of(text[:MAX_PROSE_CHARS]), expected)
-
-
 def _plainly_in(words: list[str], expected: str) -> bool:
+    """Whether these function words alone show the text is in ``expected`` (the fast path above)."""
     if expected not in _FUNCTION_WORDS:
         return False
     # the language of every function word among ``words``, in C (most words are none)

@@ -291,8 +291,8 @@ _CLAUSE_SPLIT_RE: Final = re.compile(r",\s+|\s+-\s+|\s+(?:y|e|o|pero|et|ou|mais|
 _OPENERS: Final = "¡¿\"'( \t"
 # Every priced offer holds a digit, a currency sign or a price word: sentences
 # without any skip the price patterns (most service copy).
-_PRICE_GATE: Final = re.compile(r"[\d€$£]|\b(?:precio|prix|preis|mitgliederpreis)\b")
-_PRICE_WORDS: Final = frozenset({"precio", "prix", "preis", "mitgliederpreis"})  # the gate's words, for a field-wide look
+_PRICE_WORDS: Final = frozenset({"precio", "prix", "preis", "mitgliederpreis"})
+_PRICE_GATE: Final = re.compile(r"[\d€$£]|\b(?:" + "|".join(sorted(_PRICE_WORDS)) + r")\b")
 
 
 @dataclass(frozen=True, slots=True)

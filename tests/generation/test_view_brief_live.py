@@ -89,7 +89,7 @@ def test_the_form_estimate_follows_what_is_picked(logged_in, brand, segments, ma
     client = logged_in(marketer)
     data = {"brand": brand.pk, "segments": [segments["new"].pk, segments["loyal"].pk, segments["complaint"].pk], "channels": ["email", "push"], "variants_per_segment": "3"}
     part = client.post(reverse("brief_estimate"), data, **HTMX).content.decode()
-    assert part.lstrip().startswith('<div id="estimate"') and "Generate makes 18 drafts" in part and "costs nothing" in part
+    assert part.lstrip().startswith("<p><strong>Generate makes") and "Generate makes 18 drafts" in part and "costs nothing" in part
     part = client.post(reverse("brief_estimate"), {**data, "channels": ["email"], "variants_per_segment": "x"}, **HTMX).content.decode()
     assert "Pick segments, channels and variants" in part
     form_page = client.get(reverse("brief_create")).content.decode()

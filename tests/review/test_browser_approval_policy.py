@@ -259,7 +259,7 @@ def test_it_walks_a_spanish_draft_to_a_reviewer_who_reads_spanish(  # type: igno
     ).wait_for()
     screen(page, "policy-spanish-bulk-refused")
 
-    # The draft page says the same, and shows the en-US sibling on the same page, under the Spanish text.
+    # The draft page says the same, and shows the en-US sibling beside the Spanish text.
     page.locator(f"#draft-{spanish.pk} a.row-link").click()
     page.locator("#approval-policy").wait_for()
     assert page.locator("#approval-policy").inner_text() == f"{needs_spanish}; has none yet."
@@ -272,6 +272,8 @@ def test_it_walks_a_spanish_draft_to_a_reviewer_who_reads_spanish(  # type: igno
     english_subject = english.latest_version().fields["subject"]
     # the subject's field (the body may repeat its words)
     assert sibling.locator('[lang="en-US"]').filter(has_text=english_subject).first.is_visible()
+    text_box, sibling_box = page.locator("section.editor-card").bounding_box(), sibling.bounding_box()
+    assert text_box and sibling_box and sibling_box["y"] == text_box["y"] and sibling_box["x"] > text_box["x"] + text_box["width"] - 1
     screen(page, "policy-spanish-draft-no-spanish")
 
     # The reviewer who reads Spanish approves it.

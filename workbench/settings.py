@@ -288,6 +288,9 @@ else:
     Path(EMAIL_FILE_PATH).mkdir(parents=True, exist_ok=True)
 # Slack-compatible incoming webhooks (one per brand) get this long to answer.
 WEBHOOK_TIMEOUT_SECONDS = env_float("COPYDESK_WEBHOOK_TIMEOUT_SECONDS", 10.0)
+# Webhooks go to the public internet only (workbench/outbound.py); 1 allows private and loopback addresses too,
+# for a chat server on the company network.
+WEBHOOK_ALLOW_PRIVATE = env_bool("COPYDESK_WEBHOOK_ALLOW_PRIVATE", False)
 
 # --- Cache: API rate-limit counters and the live-content stamp, shared by every web process ---
 CACHE_URL = env_str("COPYDESK_CACHE_URL", "")

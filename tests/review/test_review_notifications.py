@@ -75,7 +75,8 @@ def test_a_refused_smtp_connection_raises_so_the_task_retries(settings, reviewer
     assert OSError in notify.RETRY["autoretry_for"] and notify.RETRY["retry_backoff"]  # type: ignore[operator]
 
 
-def test_the_brand_webhook_gets_slack_compatible_json(brand):
+def test_the_brand_webhook_gets_slack_compatible_json(brand, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE = True  # the test's server listens on 127.0.0.1
     with webhook_server() as (received, url):
         brand.review_webhook_url = url
         brand.save()

@@ -31,7 +31,8 @@ def test_beat_in_the_worker_escalates_an_overdue_draft_by_email_and_webhook_once
         brand.save(update_fields=["review_webhook_url"])
         worker = WorkerProcess(
             extra_args=["-B", "--schedule", str(tmp_path / "celerybeat-schedule")],
-            extra_env={"COPYDESK_SMTP_HOST": "127.0.0.1", "COPYDESK_SMTP_PORT": str(port), "COPYDESK_REMINDER_INTERVAL_SECONDS": "1"},
+            extra_env={"COPYDESK_SMTP_HOST": "127.0.0.1", "COPYDESK_SMTP_PORT": str(port), "COPYDESK_REMINDER_INTERVAL_SECONDS": "1",
+                       "COPYDESK_WEBHOOK_ALLOW_PRIVATE": "1"},
         )
         worker.start()
         try:

@@ -18,6 +18,7 @@ from workbench.brand.prompt_validation import prompt_renders_check
 from workbench.brand.signals import guide_changed
 from workbench.checks.engine import GuideError, dump_guide_yaml, parse_guide_yaml
 from workbench.errors import CopydeskError
+from workbench.outbound import check_url_host
 
 
 def guide_version_create(
@@ -159,6 +160,7 @@ def brand_review_webhook_update(brand: Brand, *, url: str, acting_user: User) ->
             raise CopydeskError("The webhook must be an http:// or https:// address, such as the incoming-webhook URL Slack gives you.") from None
         if len(url) > Brand._meta.get_field("review_webhook_url").max_length:  # type: ignore[operator]
             raise CopydeskError("That webhook address is too long (500 characters at most).")
+        check_url_host(url)
     with transaction.atomic():
         brand = Brand.objects.select_for_update().get(pk=brand.pk)
         if brand.review_webhook_url != url:

@@ -9,7 +9,7 @@ here beside what enqueues them) call deliver_email / deliver_webhook and are ret
 from __future__ import annotations
 
 import json
-import urllib.request
+import logging
 from collections.abc import Iterable
 from email import message_from_string
 from pathlib import Path
@@ -22,7 +22,10 @@ from django.db import transaction
 
 from workbench.accounts.models import User
 from workbench.brand.models import Brand
+from workbench.outbound import PrivateAddressError, post_json
 from workbench.review.models import EmailKind, NotificationPreference
+
+logger = logging.getLogger(__name__)
 
 
 def wanted_email_kinds(user: User) -> set[str]:
@@ -65,11 +68,11 @@ def deliver_webhook(brand_id: int, text: str) -> None:
     url = Brand.objects.filter(pk=brand_id).values_list("review_webhook_url", flat=True).first()
     if not url:
         return
-    request = urllib.request.Request(
-        url, data=json.dumps({"text": text}).encode(), headers={"Content-Type": "application/json"}, method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310 (http/https only: URLField)
-        response.read()
+    try:
+        post_json(url, json.dumps({"text": text}).encode(), timeout=settings.WEBHOOK_TIMEOUT_SECONDS)
+    except PrivateAddressError as refused:
+        # Not retried: the address will not become public by waiting. The admin sees why in the worker's log.
+        logger.warning("review webhook of brand %s not posted: %s", brand_id, refused.message)
 
 
 # Sending is retried with exponential backoff (OSError covers smtplib's errors, refused connections and urllib's

@@ -69,6 +69,13 @@ MATCHES = [
     ("sa1e today", "sale", "sa1e"),
     ("new ce11 plan", "cell", "ce11"),
     ("FR3E", "free", "FR3E"),
+    # stretched: a letter written three or more times stands for itself once or twice
+    ("So cheeeeap", "cheap", "cheeeeap"),
+    ("CHEAAAP boots", "cheap", "CHEAAAP"),
+    ("Freeeee mug", "free", "Freeeee"),
+    ("Frrreeeee mug", "free", "Frrreeeee"),
+    ("Totally riiisk freeee", "risk free", "riiisk freeee"),
+    ("so cheeeaaap", "cheap", "cheeeaaap"),
     # terms with digits and symbols
     ("100% wool", "100%", "100"),
 ]
@@ -95,6 +102,10 @@ NO_MATCHES = [
     "stopwatch",
     "fr ee",  # broken word is not letter spacing
     "5 4 1 3 sold",  # digits alone never spell a term (505 is not "sos")
+    "Freeeee shipping today",  # stretched, the except phrase still holds
+    "Sooo good, brrr, zzz, yesss, shhh",  # stretched words that are no term
+    "Only $1000, or 3 for $555",  # folded digits are not a stretched letter
+    "Carefreeee days",
     "",
 ]
 

@@ -118,16 +118,18 @@ for _char, _letter in CONFUSABLE.items():
         LOOKALIKES.setdefault(_letter, []).append(_char)
 # Compatibility forms, also from Unicode's data: every character of the BMP and plane 1
 # whose NFKC form is the ASCII letter (fullwidth, circled, mathematical, modifier letters),
-# and the small capitals, which Unicode names after their letter.
+# and the letters Unicode names after the letter they show: small capitals, negative
+# squared and circled letters.
 COMPATIBLE: dict[str, list[str]] = {}
 for _code in range(0x80, 0x20000):
     _char = chr(_code)
     _nfkc = unicodedata.normalize("NFKC", _char)
     if len(_nfkc) == 1 and _nfkc.isascii() and _nfkc.isalpha():
         COMPATIBLE.setdefault(_nfkc.lower(), []).append(_char)
-    _small = regex.fullmatch(r"LATIN LETTER SMALL CAPITAL ([A-Z])", unicodedata.name(_char, ""))
-    if _small:
-        COMPATIBLE.setdefault(_small.group(1).lower(), []).append(_char)
+    _named = regex.fullmatch(r"(?:LATIN LETTER SMALL CAPITAL|NEGATIVE (?:SQUARED|CIRCLED) LATIN CAPITAL LETTER) ([A-Z])",
+                             unicodedata.name(_char, ""))
+    if _named:
+        COMPATIBLE.setdefault(_named.group(1).lower(), []).append(_char)
 # Every invisible character Unicode knows in the BMP and the tag block:
 # Default_Ignorable_Code_Point (assigned ones) plus the braille blank.
 _DI = regex.compile(r"\p{Default_Ignorable_Code_Point}")
@@ -152,12 +154,13 @@ def _entity(c: str, how: int) -> str:
 def disguised(draw: st.DrawFn, html: bool) -> tuple[str, str, int, int, bool]:
     """(text, term, start, end of the disguised term in text, whether it must read as hidden text)."""
     term = draw(st.sampled_from(DISGUISE_TERMS))
-    classes = ["confusable", "compatibility", "invisible", "spacing", "case"] + (["markup", "entity"] if html else [])
+    classes = ["confusable", "compatibility", "invisible", "spacing", "case", "stretch"] + (["markup", "entity"] if html else [])
     how = draw(st.sampled_from(classes))
     out: list[str] = []
     flagged = False
     letters = [i for i, c in enumerate(term) if c.isalpha()]
     chosen = set(draw(st.lists(st.sampled_from(letters), min_size=1, max_size=3)))
+    stretched = draw(st.sampled_from([i for i, c in enumerate(term) if c in "aeiouy"]))
     for i, c in enumerate(term):
         if how == "confusable" and i in chosen and LOOKALIKES.get(c):
             look = draw(st.sampled_from(LOOKALIKES[c]))
@@ -168,6 +171,9 @@ def disguised(draw: st.DrawFn, html: bool) -> tuple[str, str, int, int, bool]:
             c = draw(st.sampled_from(COMPATIBLE[c]))
         elif how == "case" and i in chosen:
             c = c.upper()
+        elif how == "stretch" and i == stretched:
+            # one vowel written 3-6 times: "cheeeap", "freeeeee" (a doubled one too), "guaaaranteed"
+            c = c * draw(st.integers(3, 6))
         out.append(c)
         if i + 1 < len(term) and term[i].isalpha() and term[i + 1].isalpha():
             if how == "invisible" and i in chosen:

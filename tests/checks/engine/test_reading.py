@@ -150,6 +150,9 @@ def test_letters_from_other_scripts_inside_a_latin_word_are_found_and_flagged(te
     ("\u1d04heap", "cheap"),                       # small capital c
     ("\u1d04\u029c\u1d07\u1d00\u1d18", "cheap"),      # small capitals, every letter
     ("\u24d2\u24d7\u24d4\u24d0\u24df", "cheap"),      # circled letters (symbols by category)
+    ("\U0001f172\U0001f177\U0001f174\U0001f170\U0001f17f", "cheap"),  # negative squared letters (no decomposition)
+    ("\U0001f152\U0001f157\U0001f154\U0001f150\U0001f15f", "cheap"),  # negative circled letters
+    ("Boots\U0001f1fa\U0001f1f8 cheap\U0001f1e8\U0001f1e6", "cheap"),  # a flag against a word is no letter: it hides nothing
     ("\uff43\uff48\uff45\uff41\uff50", "cheap"),   # fullwidth
     ("\U0001d41c\U0001d421\U0001d41e\U0001d41a\U0001d429", "cheap"),  # mathematical bold
     ("hurr\u0131cane", "weather"),                 # dotless i

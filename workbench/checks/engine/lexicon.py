@@ -16,6 +16,12 @@ How a text is scanned:
 4. Letter-spaced writing (``f r e e``, ``f.r.e.e``) shows up as a run of 3+
    one-character tokens; only texts with such a run get a second view where the
    run is merged into one word.
+5. Stretched words (``cheeeap``, ``freeeee``, ``frrreeee``): a letter written
+   three or more times in a row stands for itself once or twice. The automaton
+   holds each tripled vowel as an extra, unpadded key, so the main scan notices
+   a stretched word (copy stretches its vowels; a consonant stretched beside
+   them is read too) for ~3 % more automaton time and no extra pass; only then
+   are the word's readings scanned, each run written once and twice.
 
 Terms in another language than English (a locale's own rules) are matched as
 that language: single words by stem, token by token (stemming.py, which also
@@ -37,7 +43,7 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from itertools import accumulate, compress
+from itertools import accumulate, compress, product
 from typing import Any, Final, NamedTuple
 
 # Imported by name: pyahocorasick ships no type stubs, and this keeps mypy
@@ -55,6 +61,11 @@ _FEW_HITS: Final = 8
 _LETTER_RE: Final = re.compile(r"[^\W\d_]")
 # three or more one-character tokens in a row: " f r e e "
 _RUN_RE: Final = re.compile(r" [^ ] [^ ] [^ ] ")
+# a letter three or more times in a row in a token of the view
+_STRETCH_RUN_RE: Final = re.compile(r"([a-z])\1{2,}")
+# the automaton's entry for a tripled letter (rule -1 is an except phrase)
+_STRETCH: Final = -2
+_STRETCHABLE: Final = "aeiouy"  # each consonant would cost the automaton ~1.5 % more on all copy
 _VOWELS: Final = frozenset("aeiou")
 _NO_DOUBLE: Final = frozenset("aeiouwxy")
 
@@ -203,6 +214,8 @@ class LexiconBuilder:
             automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
             for key, entries in self._keys.items():
                 automaton.add_word(key, tuple(entries))
+            for letter in _STRETCHABLE:
+                automaton.add_word(letter * 3, ((_STRETCH, ord(letter), 3),))
             automaton.make_automaton()
         return Lexicon(tuple(self.rules), automaton, tuple(self._stem_tables.values()))
 
@@ -231,14 +244,17 @@ class Lexicon:
         if not tokens:
             return []
         view = " " + " ".join(tokens) + " "
-        raw = self._scan_view(view, tokens)
+        stretched: set[int] = set()
+        raw = self._scan_view(view, tokens, stretched)
         has_run = _RUN_RE.search(view) is not None
-        if not raw and not has_run:
+        # confirmed on the copy as written: the tripled letter may be folded digits ("1000")
+        has_stretch = bool(stretched) and any(chr(c) * 3 in text for c in stretched)
+        if not raw and not has_run and not has_stretch:
             return []
         found: dict[tuple[int, int, int], None] = {}
         rules = self.rules
         spans: list[tuple[int, int]] | None = None
-        if len(raw) > _FEW_HITS or has_run:
+        if len(raw) > _FEW_HITS or has_run or has_stretch:
             spans = [m.span() for m in TOKEN_RE.finditer(folded)]
         for rule, first, last in _token_ranges(view, raw):
             if spans is not None:
@@ -257,6 +273,12 @@ class Lexicon:
             alt_view = " " + " ".join(alt_tokens) + " "
             for rule, first, last in _token_ranges(alt_view, self._scan_view(alt_view, alt_tokens)):
                 self._keep(rules[rule], rule, norm, alt_spans[first][0], alt_spans[last][1], found)
+        if has_stretch:
+            assert spans is not None
+            for alt_tokens in _stretch_views(tokens):
+                alt_view = " " + " ".join(alt_tokens) + " "
+                for rule, first, last in _token_ranges(alt_view, self._scan_view(alt_view, alt_tokens)):
+                    self._keep(rules[rule], rule, norm, spans[first][0], spans[last][1], found)
         return [LexHit(r, s, e) for (r, s, e) in found]
 
     @staticmethod
@@ -266,14 +288,18 @@ class Lexicon:
     ) -> None:
         o_start, o_end = norm.span(f_start, f_end)
         if rule.needs_letter and _LETTER_RE.search(norm.original, o_start, o_end) is None and not any(
-                unicodedata.normalize("NFKC", c)[:1].isalpha() for c in norm.original[o_start:o_end]):
-            return  # digits and symbols only ("$$$", "3"); circled letters (ⓒⓗⓔⓐⓟ) are letters in disguise
+                c.isalpha() for c in normalise_plain(norm.original[o_start:o_end])):
+            return  # digits and symbols only ("$$$", "3"); circled letters (ⓒⓗⓔⓐⓟ, 🅲🅷🅴🅰🅿) are letters in disguise
         if rule.strict_accents and has_accented_stem(norm.original[o_start:o_end]):
             return
         found[(index, o_start, o_end)] = None
 
-    def _scan_view(self, view: str, tokens: list[str]) -> list[tuple[int, int, int, int]]:
-        """(rule, group, start, end) in view coordinates, except phrases applied."""
+    def _scan_view(
+        self, view: str, tokens: list[str], stretched: set[int] | None = None,
+    ) -> list[tuple[int, int, int, int]]:
+        """(rule, group, start, end) in view coordinates, except phrases applied.
+
+        The letters seen tripled in the view are noted in ``stretched``."""
         hits: list[tuple[int, int, int, int]] = []
         excepts: list[tuple[int, int, int]] = []
         if self.automaton is not None:
@@ -281,10 +307,13 @@ class Lexicon:
                 for rule, group, length in entries:
                     # the key is " term ": drop the padding from the span
                     start = end - length + 2
-                    if rule < 0:
-                        excepts.append((group, start, end))
-                    else:
+                    if rule >= 0:
                         hits.append((rule, group, start, end))
+                    elif rule == _STRETCH:
+                        if stretched is not None:
+                            stretched.add(group)
+                    else:
+                        excepts.append((group, start, end))
         for table in self.stem_tables:
             _stem_hits(table, tokens, hits, excepts)
         if excepts and hits:
@@ -374,6 +403,50 @@ def _token_ranges(view: str, hits: list[tuple[int, int, int, int]]) -> list[tupl
         position = vstart
         out.append((rule, count, count + view.count(" ", vstart, vend)))
     return out
+
+
+_MAX_STRETCH_VIEWS: Final = 16
+
+
+def _stretch_views(tokens: list[str]) -> list[list[str]]:
+    """The token lists to scan for stretched words: every combination of their readings while
+    there are at most 16 (a phrase of two stretched words: "riiisk freeee"), else view k reads
+    every stretched token its k-th way (each reading of each word is still scanned)."""
+    stretched = {i: ways for i, t in enumerate(tokens) if len(t) > 2 and len(ways := _unstretched(t)) > 1}
+    if not stretched:
+        return []
+    combinations = 1
+    for ways in stretched.values():
+        combinations *= len(ways)
+    if combinations <= _MAX_STRETCH_VIEWS:
+        picks = list(product(*stretched.values()))
+    else:
+        picks = [tuple(w[k % len(w)] for w in stretched.values()) for k in range(max(map(len, stretched.values())))]
+    views = []
+    for pick in picks:
+        view = list(tokens)
+        for i, way in zip(stretched, pick):
+            view[i] = way
+        views.append(view)
+    return views
+
+
+def _unstretched(token: str) -> list[str]:
+    """The ways to read ``token`` with each run of 3+ of a letter as that letter once or twice
+    ("frrreeee": "fre", "free", "frre", "frree"); beyond three runs, the others once."""
+    runs = list(_STRETCH_RUN_RE.finditer(token))
+    if not runs:
+        return [token]
+    ways = []
+    for mask in range(1 << min(len(runs), 3)):
+        parts, at = [], 0
+        for i, run in enumerate(runs):
+            parts.append(token[at:run.start()])
+            parts.append(run.group(1) * (2 if i < 3 and mask >> i & 1 else 1))
+            at = run.end()
+        parts.append(token[at:])
+        ways.append("".join(parts))
+    return ways
 
 
 def _build_view_bytes() -> bytes:

@@ -73,7 +73,14 @@ def _confusable_prototypes() -> dict[str, str]:
 CONFUSABLE: Final[dict[str, str]] = _confusable_prototypes()
 
 
-_SMALL_CAPITAL_RE: Final = re.compile(r"LATIN LETTER SMALL CAPITAL ([A-Z]|AE|OE)")
+# Letters with no decomposition and (most) no confusable prototype, whose
+# Unicode names say which letter they show: small capitals (ʜᴇᴀᴘ) and negative
+# squared and circled letters (🅲🅷🅴🅰🅿, 🅒🅗🅔🅐🅟). Not regional indicators: in
+# pairs they are flags, and read as letters a flag written against a word
+# ("Sale🇺🇸") would glue onto it and hide it.
+_LETTER_NAME_RE: Final = re.compile(
+    r"LATIN LETTER SMALL CAPITAL ([A-Z]|AE|OE)|NEGATIVE (?:SQUARED|CIRCLED) LATIN CAPITAL LETTER ([A-Z])"
+)
 
 
 def _normalise_char(c: str) -> str:
@@ -85,11 +92,9 @@ def _normalise_char(c: str) -> str:
         # for matching purposes
         return ""
     k = unicodedata.normalize("NFKC", c)
-    small_capital = _SMALL_CAPITAL_RE.fullmatch(unicodedata.name(c, "")) if not k.isascii() else None
-    if small_capital is not None:
-        # Small capitals (ʜᴇᴀᴘ) have no decomposition and most no confusable
-        # prototype; Unicode's names say which letter each one is.
-        return small_capital.group(1).lower()
+    named = _LETTER_NAME_RE.fullmatch(unicodedata.name(c, "")) if not k.isascii() else None
+    if named is not None:
+        return next(filter(None, named.groups())).lower()
     if not k.isascii() and c in CONFUSABLE:
         # NFKC does not make it plain ASCII (it may even split it: "ͺ" is
         # " " + a combining mark); the look-alike's prototype says what it shows

@@ -83,7 +83,7 @@ _COMMERCIAL: Final = re.compile(
     r"discounts?|savings?|save|prices?|pricing|bundles?|plans?|tier|membership|subscription|collection|range|"
     r"arrivals|bestsellers?|styles?|picks|favourites?|favorites?|cart|basket|bag|matching|free trial|trial|"
     r"gift cards?|points|rewards?|off|bonus|limited|faster|bigger|unlimited|line|lines|add-ons?|extras?|"
-    r"the last few|more|now|today|a pair|pairs?|ad-free|kit|look|outfit|wardrobe)\b|[$€£]\s?\d|\d\s?%"
+    r"the last few|more|now|today|a pair|pairs?|ad-free|kit|gear|look|outfit|wardrobe)\b|[$€£]\s?\d|\d\s?%"
 )
 _SERVICE: Final = re.compile(
     r"\b(?:refund\w*|replacement|repair\w*|apolog\w*|sorry|help|support|team|account|settings?|password|"
@@ -113,7 +113,7 @@ _SCARCITY: Final = re.compile(
     r"|\b(?:almost|nearly) (?:gone|sold out)\b|\b(?:selling|going) (?:out )?fast\b|\bsells? out\b|\bsold out soon\b"
     r"|\bbefore (?:they're|they are|it's|it is|they|it)(?: all)? (?:gone|sold out|too late)\b|\btoo late\b"
     r"|\bwon't (?:last|be around)\b|\bdon't wait\b|\bdon't miss out\b|\bdon't delay\b"
-    r"|\blimited (?:time|stock|quantities|edition|availability|spots|places)\b|\bquantities are limited\b"
+    r"|\blimited (?:time|stock|quantities|edition|availability|spots|places)\b|\b(?:quantities|spots|places|seats|spaces|slots|availability|supplies|stocks?) (?:is|are) (?:very )?limited\b"
     r"|\bfor a limited time\b|\b(?:today|tonight) only\b|\b(?:this|one) (?:weekend|day|week|night) only\b"
     r"|\blast (?:chance|day|call|few hours|hours)\b|\bfinal (?:hours?|days?|call|chance|countdown)\b"
     r"|\bhurry\b|\bact (?:now|fast|quickly)\b|\bnow or never\b|\btime is running out\b|\brunning (?:out|low)\b"
@@ -179,6 +179,14 @@ def _commerce_imperative(clause: str) -> bool:
         return rest.startswith(("the ", "a ", "an ", "our ", "yours", "one", "some", "these", "this ", "it"))\
             or bool(_COMMERCIAL.search(rest))
     return bool(_COMMERCIAL.search(rest))
+
+
+def _any_imperative(clause: str) -> bool:
+    """A command with any of the commerce verbs, weak ones too ("Get it", "Take one"), that is not about service."""
+    m = _IMPERATIVE.match(clause)
+    # "Don't miss out" is the pressure itself, not something to buy
+    return (m is not None and m.group("verb") != "don't miss" and _SERVICE.search(m.group("rest")) is None
+            and _SUBJECT_USE.match(m.group("rest")) is None)
 
 
 # Sentences end at . ! ? ; : or a line break; clauses also at commas, spaced
@@ -489,8 +497,13 @@ def _read_sentence(
         for m in _DEADLINE.finditer(text):
             spans["urgency"].append((offset + m.start(), offset + m.end()))
     if may_scarcity:
-        for m in _SCARCITY.finditer(text):
-            spans["urgency"].append((offset + m.start(), offset + m.end()))
+        scarce = [(offset + m.start(), offset + m.end()) for m in _SCARCITY.finditer(text)]
+        spans["urgency"].extend(scarce)
+        # "Get it before it sells out": scarcity is what a weak verb's object lacked to read as a sale
+        if scarce and want_promo and not selling:
+            for _, _, clauses in _layout(text):
+                spans["promotional"].extend((offset + c_start, offset + c_end) for c_start, c_end in clauses
+                                            if _any_imperative(text[c_start:c_end]))
 
 
 def _layout(text: str) -> list[tuple[int, int, list[tuple[int, int]]]]:

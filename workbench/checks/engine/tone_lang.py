@@ -153,7 +153,9 @@ _GRAMMARS: Final[dict[str, _Grammar]] = {
             # strong: sells whatever follows
             r"(?:compra|compre|compralo|compralos|comprala|compralas|adquiere|adquiera|aprovecha|aproveche|"
             r"aprovechalo|aprovechala|aprovechalos|hazte con|hagase con|date un capricho|consiente(?:te)?|"
-            r"suscribete|suscribase|mejora a|pasate a|pasese a|renueva ya|llevate|llevese|reserva ya|pide ya)\b"
+            r"suscribete|suscribase|mejora a|pasate a|pasese a|renueva ya|llevate|llevese|reserva ya|pide ya|"
+            # a browsing verb with its object as an enclitic pronoun ("consíguelo", "pruébala", "pídelos")
+            r"(?:descubre|explora|prueba|pide|encarga|elige|consigue|estrena|regala|reserva|obten)(?:lo|la|los|las))\b"
             r"|"
             # browsing / upgrading: sells when an object or a commercial word follows
             r"(?:descubre|descubra|explora|explore|prueba|pruebe|pide|pida|encarga|encargue|elige|elija|"

@@ -51,13 +51,16 @@ def test_the_operator_can_allow_private_addresses(brand, admin_user, settings):
     assert brand_review_webhook_update(brand, url="http://10.0.0.5/hooks/review", acting_user=admin_user).review_webhook_url == "http://10.0.0.5/hooks/review"
 
 
-@pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "2130706433", "0x7f.1"])
-def test_a_name_or_number_that_reaches_this_machine_gets_nothing_and_is_not_retried(brand, caplog, host):
+@pytest.mark.parametrize(("scheme", "host"), [
+    ("http", "localhost"), ("http", "127.0.0.1"), ("http", "2130706433"), ("http", "0x7f.1"),
+    ("https", "localhost"),  # refused before the TLS handshake, not by it
+])
+def test_a_name_or_number_that_reaches_this_machine_gets_nothing_and_is_not_retried(brand, caplog, scheme, host):
     """Saved before the rule, or a public name re-pointed at an internal address later: the connection's real
     peer is checked before a byte is sent. No exception, so the task does not retry a refusal that cannot pass."""
     with webhook_server() as (received, url):
         port = url.split(":")[2].split("/")[0]
-        brand.review_webhook_url = f"http://{host}:{port}/hooks/review"
+        brand.review_webhook_url = f"{scheme}://{host}:{port}/hooks/review"
         brand.save(update_fields=["review_webhook_url"])
         with caplog.at_level(logging.WARNING, logger="workbench.review.notify"):
             notify.deliver_webhook(brand.pk, "Overdue: Spring boots")

@@ -35,6 +35,10 @@ def kind(guide: CompiledGuide, k: str, text: str, channel: str = "push") -> list
         ("Card 4111-1111-1111-1111", [("card", "4111-1111-1111-1111")]),
         ("Card 4111111111111111", [("card", "4111111111111111")]),
         ("Ref 4111 1111 1111 1112", []),  # fails Luhn, and too long for a phone
+        ("SSN 123-45-6789 on file", [("ssn", "123-45-6789")]),  # 3-2-4: a Social Security number, not a phone
+        ("Your SSN: 123 45 6789", [("ssn", "123 45 6789")]),
+        ("Ref 666-12-3456", [("phone", "666-12-3456")]),  # never issued as an SSN; the phone reading stands
+        ("Order 123-45-6789-1 ships", []),  # part of a longer reference
         ("Order #12345678 ships 2024-01-15", []),
         ("Sizes 8 10 12 14 in stock", []),
         ("Was $129.99, now 15.01.2024", []),

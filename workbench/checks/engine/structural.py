@@ -67,6 +67,9 @@ _SPELLED_PART_RE: Final = re.compile(rf"{_SPELLED_AT}|{_SPELLED_DOT}", re.IGNORE
 _CARD_RE: Final = re.compile(r"(?<![\d\w])\d(?:[ -]?\d){12,18}(?![\d\w])")
 # A loose candidate; _looks_like_phone decides.
 _PHONE_RE: Final = re.compile(r"(?<![\w#$€£+/.,-])\+?(?:\(\d{1,5}\)[ .-]?)?\d[\d .()-]{4,22}\d(?![\w%/])")
+# A US Social Security number as written (3-2-4 digits; the SSA never issues area 000, 666 or 9xx, group
+# 00 or serial 0000), before the phone heuristic, which would call it a phone number.
+_SSN_RE: Final = re.compile(r"(?<![\w#$€£+/.,-])(?!000|666|9\d\d)\d{3}([ -])(?!00)\d{2}\1(?!0000)\d{4}(?![\w%/]|[.,-]\d)")
 _DATE_RE: Final = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}[./-]\d{1,2}[./-]\d{1,2}")
 _GROUP_SPLIT_RE: Final = re.compile(r"[ .()-]+")
 _DIGIT_RE: Final = re.compile(r"\d")
@@ -143,6 +146,11 @@ def find_pii(
     if _DIGIT_RE.search(text) is None:
         return out
     taken = SpanSet()
+    for m in _SSN_RE.finditer(text):
+        taken.add(m.start(), m.end())
+        out.append(("ssn", m.start(), m.end(),
+                    f"\"{m.group()}\" is written like a US Social Security number, which must never appear in copy",
+                    None))
     for m in _CARD_RE.finditer(text):
         digits = re.sub(r"\D", "", m.group())
         if 13 <= len(digits) <= 19 and luhn_ok(digits):

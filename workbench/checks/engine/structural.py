@@ -69,7 +69,10 @@ _CARD_RE: Final = re.compile(r"(?<![\d\w])\d(?:[ -]?\d){12,18}(?![\d\w])")
 _PHONE_RE: Final = re.compile(r"(?<![\w#$€£+/.,-])\+?(?:\(\d{1,5}\)[ .-]?)?\d[\d .()-]{4,22}\d(?![\w%/])")
 # A US Social Security number as written (3-2-4 digits; the SSA never issues area 000, 666 or 9xx, group
 # 00 or serial 0000), before the phone heuristic, which would call it a phone number.
-_SSN_RE: Final = re.compile(r"(?<![\w#$€£+/.,-])(?!000|666|9\d\d)\d{3}([ -])(?!00)\d{2}\1(?!0000)\d{4}(?![\w%/]|[.,-]\d)")
+# The pattern opens with a digit so the regex engine can skip to digits; what may stand before it is checked in
+# Python (a look-behind first would be tried at every position of every text).
+_SSN_RE: Final = re.compile(r"\d{3}([ -])\d{2}\1\d{4}(?![\w%/]|[.,-]\d)")
+_NOT_BEFORE_NUMBER: Final = frozenset("_#$€£+/.,-")
 _DATE_RE: Final = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}[./-]\d{1,2}[./-]\d{1,2}")
 _GROUP_SPLIT_RE: Final = re.compile(r"[ .()-]+")
 _DIGIT_RE: Final = re.compile(r"\d")
@@ -147,6 +150,12 @@ def find_pii(
         return out
     taken = SpanSet()
     for m in _SSN_RE.finditer(text):
+        before = text[m.start() - 1] if m.start() else " "
+        if before.isalnum() or before in _NOT_BEFORE_NUMBER:
+            continue
+        number = m.group()  # "123-45-6789": area, group, serial
+        if number[:3] in ("000", "666") or number[0] == "9" or number[4:6] == "00" or number[7:] == "0000":
+            continue
         taken.add(m.start(), m.end())
         out.append(("ssn", m.start(), m.end(),
                     f"\"{m.group()}\" is written like a US Social Security number, which must never appear in copy",

@@ -418,6 +418,8 @@ def _stretch_views(tokens: list[str]) -> list[list[str]]:
     combinations = 1
     for ways in stretched.values():
         combinations *= len(ways)
+        if combinations > _MAX_STRETCH_VIEWS:
+            break
     if combinations <= _MAX_STRETCH_VIEWS:
         picks = list(product(*stretched.values()))
     else:

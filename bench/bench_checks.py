@@ -16,7 +16,8 @@ paragraphs, read as displayed; hidden-text detection on). Prints:
   throughput as a ratio of the English-only figure of the same run
                                                       (target >= 0.8); compile
   time of that guide (5,000 top-level terms + 3 locales) is reported
-* linear time: one email body of 16,000 repeated hits against one of 2,000,
+* linear time: one email body of 16,000 repeated hits against one of 2,000 (six
+  reading paths, a stretched word among them),
   full engine, as a ratio                             (target <= 12x; linear is
   ~8x, a scan that redoes work per hit ~64x)
 
@@ -51,7 +52,7 @@ LINEAR_TARGET = 12.0
 MULTILINGUAL_TARGET = 0.8
 # Each repeated unit is a hit of a different reading path: a plain term, a folded
 # one, one behind markup and an entity, an except phrase, a personal address.
-REPEATED_UNITS = ("cheap ", "ch3ap ", "<b>ch</b>&#101;ap ", "free shipping free ", "bob@example.com ")
+REPEATED_UNITS = ("cheap ", "ch3ap ", "<b>ch</b>&#101;ap ", "free shipping free ", "bob@example.com ", "cheeeap ")
 
 WORDS = (
     "your boots are on their way we packed them with care and they should arrive soon "

@@ -269,17 +269,22 @@ class Lexicon:
             self._keep(rules[rule], rule, norm, f_start, f_end, found)
         if has_run:
             assert spans is not None
-            alt_tokens, alt_spans = _merge_runs(tokens, spans)
-            alt_view = " " + " ".join(alt_tokens) + " "
-            for rule, first, last in _token_ranges(alt_view, self._scan_view(alt_view, alt_tokens)):
-                self._keep(rules[rule], rule, norm, alt_spans[first][0], alt_spans[last][1], found)
+            self._scan_alternative(*_merge_runs(tokens, spans), norm, found)
         if has_stretch:
             assert spans is not None
             for alt_tokens in _stretch_views(tokens):
-                alt_view = " " + " ".join(alt_tokens) + " "
-                for rule, first, last in _token_ranges(alt_view, self._scan_view(alt_view, alt_tokens)):
-                    self._keep(rules[rule], rule, norm, spans[first][0], spans[last][1], found)
+                self._scan_alternative(alt_tokens, spans, norm, found)
         return [LexHit(r, s, e) for (r, s, e) in found]
+
+    def _scan_alternative(
+        self, tokens: list[str], spans: list[tuple[int, int]], norm: Normalised,
+        found: dict[tuple[int, int, int], None],
+    ) -> None:
+        """Hits of another reading of the text (letter runs merged, stretched words shortened): ``tokens``
+        with ``spans``, each token's place in the folded text."""
+        view = " " + " ".join(tokens) + " "
+        for rule, first, last in _token_ranges(view, self._scan_view(view, tokens)):
+            self._keep(self.rules[rule], rule, norm, spans[first][0], spans[last][1], found)
 
     @staticmethod
     def _keep(

@@ -58,6 +58,14 @@ def rules(guide: CompiledGuide, text: str, locale: str, context: str | None = "s
     ("de-DE", "Entdecken Sie die neue Trailhead-Fleecejacke.", "promotional"),
     ("de-DE", "Die Aktion endet heute.", "urgency"),
     ("de-DE", "Herzlichen Glückwunsch zu Ihrem neuen Zelt!", "celebratory"),
+    # "before it sells out", "while stocks last"; a Spanish command with its object attached
+    ("es-US", "Consíguelo antes de que se agote.", "urgency"),
+    ("es-US", "Consíguelo antes de que se agote.", "promotional"),
+    ("es-US", "Hazte con el tuyo mientras haya existencias.", "urgency"),
+    ("fr-CA", "Profitez-en avant la rupture de stock.", "urgency"),
+    ("fr-CA", "Achetez-le tant qu'il en reste.", "urgency"),
+    ("de-DE", "Jetzt bestellen, bevor alles weg ist.", "urgency"),
+    ("de-DE", "Nur noch wenige Paare verfügbar.", "urgency"),
 ])
 def test_it_flags_sales_pressure_and_exuberance_in_each_language(
     guide: CompiledGuide, locale: str, text: str, rule: str
@@ -75,6 +83,8 @@ def test_it_flags_sales_pressure_and_exuberance_in_each_language(
     ("de-DE", "Ihr Ersatzgerät wird heute versendet."),
     ("de-DE", "Wir haben Ihrem Konto 10 € gutgeschrieben."),
     ("de-DE", "Die Wartung endet heute um 23 Uhr."),
+    ("es-US", "Cuando se acabe el plazo de devolución te enviaremos un recordatorio."),
+    ("de-DE", "Bitte greifen Sie auf Ihr Kundenkonto zu, um die Lieferadresse zu ändern."),
 ])
 def test_it_leaves_service_recovery_copy_alone_in_each_language(guide: CompiledGuide, locale: str, text: str) -> None:
     assert rules(guide, text, locale) & {"promotional", "urgency", "celebratory"} == set()

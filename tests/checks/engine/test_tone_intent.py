@@ -133,3 +133,15 @@ def test_it_flags_the_same_text_with_or_without_the_anchor_shortcuts(monkeypatch
     for text, a, b in zip(texts, gated, full):
         for dim in dims:
             assert overlaps(a[dim], b[dim]) and overlaps(b[dim], a[dim]), (text, dim, a[dim], b[dim])
+
+
+@pytest.mark.parametrize(("text", "sells"), [
+    ("Get it before it sells out.", True),  # a weak verb, and scarcity is what makes it a sale
+    ("Take one home before they're gone.", True),
+    ("Don't miss out.", False),  # the pressure itself, urgency only
+    ("Claim your refund before it's too late.", False),  # service, however pressing
+    ("Now's the perfect time to refresh your winter gear.", True),
+])
+def test_a_weak_command_beside_scarcity_sells(guide: CompiledGuide, text: str, sells: bool) -> None:
+    rules = {rule for rule, _ in tone(guide, text)}
+    assert ("promotional" in rules) is sells, rules

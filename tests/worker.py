@@ -82,6 +82,9 @@ class WorkerProcess:
         self.process.kill()
         self.process.wait(timeout=30)
 
+    def tail(self, lines: int = 60) -> str:
+        return "".join(self.output[-lines:])
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
@@ -91,10 +94,12 @@ class WorkerProcess:
                 self.kill()
 
 
-def wait_for(condition, timeout: float = 60, interval: float = 0.2) -> None:  # type: ignore[no-untyped-def]
+def wait_for(condition, timeout: float = 60, interval: float = 0.2, explain=None) -> None:  # type: ignore[no-untyped-def]
+    """Poll until condition() holds; on timeout, explain() (when given) says what the state was, for the CI log."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {getattr(condition, '__name__', 'condition')}")
+    message = f"timed out after {timeout} s waiting for {getattr(condition, '__name__', 'condition')}"
+    raise AssertionError(message + ("\n" + explain() if explain else ""))

@@ -171,3 +171,23 @@ def test_severity_defaults_to_block() -> None:
     result = check_fields(compiled, "sms", {"body": "meh"})
     assert result.findings[0].severity == "block"
     assert not result.passed
+
+
+@pytest.mark.parametrize("hits", [1, 2, 8, 9, 30])
+@pytest.mark.parametrize("apostrophe", [False, True])
+def test_it_points_every_hit_at_its_words_however_many_hits_and_blanks(guide: CompiledGuide, hits: int, apostrophe: bool) -> None:
+    # Up to 8 hits are located by a "skip n tokens" regex, more by one pass over the tokens; text
+    # without an apostrophe takes a simpler regex than text with one. Each path must land on the words.
+    import random
+
+    rng = random.Random(hits)
+    fillers = ["warm", "boots", "a", "x", "trail", "we're" if apostrophe else "were"]
+    separators = [" ", ",  ", " -- ", "\n\n\t", ". ", "!!! "]
+    text, expected = "", []
+    for _ in range(hits):
+        text += " ".join(rng.choice(fillers) for _ in range(rng.randint(0, 6))) + rng.choice(separators)
+        term = rng.choice(["Act" + rng.choice(separators) + "now", "clinically" + rng.choice(separators) + "PROVEN", "cheap"])
+        expected.append(term)
+        text += term + rng.choice(separators)
+    found = [match for _kind, _rule, match in lexicon_hits(guide, text)]
+    assert sorted(found) == sorted(expected)

@@ -56,6 +56,13 @@ MATCHES = [
     ("chéap deal", "cheap", "chéap"),
     ("che\u0301ap deal", "cheap", "che\u0301ap"),
     ("«cheap» deal", "cheap", "cheap"),
+    # the long s reads as the f it looks like and as the s NFKC makes it
+    ("ſree gifts", "free", "ſree"),
+    ("totally riſk free", "risk free", "riſk free"),
+    ("big ſale", "sale", "ſale"),
+    # currency signs inside a word stand for letters
+    ("so ch€ap", "cheap", "ch€ap"),
+    ("¢heap boots", "cheap", "¢heap"),
     # obfuscation: spacing and dots
     ("get it f r e e", "free", "f r e e"),
     ("get it f.r.e.e.", "free", "f.r.e.e"),
@@ -106,6 +113,7 @@ NO_MATCHES = [
     "Sooo good, brrr, zzz, yesss, shhh",  # stretched words that are no term
     "Only $1000, or 3 for $555",  # folded digits are not a stretched letter
     "Carefreeee days",
+    "Boots from €10, socks 50¢, a ſtrong deal",  # prices stay prices; the long s joins no term
     "",
 ]
 

@@ -43,14 +43,14 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from itertools import accumulate, compress, product
+from itertools import compress, product, repeat
 from operator import itemgetter
 from typing import Any, Final, NamedTuple
 
 # Imported by name: pyahocorasick ships no type stubs, and this keeps mypy
 # --strict quiet both with and without ignore_missing_imports.
 ahocorasick: Any = importlib.import_module("ahocorasick")
-from .normalize import FOLD_TABLE, Normalised, normalise_plain
+from .normalize import FOLD_TABLE, Normalised, normalise, normalise_plain
 from .stemming import StemTable, has_accented_letter, has_accented_stem
 
 # A word-internal apostrophe (straight; curly ones are straight after
@@ -59,6 +59,13 @@ TOKEN_RE: Final = re.compile(r"(?:(?<=[^\W_])')?[^\W_]+")
 # When more hits than this are found in one text, token positions are read in
 # one linear pass instead of one anchored regex per hit.
 _FEW_HITS: Final = 8
+# Signs that also read as a letter: the long s is the "f" it looks like (UTS #39's
+# prototype, as normalize.py reads it: "ſree") and the "s" NFKC makes it ("riſk");
+# currency signs stand in for letters inside words ("ch€ap", "¢heap") as "$" and
+# "@" do (those fold in FOLD_TABLE, but € and ¢ must stay themselves for prices).
+# A match made of signs and digits only still needs a letter ("€10" is no word).
+_SECOND_READING: Final = str.maketrans({"\u017f": "s", "\u20ac": "e", "\u00a2": "c"})
+_SECOND_READING_RE: Final = re.compile("[\u017f\u20ac\u00a2]")
 _LETTER_RE: Final = re.compile(r"[^\W\d_]")
 # three or more one-character tokens in a row: " f r e e "
 _RUN_RE: Final = re.compile(r" [^ ] [^ ] [^ ] ")
@@ -227,10 +234,17 @@ class Lexicon:
         self.automaton = automaton
         self.stem_tables = stem_tables
 
-    def scan(self, norm: Normalised) -> list[LexHit]:
+    def scan(self, norm: Normalised, *, second_reading: bool = True) -> list[LexHit]:
         """All lexicon hits in a text, with spans into the original text."""
         if self.automaton is None and not self.stem_tables:
             return []
+        original = norm.original
+        if second_reading and not original.isascii() and _SECOND_READING_RE.search(original) is not None:
+            # read once more with those signs as letters; one for one, so the spans stay
+            return list(dict.fromkeys([
+                *self.scan(norm, second_reading=False),
+                *self.scan(normalise(original.translate(_SECOND_READING)), second_reading=False),
+            ]))
         text = norm.text
         if text.isascii():
             # Hot path, C-level only: one byte table folds digits and symbols and
@@ -262,7 +276,7 @@ class Lexicon:
         if len(raw) > _FEW_HITS or has_run or has_stretch:
             spans = [m.span() for m in (_SPACED_TOKEN_RE if spaced else TOKEN_RE).finditer(folded)]
         locate = _locate_spaced_tokens if spaced else _locate_tokens
-        for rule, first, last in _token_ranges(view, raw):
+        for rule, _group, first, last in raw:
             if spans is not None:
                 f_start, f_end = spans[first][0], spans[last][1]
             else:
@@ -289,7 +303,7 @@ class Lexicon:
         """Hits of another reading of the text (letter runs merged, stretched words shortened): ``tokens``
         with ``spans``, each token's place in the folded text."""
         view = " " + " ".join(tokens) + " "
-        for rule, first, last in _token_ranges(view, self._scan_view(view, tokens)):
+        for rule, _group, first, last in self._scan_view(view, tokens):
             self._keep(self.rules[rule], rule, norm, spans[first][0], spans[last][1], found)
 
     @staticmethod
@@ -311,75 +325,85 @@ class Lexicon:
     def _scan_view(
         self, view: str, tokens: list[str], stretched: set[int] | None = None,
     ) -> list[tuple[int, int, int, int]]:
-        """(rule, group, start, end) in view coordinates, except phrases applied.
+        """(rule, group, first token, last token) of each hit, in token order, except phrases applied.
 
-        The letters seen tripled in the view are noted in ``stretched``."""
+        ``view`` is " " + " ".join(tokens) + " ". The letters seen tripled in it are noted in ``stretched``."""
         hits: list[tuple[int, int, int, int]] = []
         excepts: list[tuple[int, int, int]] = []
         if self.automaton is not None:
+            keys: list[tuple[int, int, int, int]] = []  # (view start, view end, rule, group)
             for end, entries in self.automaton.iter(view):
                 for rule, group, length in entries:
-                    # the key is " term ": drop the padding from the span
-                    start = end - length + 2
-                    if rule >= 0:
-                        hits.append((rule, group, start, end))
-                    elif rule == _STRETCH:
+                    if rule == _STRETCH:
                         if stretched is not None:
                             stretched.add(group)
                     else:
-                        excepts.append((group, start, end))
-        for table in self.stem_tables:
-            _stem_hits(table, tokens, hits, excepts)
+                        # the key is " term ": drop the padding from the span
+                        keys.append((end - length + 2, end, rule, group))
+            if keys:
+                _key_tokens(view, keys, hits, excepts)
+        if self.stem_tables:
+            for table in self.stem_tables:
+                _stem_hits(table, tokens, hits, excepts)
+            hits.sort(key=_BY_FIRST_TOKEN)
         if excepts and hits:
             hits = _outside_excepts(hits, excepts)
         return hits
+
+
+_BY_FIRST_TOKEN: Final = itemgetter(2)
+
+
+def _key_tokens(
+    view: str, keys: list[tuple[int, int, int, int]], hits: list[tuple[int, int, int, int]],
+    excepts: list[tuple[int, int, int]],
+) -> None:
+    """Automaton matches in token numbers: counted from the single blanks of the view,
+    walking the matches in order so the whole text is counted once, not once per match."""
+    if len(keys) > 1:
+        keys.sort()
+    position, count = 0, -1
+    for vstart, vend, rule, group in keys:
+        count += view.count(" ", position, vstart)
+        position = vstart
+        last = count + view.count(" ", vstart, vend)
+        if rule >= 0:
+            hits.append((rule, group, count, last))
+        else:
+            excepts.append((group, count, last))
 
 
 def _stem_hits(
     table: StemTable, tokens: list[str], hits: list[tuple[int, int, int, int]],
     excepts: list[tuple[int, int, int]],
 ) -> None:
-    """Hits of a language's terms and except phrases, by token stem, in view coordinates."""
-    if table.phrases:
-        _stem_phrase_hits(table, tokens, hits, excepts)
+    """Hits of a language's terms and except phrases, by token stem, in token numbers."""
     # C-level cache reads for the tokens seen before (nearly all of them in a
     # running worker); Python-level stemming only for new ones
     found: list[tuple[tuple[int, int], ...] | None] = list(map(table.cache.get, tokens))
     if None in found:
         found = [table.lookup(t) if f is None else f for t, f in zip(tokens, found)]
-    matched = list(compress(range(len(tokens)), found))  # C-level: the tokens that are a term's form
-    if not matched:
-        return
-    # the view is " " + " ".join(tokens) + " ": token i starts after i + 1 blanks and the tokens before it
-    before = list(accumulate(map(len, tokens), initial=1))
-    for i in matched:
-        start = before[i] + i
+    for i in compress(range(len(tokens)), found):  # C-level: the tokens that are a term's form or start a phrase
         for rule, group in found[i] or ():
-            hits.append((rule, group, start, start + len(tokens[i])))
+            if rule >= 0:
+                hits.append((rule, group, i, i))
+            else:  # PHRASE_START
+                _stem_phrases_at(table, tokens, i, hits, excepts)
 
 
-def _stem_phrase_hits(
-    table: StemTable, tokens: list[str], hits: list[tuple[int, int, int, int]],
+def _stem_phrases_at(
+    table: StemTable, tokens: list[str], i: int, hits: list[tuple[int, int, int, int]],
     excepts: list[tuple[int, int, int]],
 ) -> None:
-    stems: list[str | None] = list(map(table.stems.get, tokens))
-    if None in stems:
-        stems = [table.stem_token(t) if s is None else s for t, s in zip(tokens, stems)]
-    phrases = table.phrases
-    if phrases.keys().isdisjoint(stems):  # C-level: no phrase starts here (most texts)
-        return
-    starts = list(compress(range(len(stems)), map(phrases.__contains__, stems)))
-    before = list(accumulate(map(len, tokens), initial=1))
-    for i in starts:
-        for rest, (rule, group) in phrases[stems[i]]:  # type: ignore[index]
-            j = i + 1 + len(rest)
-            if j > len(tokens) or tuple(stems[i + 1:j]) != rest:
-                continue
-            start, end = before[i] + i, before[j - 1] + j - 1 + len(tokens[j - 1])
-            if rule < 0:
-                excepts.append((group, start, end))
-            else:
-                hits.append((rule, group, start, end))
+    """The phrases whose first word's stem is token ``i``'s, when the next tokens' stems follow."""
+    for rest, (rule, group) in table.phrases[table.stem_token(tokens[i])]:
+        last = i + len(rest)
+        if last >= len(tokens) or tuple(map(table.stem_token, tokens[i + 1:last + 1])) != rest:
+            continue
+        if rule < 0:
+            excepts.append((group, i, last))
+        else:
+            hits.append((rule, group, i, last))
 
 
 def _outside_excepts(
@@ -404,22 +428,6 @@ def _outside_excepts(
                 continue
         kept.append(hit)
     return kept
-
-
-_BY_VIEW_START: Final = itemgetter(2)
-
-
-def _token_ranges(view: str, hits: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int]]:
-    """(rule, first token, last token) of each hit: token numbers are counted
-    from the single spaces of the view, walking the hits in order so the whole
-    text is counted once, not once per hit."""
-    out = []
-    position, count = 0, -1
-    for rule, _group, vstart, vend in (sorted(hits, key=_BY_VIEW_START) if len(hits) > 1 else hits):
-        count += view.count(" ", position, vstart)
-        position = vstart
-        out.append((rule, count, count + view.count(" ", vstart, vend)))
-    return out
 
 
 _MAX_STRETCH_VIEWS: Final = 16
@@ -501,26 +509,25 @@ def _locate_spaced_tokens(first: int, count: int) -> re.Pattern[str]:
     return re.compile(r" *(?:[^ ]+ +){%d}([^ ]+(?: +[^ ]+){%d})" % (first, count - 1))
 
 
+_ONE_LETTER_RUN_RE: Final = re.compile(rb"\x01{3,}")
+
+
 def _merge_runs(
     tokens: list[str], spans: list[tuple[int, int]]
 ) -> tuple[list[str], list[tuple[int, int]]]:
+    """The tokens with every run of three or more one-letter tokens joined into one ("f r e e")."""
+    # one byte per token, 1 for a one-letter token: the runs are found in C
+    lengths = bytes(map(min, map(len, tokens), repeat(2)))
     out_tokens: list[str] = []
     out_spans: list[tuple[int, int]] = []
-    i, n = 0, len(tokens)
-    while i < n:
-        j = i
-        while j < n and len(tokens[j]) == 1:
-            j += 1
-        if j - i >= 3:
-            out_tokens.append("".join(tokens[i:j]))
-            out_spans.append((spans[i][0], spans[j - 1][1]))
-            i = j
-        elif j > i:
-            out_tokens.extend(tokens[i:j])
-            out_spans.extend(spans[i:j])
-            i = j
-        else:
-            out_tokens.append(tokens[i])
-            out_spans.append(spans[i])
-            i += 1
+    at = 0
+    for run in _ONE_LETTER_RUN_RE.finditer(lengths):
+        first, end = run.span()
+        out_tokens += tokens[at:first]
+        out_spans += spans[at:first]
+        out_tokens.append("".join(tokens[first:end]))
+        out_spans.append((spans[first][0], spans[end - 1][1]))
+        at = end
+    out_tokens += tokens[at:]
+    out_spans += spans[at:]
     return out_tokens, out_spans

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Final
 
 import regex
@@ -222,6 +223,13 @@ def _normalise(text: str) -> Normalised:
     # Only the non-ASCII runs go through the per-character table; ASCII stretches
     # are lower-cased and offset-mapped in C (str.lower, range()).
     pieces = _NON_ASCII_RE.split(text)
+    # Most runs are one accented letter that copy repeats ("é", "ñ", "ü"): read from
+    # a cache, and when each maps to one character the offsets are the identity.
+    runs = list(map(_aligned_run, pieces[1::2]))
+    if None not in runs:
+        pieces[1::2] = runs
+        pieces[0::2] = map(str.lower, pieces[0::2])
+        return Normalised(text, "".join(pieces), None)
     norm = _NORM
     out: list[str] = []
     aligned = True
@@ -247,6 +255,13 @@ def _normalise(text: str) -> Normalised:
                     offsets.extend([pos + j] * len(m))
         pos += len(piece)
     return Normalised(text, "".join(out), offsets)
+
+
+@lru_cache(maxsize=8192)
+def _aligned_run(run: str) -> str | None:
+    """A run of non-ASCII characters normalised, or None when a character becomes none or several."""
+    mapped = [_NORM[ord(c)] for c in run]
+    return "".join(mapped) if all(len(m) == 1 for m in mapped) else None
 
 
 def normalise_plain(text: str) -> str:

@@ -118,6 +118,8 @@ def has_accented_letter(text: str) -> bool:
 
 # (rule index, group)
 StemEntry = tuple[int, int]
+# In a token's cached entries: the token's stem starts a phrase (see StemTable.lookup)
+PHRASE_START: Final[StemEntry] = (-2, -2)
 
 
 class StemTable:
@@ -154,6 +156,7 @@ class StemTable:
     def add_phrase(self, words: list[str], entry: StemEntry) -> None:
         """A phrase (or an except phrase, rule -1) matched word by word on stems."""
         stems = tuple(self.stem(w) for w in words)
+        self.cache.clear()  # a cached token may now start a phrase
         listed = self.phrases.setdefault(stems[0], [])
         if (stems[1:], entry) not in listed:
             listed.append((stems[1:], entry))
@@ -168,10 +171,13 @@ class StemTable:
         return found
 
     def lookup(self, token: str) -> tuple[StemEntry, ...]:
-        """Terms this token is a form of (cached per token; tokens are folded words)."""
+        """Terms this token is a form of (cached per token; tokens are folded words), and
+        PHRASE_START when its stem is a phrase's first, so one cache read per token finds both."""
         found = self.cache.get(token)
         if found is None:
             found = self._find(token)
+            if self.phrases and self.stem_token(token) in self.phrases:
+                found = (*found, PHRASE_START)
             if len(self.cache) >= _CACHE_LIMIT:
                 self.cache.clear()
             self.cache[token] = found

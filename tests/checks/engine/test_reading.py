@@ -84,6 +84,37 @@ def test_content_the_reader_never_sees_is_not_copy() -> None:
     assert read_html(body).text.strip() == "Warm boots"
 
 
+@pytest.mark.parametrize("hider", [
+    '<span style="display:none">zz</span>', "<span style='font-size:0px'>zz</span>", '<b hidden>z<b>z</b>z</b>',
+    '<i style="color:red; opacity: 0.0">x</i>', '<span style="VISIBILITY:hidden">zz</span>',
+    '<font style="max-height:0;overflow:hidden">zz</font>', '<span style="line-height:0;font-size:0">zz</span>',
+])
+def test_letters_hidden_by_an_element_inside_a_word_never_hide_it(hider: str) -> None:
+    body = f"<p>So ch{hider}eap today</p>"
+    assert terms(body) == [("cheap", f"ch{hider}eap")]
+
+
+def test_text_an_inbox_preview_shows_is_still_read_and_nothing_is_reported_twice() -> None:
+    # a hidden preheader shows in the inbox list, so its words are copy too
+    assert terms('<div style="display:none">Cheap boots inside</div><p>Hello</p>') == [("cheap", "Cheap")]
+    body = '<p>Cheap. So ch<span style="display:none">zz</span>eap, cheap</p>'
+    assert [match for _, match in terms(body)] == ["Cheap", 'ch<span style="display:none">zz</span>eap', "cheap"]
+
+
+@pytest.mark.parametrize("body", [
+    '<p>Ch<span style="font-size:10px">zz</span>eap</p>', '<p>Ch<i style="opacity:0.5">x</i>eap</p>',
+    '<p>Ch<span class="hidden-xs">zz</span>eap</p>', '<p>Ch<img hidden src="https://northwind.example/a.png">zz eap</p>',
+])
+def test_elements_that_stay_visible_keep_their_text(body: str) -> None:
+    assert terms(body) == []
+
+
+def test_reading_without_hidden_elements_is_linear() -> None:
+    body = '<b style="display:none">x</b>' * 20_000 + "<b hidden>" * 3_000
+    assert read_html(body, drop_hidden=True).text == ""
+    assert read_html(body).hides
+
+
 def test_an_unclosed_tag_swallows_the_rest_as_a_browser_does() -> None:
     assert read_html("Warm <a href='x cheap").text == "Warm "
     assert read_html("a < b & c").text == "a < b & c"

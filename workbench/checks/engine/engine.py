@@ -364,7 +364,15 @@ def _reading_findings(message: _Message, name: str, shown: RenderedText, norm: N
     # Merge-field names are placeholders, not copy: {{ free_gift_url }}
     # must not read as "free". Blanking keeps every offset unchanged.
     lex_norm = normalise(mask_merge_fields(text)) if "{{" in text else norm
-    _lexicon_findings(message, name, lex_norm, shown)
+    reported = _lexicon_findings(message, name, lex_norm, shown)
+    if shown.hides:
+        # Without the text its hidden elements hold, as the open email shows it:
+        # "che<span style="font-size:0">zz</span>ap" reads "cheap" there.
+        unhidden = read_html(shown.original, drop_hidden=True)
+        if unhidden.text != text:
+            shown_text = unhidden.text
+            _lexicon_findings(message, name, normalise(mask_merge_fields(shown_text) if "{{" in shown_text else shown_text),
+                              unhidden, reported=reported, terms_only=True)
     for raw in find_hidden_text(text):
         _add_shown(findings, "disallowed_word", "block", name, shown, raw)
     links = find_bad_links(text, compiled.allowed_domains)
@@ -406,7 +414,13 @@ def _tone_lexicon_message(dim: str, match: str, context_label: str) -> str:
     return f"{_TONE_TEXT[dim]} (\"{match}\") does not fit {context_label}"
 
 
-def _lexicon_findings(message: _Message, name: str, norm: Normalised, shown: RenderedText) -> None:
+def _lexicon_findings(
+    message: _Message, name: str, norm: Normalised, shown: RenderedText, *,
+    reported: set[tuple[str, str, int, int]] | None = None, terms_only: bool = False,
+) -> set[tuple[str, str, int, int]]:
+    """Term findings (and, unless ``terms_only``, tone findings) of one reading of a field.
+
+    Returns what it reported, for another reading of the same field to skip (``reported``)."""
     off = message.off
     rules = message.compiled.lexicon.rules
     findings = message.findings
@@ -417,7 +431,8 @@ def _lexicon_findings(message: _Message, name: str, norm: Normalised, shown: Ren
     # Spanish for "leaves"). Other languages keep the English ones.
     english_tone = message.language not in TONE_LANGUAGES
     # a locale's "élection" and the top-level "election" in one taboo topic: one finding
-    reported: set[tuple[str, str, int, int]] = set()
+    if reported is None:
+        reported = set()
     for hit in message.compiled.lexicon.scan(norm):
         rule = rules[hit.rule]
         start, end = shown.span(hit.start, hit.end)
@@ -428,8 +443,8 @@ def _lexicon_findings(message: _Message, name: str, norm: Normalised, shown: Ren
             reported.add((rule.kind, rule.rule, start, end))
             findings.append(Finding(rule.kind, rule.rule, rule.severity, name, start, end,
                                     text[start:end], rule.message, rule.suggestion))
-    if not off:
-        return
+    if terms_only or not off:
+        return reported
     if english_tone:
         intent = intent_spans(norm.text, off & INTENT_DIMENSIONS)
         pattern_spans = tone_pattern_spans(norm.text, off)
@@ -457,6 +472,7 @@ def _lexicon_findings(message: _Message, name: str, norm: Normalised, shown: Ren
             match = text[start:end]
             findings.append(Finding("tone", dim, "warn", name, start, end, match,
                                     _tone_lexicon_message(dim, match, message.context_label), None))
+    return reported
 
 
 def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

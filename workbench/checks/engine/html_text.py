@@ -83,6 +83,10 @@ class RenderedText:
     ends: list[int] | None = None
     copied: list[bool] | None = None
     links: list[AttributeLink] = field(default_factory=list)
+    # Whether an element is hidden by its own attributes (``hidden``, ``display:none``,
+    # ``font-size:0``...): its text is read here, as an inbox preview shows a hidden
+    # preheader, and ``read_html(..., drop_hidden=True)`` reads the body without it.
+    hides: bool = False
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of displayed [start, end), end > start."""
@@ -105,15 +109,46 @@ _READ_RE: Final = re.compile(
 )
 
 
+# Inline styles and attributes that keep an element's text off the screen: the
+# ways copy hides letters inside a word ("che<span style="font-size:0">zz</span>ap").
+_HIDING_RE: Final = re.compile(
+    r"(?i)(?:^|[\t\n\f\r /])hidden(?:[\t\n\f\r /=]|$)"
+    r"|(?:display\s*+:\s*+none|visibility\s*+:\s*+(?:hidden|collapse)"
+    r"|(?:font-size|opacity|(?:max-)?(?:height|width)|line-height)\s*+:\s*+[-+]?(?:0*+\.)?0++(?![.\d]*[1-9]))"
+)
+# Elements without content: hiding one hides no text.
+_VOID_TAGS: Final = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+})
+
+
+@lru_cache(maxsize=256)
+def _tags_named(name: str) -> re.Pattern[str]:
+    return re.compile(r"(?i)<(/?)%s(?=[\t\n\f\r />])" % re.escape(name))
+
+
+def _element_end(text: str, name: str, pos: int) -> int:
+    """Where the element opened just before ``pos`` ends: the start of its matching end tag, or the text's end."""
+    depth = 1
+    for m in _tags_named(name).finditer(text, pos):
+        depth += -1 if m.group(1) else 1
+        if depth == 0:
+            return m.start()
+    return len(text)
+
+
 @lru_cache(maxsize=4096)
 def _decode(ref: str) -> str:
     return html.unescape(ref)
 
 
-def read_html(text: str) -> RenderedText:
-    """The text an HTML field displays, with its offset map and the URLs of its attributes."""
+def read_html(text: str, *, drop_hidden: bool = False) -> RenderedText:
+    """The text an HTML field displays, with its offset map and the URLs of its attributes.
+
+    ``drop_hidden``: without the text of elements hidden by their attributes (see ``RenderedText.hides``)."""
     if "<" not in text and "&" not in text:
         return RenderedText(text, text)
+    hides = False
     pieces: list[str] = []
     positions: list[int] = []
     origins: list[int] = []
@@ -163,6 +198,11 @@ def read_html(text: str) -> RenderedText:
                 stretch("\n", at, pos, False)
             if attrs and not closing and _URL_ATTR_HINT_RE.search(attrs):
                 _collect_links(text, m.start("attrs"), m.end("attrs"), links)
+            if attrs and not closing and name not in _VOID_TAGS and _HIDING_RE.search(attrs):
+                hides = True
+                if drop_hidden:
+                    pos = _element_end(text, name, pos)
+                    continue
             if not closing and name in HIDDEN_CONTENT_TAGS:
                 hidden_end = re.compile(r"(?i)</%s[\t\n\f\r />]" % re.escape(name)).search(text, pos)
                 if hidden_end is None:
@@ -173,7 +213,7 @@ def read_html(text: str) -> RenderedText:
         # comments and bogus comments show nothing
     if pos < n:
         stretch(text[pos:], pos, n, True)
-    return RenderedText(text, "".join(pieces), positions, origins, ends, copied, links)
+    return RenderedText(text, "".join(pieces), positions, origins, ends, copied, links, hides)
 
 
 def _collect_links(text: str, start: int, end: int, links: list[AttributeLink]) -> None:

@@ -184,6 +184,13 @@ def test_letters_from_other_scripts_inside_a_latin_word_are_found_and_flagged(te
     ("\U0001f172\U0001f177\U0001f174\U0001f170\U0001f17f", "cheap"),  # negative squared letters (no decomposition)
     ("\U0001f152\U0001f157\U0001f154\U0001f150\U0001f15f", "cheap"),  # negative circled letters
     ("Boots\U0001f1fa\U0001f1f8 cheap\U0001f1e8\U0001f1e6", "cheap"),  # a flag against a word is no letter: it hides nothing
+    ("\U0001f1e8 \U0001f1ed \U0001f1ea \U0001f1e6 \U0001f1f5", "cheap"),  # regional indicators apart: boxed letters
+    ("\U0001f1e8\u200b\U0001f1ed\u200b\U0001f1ea\u200b\U0001f1e6\u200b\U0001f1f5", "cheap"),
+    ("\U0001f1e8\U0001f1ed\U0001f1ea\U0001f1e6\U0001f1f5", None),  # side by side: flags (CH, EA) and a P
+    ("ch\u200aeap", "cheap"),                      # hair space inside a word
+    ("che\u2009ap", "cheap"),                      # thin space
+    ("c\u202fheap", "cheap"),                      # narrow no-break space
+    ("Bonjour\u202f! Prix\u00a0: 1\u202f000\u00a0\u20ac, \u00ab\u202fcheap\u202f\u00bb", "cheap"),  # French spacing joins nothing
     ("\uff43\uff48\uff45\uff41\uff50", "cheap"),   # fullwidth
     ("\U0001d41c\U0001d421\U0001d41e\U0001d41a\U0001d429", "cheap"),  # mathematical bold
     ("hurr\u0131cane", "weather"),                 # dotless i
@@ -229,6 +236,7 @@ def test_bidi_controls_in_copy_are_flagged(control: str) -> None:
     "\ud55c\uad6d\uc5b4 \ud14d\uc2a4\ud2b8",
     "5\u00b5g dose, 20\u00b0C, \u00bd price",
     "\u201cQuoted\u201d \u2018words\u2019 \u2014 dashes\u2026",
+    "Bonjour\u202f! Prix\u00a0: 1\u202f000\u00a0\u20ac \u00ab\u202fmerci\u202f\u00bb",
 ])
 def test_ordinary_unicode_is_not_hidden_text(text: str) -> None:
     assert hidden(text) == []

@@ -206,13 +206,33 @@ def visual_order(text: str) -> list[int] | None:
     return order
 
 
+# Characters read by their place rather than alone, replaced one for one (so every
+# offset stays) before the per-character table: a regional indicator letter with no
+# other beside it shows as its letter in a box ("🇨 🇭 🇪 🇦 🇵"; two side by side are a
+# flag, left alone), and a hair, thin, six-per-em, punctuation or narrow no-break space
+# between two letters is next to invisible ("ch\u200aeap"), so it is read as a
+# zero-width space, which the table drops.
+_REGIONAL: Final = "\U0001F1E6-\U0001F1FF"
+_BY_PLACE_RE: Final = re.compile(
+    f"(?<![{_REGIONAL}])[{_REGIONAL}](?![{_REGIONAL}])|(?<=[^\\W\\d_])[\u2006\u2008\u2009\u200a\u202f](?=[^\\W\\d_])"
+)
+
+
+def _read_by_place(m: re.Match[str]) -> str:
+    c = m.group()
+    return "\u200b" if c <= "\u202f" else chr(ord(c) - 0x1F1E6 + ord("a"))
+
+
 def normalise(text: str) -> Normalised:
     if text.isascii():
         return Normalised(text, text.lower(), None)
-    order = visual_order(text)
+    shown = _BY_PLACE_RE.sub(_read_by_place, text) if _BY_PLACE_RE.search(text) is not None else text
+    order = visual_order(shown)
     if order is None:
-        return _normalise(text)
-    visual = _normalise("".join(text[i] for i in order))
+        normalised = _normalise(shown)
+        normalised.original = text
+        return normalised
+    visual = _normalise("".join(shown[i] for i in order))
     offsets = visual.offsets if visual.offsets is not None else range(len(visual.text))
     return Normalised(text, visual.text, [order[i] for i in offsets], monotonic=False)
 

@@ -217,6 +217,9 @@ _BY_PLACE_RE: Final = re.compile(
     f"(?<![{_REGIONAL}])[{_REGIONAL}](?![{_REGIONAL}])|(?<=[^\\W\\d_])[\u2006\u2008\u2009\u200a\u202f](?=[^\\W\\d_])"
 )
 
+# a plain character-class search (fast) finds the texts that hold one at all
+_BY_PLACE_HINT_RE: Final = re.compile(f"[{_REGIONAL}\u2006\u2008\u2009\u200a\u202f]")
+
 
 def _read_by_place(m: re.Match[str]) -> str:
     c = m.group()
@@ -226,7 +229,7 @@ def _read_by_place(m: re.Match[str]) -> str:
 def normalise(text: str) -> Normalised:
     if text.isascii():
         return Normalised(text, text.lower(), None)
-    shown = _BY_PLACE_RE.sub(_read_by_place, text) if _BY_PLACE_RE.search(text) is not None else text
+    shown = _BY_PLACE_RE.sub(_read_by_place, text) if _BY_PLACE_HINT_RE.search(text) is not None else text
     order = visual_order(shown)
     if order is None:
         normalised = _normalise(shown)

@@ -345,9 +345,12 @@ def main(argv: list[str]) -> int:
         linear.append((f"{unit.strip()!r} {small_hits:,}->{large_hits:,}", repeated(unit, small_hits),
                        repeated(unit, large_hits)))
 
-    lexicon_s = best_of(5, lexicon_stage)
+    # the stage and its baseline run in turns, so a slow spell of the machine falls on both
+    lexicon_s, bare_s = float("inf"), float("inf")
+    for _ in range(7):
+        lexicon_s = min(lexicon_s, best_of(1, lexicon_stage))
+        bare_s = min(bare_s, best_of(1, bare_scan))
     html_s = best_of(5, html_stage)
-    bare_s = best_of(5, bare_scan)
     ratio = lexicon_s / bare_s
 
     chars = sum(len(t) for t in texts)

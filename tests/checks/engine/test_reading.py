@@ -92,11 +92,19 @@ def test_content_the_reader_never_sees_is_not_copy() -> None:
 def test_letters_hidden_by_an_element_inside_a_word_never_hide_it(hider: str) -> None:
     body = f"<p>So ch{hider}eap today</p>"
     assert terms(body) == [("cheap", f"ch{hider}eap")]
+    assert hidden(body) == [hider]  # text hiding inside a word is itself a finding
+    assert hidden(f"<p>Warm bo{hider}ots</p>") == [hider]  # whatever the word
+
+
+def test_an_empty_hidden_element_or_one_between_words_hides_nothing() -> None:
+    assert hidden('<p>Warm bo<span style="display:none"></span>ots</p>') == []
+    assert hidden('<p>Warm <span style="display:none">zz</span> boots</p>') == []
 
 
 def test_text_an_inbox_preview_shows_is_still_read_and_nothing_is_reported_twice() -> None:
     # a hidden preheader shows in the inbox list, so its words are copy too
     assert terms('<div style="display:none">Cheap boots inside</div><p>Hello</p>') == [("cheap", "Cheap")]
+    assert hidden('<div style="display:none">Cheap boots inside</div><p>Hello</p>') == []
     body = '<p>Cheap. So ch<span style="display:none">zz</span>eap, cheap</p>'
     assert [match for _, match in terms(body)] == ["Cheap", 'ch<span style="display:none">zz</span>eap', "cheap"]
 

@@ -373,6 +373,7 @@ def _reading_findings(message: _Message, name: str, shown: RenderedText, norm: N
             shown_text = unhidden.text
             _lexicon_findings(message, name, normalise(mask_merge_fields(shown_text) if "{{" in shown_text else shown_text),
                               unhidden, reported=reported, terms_only=True)
+            _hidden_inside_words(findings, name, unhidden)
     for raw in find_hidden_text(text):
         _add_shown(findings, "disallowed_word", "block", name, shown, raw)
     links = find_bad_links(text, compiled.allowed_domains)
@@ -396,6 +397,21 @@ def _reading_findings(message: _Message, name: str, shown: RenderedText, norm: N
             continue
         _add_shown(findings, "pii", "block", name, shown, (rule, start, end, why, suggestion))
     return norm
+
+
+def _hidden_inside_words(findings: list[Finding], name: str, unhidden: RenderedText) -> None:
+    """A hidden element with text of its own between two letters of a word is text hiding itself
+    (``che<span style="font-size:0">zz</span>ap``): ``obfuscated_text``, as invisible characters are."""
+    shown, original = unhidden.text, unhidden.original
+    for at, start, end in unhidden.dropped:
+        if not (shown[at - 1:at].isalnum() and shown[at:at + 1].isalnum()):
+            continue
+        inside = read_html(original[start:end]).text.strip()
+        if any(c.isalnum() for c in inside):
+            findings.append(Finding(
+                "disallowed_word", "obfuscated_text", "block", name, start, end, original[start:end],
+                f"Hidden text (\u201c{inside[:40]}\u201d) sits inside a word, where a reader never sees it: remove it",
+                None))
 
 
 def _pii(compiled: CompiledGuide, text: str) -> list[Raw]:

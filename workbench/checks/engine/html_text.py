@@ -87,6 +87,9 @@ class RenderedText:
     # ``font-size:0``...): its text is read here, as an inbox preview shows a hidden
     # preheader, and ``read_html(..., drop_hidden=True)`` reads the body without it.
     hides: bool = False
+    # Read with ``drop_hidden``: each hidden element left out, as (where it was in the
+    # displayed text, its start and end in the original, end tag included).
+    dropped: list[tuple[int, int, int]] = field(default_factory=list)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of displayed [start, end), end > start."""
@@ -149,6 +152,7 @@ def read_html(text: str, *, drop_hidden: bool = False) -> RenderedText:
     if "<" not in text and "&" not in text:
         return RenderedText(text, text)
     hides = False
+    dropped: list[tuple[int, int, int]] = []
     pieces: list[str] = []
     positions: list[int] = []
     origins: list[int] = []
@@ -202,6 +206,8 @@ def read_html(text: str, *, drop_hidden: bool = False) -> RenderedText:
                 hides = True
                 if drop_hidden:
                     pos = _element_end(text, name, pos)
+                    close = _TAG_RE.match(text, pos)
+                    dropped.append((length, at, close.end() if close is not None else pos))
                     continue
             if not closing and name in HIDDEN_CONTENT_TAGS:
                 hidden_end = re.compile(r"(?i)</%s[\t\n\f\r />]" % re.escape(name)).search(text, pos)
@@ -213,7 +219,7 @@ def read_html(text: str, *, drop_hidden: bool = False) -> RenderedText:
         # comments and bogus comments show nothing
     if pos < n:
         stretch(text[pos:], pos, n, True)
-    return RenderedText(text, "".join(pieces), positions, origins, ends, copied, links, hides)
+    return RenderedText(text, "".join(pieces), positions, origins, ends, copied, links, hides, dropped)
 
 
 def _collect_links(text: str, start: int, end: int, links: list[AttributeLink]) -> None:

@@ -410,7 +410,7 @@ def _hidden_inside_words(findings: list[Finding], name: str, unhidden: RenderedT
         if any(c.isalnum() for c in inside):
             findings.append(Finding(
                 "disallowed_word", "obfuscated_text", "block", name, start, end, original[start:end],
-                f"Hidden text (\u201c{inside[:40]}\u201d) sits inside a word, where a reader never sees it: remove it",
+                f"Hidden text (\"{inside[:40]}\") sits inside a word, where a reader never sees it: remove it",
                 None))
 
 

@@ -124,3 +124,17 @@ def test_discarding_twice_and_get_requests_change_nothing_more(logged_in, brief,
     twice = client.post(reverse("draft_restore", args=[draft.pk]))
     assert [str(m) for m in get_messages(twice.wsgi_request)][-1] == "This draft is not discarded."
     assert AuditEvent.objects.filter(action="draft.restore").count() == 1
+
+
+def test_a_mistyped_or_missing_brief_field_is_a_type_error_not_ignored(brand, prompt, segments, marketer) -> None:  # type: ignore[no-untyped-def]
+    from workbench.generation.actions import brief_create
+
+    fields = {"title": "T", "goal": "G", "key_message": "K", "call_to_action": "C", "segments": [segments["new"]],
+              "channels": ["email"], "prompt_template": prompt}
+    count = Brief.objects.count()
+    with pytest.raises(TypeError, match="unexpected \\['titel'\\]"):
+        brief_create(brand=brand, acting_user=marketer, **fields, titel="typo")
+    with pytest.raises(TypeError, match="missing \\['goal'\\]"):
+        brief_create(brand=brand, acting_user=marketer, **{k: v for k, v in fields.items() if k != "goal"})
+    assert Brief.objects.count() == count
+    assert brief_create(brand=brand, acting_user=marketer, **fields).variants_per_segment == 2

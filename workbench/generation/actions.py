@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, NotRequired, Protocol, TypedDict, Unpack
 
 from celery import group
 from django.conf import settings
@@ -81,11 +81,38 @@ def brief_tone_contexts(brand: Brand) -> list[str]:
     return list(((brand.current_guide().data.get("tone") or {}).get("contexts") or {}).keys())
 
 
-def _brief_values(
-    brand: Brand, *, title: str, goal: str, key_message: str, call_to_action: str, segments: Sequence[Segment],
-    channels: Sequence[str], prompt_template: PromptTemplate, offer: str, tone_context: str, variants_per_segment: int,
-    llm_model: str, llm_parameters: dict[str, object] | None, locales: Sequence[str], locale_key_messages: dict[str, str] | None,
-) -> BriefValues:
+# What a marketer writes in a brief: brief_create and brief_update take these as keywords.
+# The call form, not a class: this module's annotations are strings, so a class body's
+# NotRequired would not be seen at run time (and _brief_values reads the required keys).
+BriefFields = TypedDict("BriefFields", {
+    "title": str,
+    "goal": str,
+    "key_message": str,
+    "call_to_action": str,
+    "segments": Sequence[Segment],
+    "channels": Sequence[str],
+    "prompt_template": PromptTemplate,
+    "offer": NotRequired[str],
+    "tone_context": NotRequired[str],
+    "variants_per_segment": NotRequired[int],
+    "llm_model": NotRequired[str],
+    "llm_parameters": NotRequired["dict[str, object] | None"],
+    "locales": NotRequired[Sequence[str]],
+    "locale_key_messages": NotRequired["dict[str, str] | None"],
+})
+
+
+def _brief_values(brand: Brand, fields: BriefFields) -> BriefValues:
+    # keywords are not checked at run time by the TypedDict: a caller's typo must not pass silently
+    missing = BriefFields.__required_keys__ - fields.keys()
+    unexpected = fields.keys() - BriefFields.__annotations__.keys()
+    if missing or unexpected:
+        raise TypeError(f"brief fields: missing {sorted(missing)}, unexpected {sorted(unexpected)}")
+    title, goal, key_message = fields["title"], fields["goal"], fields["key_message"]
+    call_to_action, segments, channels = fields["call_to_action"], fields["segments"], fields["channels"]
+    prompt_template, offer, tone_context = fields["prompt_template"], fields.get("offer", ""), fields.get("tone_context", "")
+    variants_per_segment, llm_model = fields.get("variants_per_segment", 2), fields.get("llm_model", "")
+    llm_parameters, locales, locale_key_messages = fields.get("llm_parameters"), fields.get("locales", ()), fields.get("locale_key_messages")
     _require(bool(title.strip()), "Give the brief a title.")
     _require(bool(key_message.strip()), "Say the key message.")
     _require(bool(call_to_action.strip()), "Say what the reader should do next (call to action).")
@@ -114,32 +141,9 @@ def _brief_values(
     )
 
 
-def brief_create(
-    *,
-    brand: Brand,
-    title: str,
-    goal: str,
-    key_message: str,
-    call_to_action: str,
-    segments: Sequence[Segment],
-    channels: Sequence[str],
-    prompt_template: PromptTemplate,
-    offer: str = "",
-    tone_context: str = "",
-    variants_per_segment: int = 2,
-    llm_model: str = "",
-    llm_parameters: dict[str, object] | None = None,
-    locales: Sequence[str] = (),
-    locale_key_messages: dict[str, str] | None = None,
-    acting_user: User,
-) -> Brief:
+def brief_create(*, brand: Brand, acting_user: User, **fields: Unpack[BriefFields]) -> Brief:
     require(acting_user.can_author, "Only marketers can write briefs.")
-    values = _brief_values(
-        brand, title=title, goal=goal, key_message=key_message, call_to_action=call_to_action, segments=segments,
-        channels=channels, prompt_template=prompt_template, offer=offer, tone_context=tone_context,
-        variants_per_segment=variants_per_segment, llm_model=llm_model, llm_parameters=llm_parameters, locales=locales,
-        locale_key_messages=locale_key_messages,
-    )
+    values = _brief_values(brand, fields)
     with transaction.atomic():
         brief = Brief.objects.create(brand=brand, created_by=acting_user, **values.stored())
         brief.segments.set(values.segments)
@@ -177,37 +181,14 @@ def _snapshot_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str
     return {name: [before[name], after[name]] for name in after if before.get(name) != after[name]}
 
 
-def brief_update(
-    brief: Brief,
-    *,
-    title: str,
-    goal: str,
-    key_message: str,
-    call_to_action: str,
-    segments: Sequence[Segment],
-    channels: Sequence[str],
-    prompt_template: PromptTemplate,
-    offer: str = "",
-    tone_context: str = "",
-    variants_per_segment: int = 2,
-    llm_model: str = "",
-    llm_parameters: dict[str, object] | None = None,
-    locales: Sequence[str] = (),
-    locale_key_messages: dict[str, str] | None = None,
-    acting_user: User,
-) -> Brief:
+def brief_update(brief: Brief, *, acting_user: User, **fields: Unpack[BriefFields]) -> Brief:
     """Change a brief. Until it is first generated the change is made in place; after that the brief as it read is
     kept as a revision, so the drafts written from it can be read beside the text they were written from.
 
     Refused while a run is going: its remaining parts would be written from a different brief than its first ones.
     """
     require(can_manage_brief(acting_user, brief), "Only the brief's author or an admin can edit it.")
-    values = _brief_values(
-        brief.brand, title=title, goal=goal, key_message=key_message, call_to_action=call_to_action, segments=segments,
-        channels=channels, prompt_template=prompt_template, offer=offer, tone_context=tone_context,
-        variants_per_segment=variants_per_segment, llm_model=llm_model, llm_parameters=llm_parameters, locales=locales,
-        locale_key_messages=locale_key_messages,
-    )
+    values = _brief_values(brief.brand, fields)
     with transaction.atomic():
         brief = Brief.objects.select_for_update().select_related("brand", "prompt_template", "created_by").get(pk=brief.pk)
         active = GenerationJob.objects.filter(run__brief=brief, run__cancelled=False, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])

@@ -123,6 +123,21 @@ def test_reading_without_hidden_elements_is_linear() -> None:
     assert read_html(body).hides
 
 
+@pytest.mark.parametrize("body, match", [
+    ('<p>Warm boots <img src="https://northwind.example/a.png" alt="Cheap boots"></p>', "Cheap"),
+    ("<p>Warm<img src=x alt='ch&#101;ap'>today</p>", "ch&#101;ap"),
+    ('<p><img alt=CHEAP src="https://northwind.example/b.png"></p>', "CHEAP"),
+    ('<map><area shape="rect" coords="0,0,1,1" href="https://northwind.example/" alt="Cheap"></map>', "Cheap"),
+])
+def test_an_images_alt_text_is_copy_as_a_mail_client_blocking_images_shows_it(body: str, match: str) -> None:
+    assert terms(body) == [("cheap", match)]
+
+
+def test_alt_text_stands_apart_from_the_words_around_the_image() -> None:
+    assert terms('<p>Ch<img src="https://northwind.example/a.png" alt="e">ap</p>') == []
+    assert read_html('<p>Boots<img alt="for the trail">now</p>').text == "\nBoots for the trail now\n"
+
+
 def test_an_unclosed_tag_swallows_the_rest_as_a_browser_does() -> None:
     assert read_html("Warm <a href='x cheap").text == "Warm "
     assert read_html("a < b & c").text == "a < b & c"

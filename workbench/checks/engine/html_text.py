@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -202,6 +203,19 @@ def read_html(text: str, *, drop_hidden: bool = False) -> RenderedText:
                 stretch("\n", at, pos, False)
             if attrs and not closing and _URL_ATTR_HINT_RE.search(attrs):
                 _collect_links(text, m.start("attrs"), m.end("attrs"), links)
+            if name in _ALT_TAGS and attrs and not closing:
+                # an image's alt text is what a mail client shows while images are blocked
+                # (the default in many): read where the image stands, apart from the words around it
+                alt = _attribute(text, m.start("attrs"), m.end("attrs"), "alt")
+                if alt is not None:
+                    v_start, v_end = alt
+                    raw = text[v_start:v_end]
+                    stretch(" ", at, at, False)
+                    if "&" in raw:
+                        stretch(html.unescape(raw), v_start, v_end, False)
+                    else:
+                        stretch(raw, v_start, v_end, True)
+                    stretch(" ", pos, pos, False)
             if attrs and not closing and name not in _VOID_TAGS and _HIDING_RE.search(attrs):
                 hides = True
                 if drop_hidden:
@@ -222,7 +236,11 @@ def read_html(text: str, *, drop_hidden: bool = False) -> RenderedText:
     return RenderedText(text, "".join(pieces), positions, origins, ends, copied, links, hides, dropped)
 
 
-def _collect_links(text: str, start: int, end: int, links: list[AttributeLink]) -> None:
+_ALT_TAGS: Final = frozenset({"img", "area", "input"})
+
+
+def _attributes(text: str, start: int, end: int) -> Iterator[tuple[str, tuple[int, int] | None]]:
+    """Each attribute among ``text[start:end]`` (a tag's attributes): its lower-case name and its value's span."""
     pos = start
     while pos < end:
         if text[pos] in _WS or text[pos] == "/":
@@ -230,20 +248,27 @@ def _collect_links(text: str, start: int, end: int, links: list[AttributeLink]) 
             continue
         attr = _ATTR_RE.match(text, pos, end)
         if attr is None or attr.end() == pos:  # pragma: no cover - the tag pattern accepted these attributes
-            break
+            return
         pos = attr.end()
-        attribute = attr.group(1).lower()
-        if attribute not in URL_ATTRIBUTES:
+        value = next((attr.span(group) for group in (2, 3, 4) if attr.group(group) is not None), None)
+        yield attr.group(1).lower(), value
+
+
+def _attribute(text: str, start: int, end: int, wanted: str) -> tuple[int, int] | None:
+    """The span of attribute ``wanted``'s value among a tag's attributes, or None."""
+    return next((value for name, value in _attributes(text, start, end) if name == wanted), None)
+
+
+def _collect_links(text: str, start: int, end: int, links: list[AttributeLink]) -> None:
+    for attribute, value in _attributes(text, start, end):
+        if attribute not in URL_ATTRIBUTES or value is None:
             continue
-        for group in (2, 3, 4):
-            if attr.group(group) is not None:
-                v_start, v_end = attr.span(group)
-                value = html.unescape(text[v_start:v_end])
-                if attribute == "srcset":
-                    for candidate in value.split(","):
-                        url = candidate.strip().split(" ")[0]
-                        if url:
-                            links.append(AttributeLink(attribute, url, v_start, v_end))
-                elif value.strip():
-                    links.append(AttributeLink(attribute, value, v_start, v_end))
-                break
+        v_start, v_end = value
+        url_text = html.unescape(text[v_start:v_end])
+        if attribute == "srcset":
+            for candidate in url_text.split(","):
+                url = candidate.strip().split(" ")[0]
+                if url:
+                    links.append(AttributeLink(attribute, url, v_start, v_end))
+        elif url_text.strip():
+            links.append(AttributeLink(attribute, url_text, v_start, v_end))

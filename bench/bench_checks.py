@@ -13,9 +13,11 @@ paragraphs, read as displayed; hidden-text detection on). Prints:
 * multilingual corpus: the same number of messages, 60 % of them Spanish,
   French or German, checked per locale against the guide with es-US, fr-CA and
   de-DE overlays (locale terms matched by stem, accents, compounds); its
-  throughput as a ratio of the English-only figure of the same run
-                                                      (target >= 0.8); compile
-  time of that guide (5,000 top-level terms + 3 locales) is reported
+  throughput as a ratio of the English-only corpus's through the same guide,
+  in the same run                                     (target >= 0.8); also
+  printed: both against the guide without locales (declaring locales costs
+  English copy the wrong-language check) and the compile time of that guide
+  (5,000 top-level terms + 3 locales)
 * linear time: one email body of 16,000 repeated hits against one of 2,000 (six
   reading paths, a stretched word among them),
   full engine, as a ratio                             (target <= 12x; linear is
@@ -32,6 +34,7 @@ import cProfile
 import gc
 import pstats
 import random
+import re
 import statistics
 import sys
 import time
@@ -98,6 +101,9 @@ LOCALE_INFLECTED: dict[str, tuple[str, ...]] = {
     "fr-CA": ("gratuite", "bon marche", "garantie", "achetez maintenant", "gratuits", "gr@tuit"),
     "de-DE": ("günstiger", "Gratisversand", "billige", "garantierte", "Jetzt kaufen", "Tiefstpreise", "gün$tig"),
 }
+UNSUBSCRIBE_LINK = '<p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>'
+LOCALE_UNSUBSCRIBE = {"es-US": "Cancelar suscripción", "fr-CA": "Se désabonner", "de-DE": "Abmelden"}
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?]) (?=[A-Z])")
 LOCALE_OPT_OUT = {"es-US": "Responde STOP para cancelar", "fr-CA": "Répondez STOP pour vous désabonner",
                   "de-DE": "Antworte STOP zum Abmelden"}
 
@@ -160,20 +166,31 @@ def make_locale_guide(guide: dict[str, Any], terms_per_locale: int, rng: random.
 
 
 def locale_sentence(rng: random.Random, locale: str, n_chars: int) -> str:
-    """About ``n_chars`` characters of copy: as long as the English text it stands for."""
+    """About ``n_chars`` characters of copy: as long as the English text it stands for.
+
+    A word is added only while it brings the length nearer ``n_chars`` (the English
+    sentences are as long as they are, not at least as long)."""
     out: list[str] = []
     length = 0
-    while length < n_chars:
+    while True:
         r = rng.random()
         if r < 0.03:
-            out.append(rng.choice(LOCALE_INFLECTED[locale]))
+            word = rng.choice(LOCALE_INFLECTED[locale])
         elif r < 0.05:
-            out.append(rng.choice(EXTRAS))
+            word = rng.choice(EXTRAS)
         else:
-            out.append(rng.choice(LOCALE_WORDS[locale]))
-        length += len(out[-1]) + 1
+            word = rng.choice(LOCALE_WORDS[locale])
+        if out and abs(length + len(word) + 1 - n_chars) > abs(length - n_chars):
+            break
+        out.append(word)
+        length += len(word) + 1
     text = " ".join(out)
     return text[:1].upper() + text[1:] + rng.choice((".", ".", ".", "!", "?"))
+
+
+def locale_paragraph(rng: random.Random, locale: str, english: str) -> str:
+    """One sentence of the locale's copy for each sentence of ``english``, each as long."""
+    return " ".join(locale_sentence(rng, locale, len(s)) for s in _SENTENCE_END_RE.split(english))
 
 
 def make_multilingual(
@@ -189,8 +206,11 @@ def make_multilingual(
         shaped: dict[str, str] = {}
         for name, text in fields.items():
             if name == "body" and channel == "email":
-                paragraphs = [locale_sentence(rng, locale, len(p)) for p in text.split("<p>") if p.strip()]
-                shaped[name] = "".join(f"<p>{p}</p>\n" for p in paragraphs) + '<p><a href="{{ unsubscribe_url }}">x</a></p>'
+                # the English body's paragraphs, each rewritten as long, and its unsubscribe link if it has one
+                paragraphs = [p.removesuffix("</p>\n") for p in text.split("<p>") if p.endswith("</p>\n")]
+                shaped[name] = "".join(f"<p>{locale_paragraph(rng, locale, p)}</p>\n" for p in paragraphs)
+                if UNSUBSCRIBE_LINK in text:
+                    shaped[name] += UNSUBSCRIBE_LINK.replace("Unsubscribe", LOCALE_UNSUBSCRIBE[locale])
             elif name == "body" and channel == "sms":
                 english = text.removesuffix(" Reply STOP to opt out")
                 shaped[name] = locale_sentence(rng, locale, len(english)) + " " + LOCALE_OPT_OUT[locale]
@@ -238,7 +258,7 @@ def make_messages(n: int, terms: list[str], rng: random.Random) -> list[tuple[st
                 "subject": sentence(rng, terms, rng.randint(4, 9)),
                 "preheader": sentence(rng, terms, rng.randint(6, 12)),
                 "body": "".join(f"<p>{paragraph(rng, terms, rng.randint(1, 3))}</p>\n" for _ in range(rng.randint(2, 4)))
-                + ('<p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' if rng.random() < 0.95 else ""),
+                + (UNSUBSCRIBE_LINK if rng.random() < 0.95 else ""),
             }
         elif channel == "sms":
             fields = {"body": sentence(rng, terms, rng.randint(8, 20)) + " Reply STOP to opt out"}
@@ -302,12 +322,21 @@ def main(argv: list[str]) -> int:
             result = check_fields(compiled_locales, channel, fields, "strict", locale)
             kinds.update(f.kind for f in result.findings)
 
+    def english_with_locales() -> None:
+        for channel, fields in messages:
+            check_fields(compiled_locales, channel, fields, "strict")
+
     full_multilingual()
-    multi_s = best_of(3, full_multilingual)
-    multi_per_second = len(multilingual) / multi_s
+    english_with_locales()
+    # The two corpora through the same guide, in turns (so a slow spell of the machine
+    # falls on both), as for the lexicon ratio below: the median of five side-by-side
+    # pairs. Only the copy's language differs between them.
+    language_pairs = [(best_of(1, english_with_locales), best_of(1, full_multilingual)) for _ in range(5)]
+    multi_ratio = statistics.median(english / multi for english, multi in language_pairs)
+    multi_per_second = len(multilingual) / min(multi for _, multi in language_pairs)
+    english_locales_per_second = len(messages) / min(english for english, _ in language_pairs)
     # the English figure again, next to the multilingual one, so load drift between them cancels out
     per_second = max(per_second, len(messages) / best_of(2, full))
-    multi_ratio = multi_per_second / per_second
     non_english = sum(1 for locale, _, _ in multilingual if locale is not None) / len(multilingual)
 
     lexicon = compiled.lexicon
@@ -367,8 +396,11 @@ def main(argv: list[str]) -> int:
     report("compile (5,000-term guide)", f"{compile_s * 1000:.0f} ms", compile_s < COMPILE_TARGET_S, "< 1 s")
     report("full engine, one core", f"{per_second:,.0f} msg/s", per_second >= THROUGHPUT_TARGET, ">= 8,000")
     print(f"{'compile (5,000 terms + 3 locales x 300)':<44} {locale_compile_s * 1000:>11.0f} ms")
-    print(f"{f'multilingual ({non_english:.0%} es/fr/de), one core':<44} {multi_per_second:>8,.0f} msg/s")
-    report("multilingual / English-only throughput", f"{multi_ratio:.2f}x", multi_ratio >= MULTILINGUAL_TARGET,
+    print(f"{'English-only, guide with locales, one core':<44} {english_locales_per_second:>8,.0f} msg/s   "
+          f"({english_locales_per_second / per_second:.2f}x the guide without locales: the wrong-language check)")
+    print(f"{f'multilingual ({non_english:.0%} es/fr/de), one core':<44} {multi_per_second:>8,.0f} msg/s   "
+          f"({multi_per_second / per_second:.2f}x the guide without locales)")
+    report("multilingual / English-only, same guide", f"{multi_ratio:.2f}x", multi_ratio >= MULTILINGUAL_TARGET,
            ">= 0.8x")
     print(f"{'lexicon stage':<44} {lexicon_s * 1000:>11.0f} ms")
     print(f"{'bare pyahocorasick iter scan':<44} {bare_s * 1000:>11.0f} ms")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workbench.checks.engine import CompiledGuide, check_fields, compile_guide, parse_guide_yaml
+from workbench.checks.engine.lexicon import _signs_as_letters
 
 from .conftest import FIXTURES
 
@@ -199,3 +200,26 @@ def test_it_points_every_hit_at_its_words_however_many_hits_and_blanks(guide: Co
         text += term + rng.choice(separators)
     found = [match for _kind, _rule, match in lexicon_hits(guide, text)]
     assert sorted(found) == sorted(expected)
+
+
+@pytest.mark.parametrize(("text", "read_twice"), [
+    ("so ch€ap", True),
+    ("¢heap boots", True),
+    ("totally riſk free", True),
+    ("ch3€p", True),  # a letter anywhere in the word
+    ("solo 10€/mes", True),  # "mes" shares the word: read again, harmlessly
+    ("por solo 19,99 €", False),
+    ("Only €10 today", False),
+    ("just 50¢ more", False),
+    ("€€€ and ¢¢", False),
+    ("plain ASCII copy", False),
+    ("mañana café", False),
+])
+def test_it_reads_signs_as_letters_only_in_words_with_letters(text: str, read_twice: bool) -> None:
+    # European copy is full of prices: they must not cost every field a second scan
+    assert _signs_as_letters(text) is read_twice
+
+
+def test_it_still_finds_a_sign_disguised_word_beside_a_price(guide: CompiledGuide) -> None:
+    hits = lexicon_hits(guide, "Now 19,99 € and so ch€ap, was €25")
+    assert ("disallowed_word", "cheap", "ch€ap") in hits

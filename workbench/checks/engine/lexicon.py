@@ -67,6 +67,18 @@ _FEW_HITS: Final = 8
 _SECOND_READING: Final = str.maketrans({"\u017f": "s", "\u20ac": "e", "\u00a2": "c"})
 _SECOND_READING_RE: Final = re.compile("[\u017f\u20ac\u00a2]")
 _LETTER_RE: Final = re.compile(r"[^\W\d_]")
+
+
+def _signs_as_letters(text: str) -> bool:
+    """Whether a sign of ``_SECOND_READING`` stands in a word that has a letter ("ch€ap",
+    "¢heap", "riſk", "10€/mes"), so a second reading could find a term there.
+
+    Prices ("19,99 €", "€10", "50¢"), which European copy is full of, are not read twice.
+    Linear: the words are split in C and only those holding a sign are searched."""
+    if text.isascii() or _SECOND_READING_RE.search(text) is None:
+        return False
+    return any(_LETTER_RE.search(word) for word in text.split() if _SECOND_READING_RE.search(word))
+
 # three or more one-character tokens in a row: " f r e e "
 _RUN_RE: Final = re.compile(r" [^ ] [^ ] [^ ] ")
 # a letter three or more times in a row in a token of the view
@@ -239,7 +251,7 @@ class Lexicon:
         if self.automaton is None and not self.stem_tables:
             return []
         original = norm.original
-        if second_reading and not original.isascii() and _SECOND_READING_RE.search(original) is not None:
+        if second_reading and _signs_as_letters(original):
             # read once more with those signs as letters; one for one, so the spans stay
             return list(dict.fromkeys([
                 *self.scan(norm, second_reading=False),

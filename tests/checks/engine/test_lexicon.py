@@ -223,3 +223,15 @@ def test_it_reads_signs_as_letters_only_in_words_with_letters(text: str, read_tw
 def test_it_still_finds_a_sign_disguised_word_beside_a_price(guide: CompiledGuide) -> None:
     hits = lexicon_hits(guide, "Now 19,99 € and so ch€ap, was €25")
     assert ("disallowed_word", "cheap", "ch€ap") in hits
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("¡¡Cheap!! boots", "Cheap"),
+    ("¿cheap? «cheap»", "cheap"),
+    ("Solo 19,99 € — cheap", "cheap"),
+    ("19,99 €cheap", "cheap"),
+])
+def test_it_reads_words_beside_non_ascii_signs_in_place(guide: CompiledGuide, text: str, match: str) -> None:
+    # the signs and punctuation normalisation leaves outside ASCII separate words, one character each
+    hits = lexicon_hits(guide, text)  # asserts every span indexes the text
+    assert ("disallowed_word", "cheap", match) in hits, hits

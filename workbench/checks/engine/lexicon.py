@@ -67,6 +67,8 @@ _FEW_HITS: Final = 8
 _SECOND_READING: Final = str.maketrans({"\u017f": "s", "\u20ac": "e", "\u00a2": "c"})
 _SECOND_READING_RE: Final = re.compile("[\u017f\u20ac\u00a2]")
 _LETTER_RE: Final = re.compile(r"[^\W\d_]")
+# a letter or digit outside ASCII: neither ASCII nor a non-word character
+_NON_ASCII_WORD_CHAR_RE: Final = re.compile(r"[^\x00-\x7f\W]")
 
 
 def _signs_as_letters(text: str) -> bool:
@@ -251,19 +253,20 @@ class Lexicon:
         if self.automaton is None and not self.stem_tables:
             return []
         original = norm.original
-        if second_reading and _signs_as_letters(original):
+        if second_reading and not original.isascii() and _signs_as_letters(original):
             # read once more with those signs as letters; one for one, so the spans stay
             return list(dict.fromkeys([
                 *self.scan(norm, second_reading=False),
                 *self.scan(normalise(original.translate(_SECOND_READING)), second_reading=False),
             ]))
         text = norm.text
-        if text.isascii():
+        if text.isascii() or _NON_ASCII_WORD_CHAR_RE.search(text) is None:
             # Hot path, C-level only: one byte table folds digits and symbols and
             # blanks separators while keeping every index in place. Normalisation
             # often makes non-ASCII copy ASCII (curly quotes, accents), so this
-            # covers most texts.
-            folded = text.encode("ascii").translate(_VIEW_BYTES).decode("ascii")
+            # covers most texts; the signs and punctuation it leaves (¡ ¿ € —)
+            # separate words as ASCII ones do: each becomes one "?", a blank.
+            folded = text.encode("ascii", "replace").translate(_VIEW_BYTES).decode("ascii")
             # without an apostrophe the folded text is words and blanks only, for
             # which simpler (3x faster) regexes find the tokens
             spaced = "'" not in folded

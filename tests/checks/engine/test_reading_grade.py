@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.checks.engine import check_fields, compile_guide
-from workbench.checks.engine.tone import pronouncing_syllables, reading_grade
+from workbench.checks.engine.tone import _words, pronouncing_syllables, reading_grade
 
 PASSAGES = [
     " ".join(p.split())
@@ -81,3 +83,13 @@ def test_it_leaves_a_short_text_a_little_above_the_limit_alone() -> None:
 def test_it_does_not_grade_a_handful_of_words() -> None:
     assert reading_grade("Notwithstanding institutional authorisations.") is None
     assert grade_findings("Notwithstanding institutional authorisations.", 1) == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([*"aZé ñßü'’.,!?¡¿«»—…€-\t\n", "ch", "l'", "n't", "\u0301"])
+                | st.characters(codec="utf-8"), max_size=40).map("".join))
+def test_its_words_are_textstats_for_any_text(text: str) -> None:
+    # the byte-table shortcuts (ASCII text, or letters outside ASCII with ASCII punctuation) and the pattern agree
+    from textstat.backend.selections._list_words import list_words
+
+    assert _words(text, lowercase=True) == list_words(text, lowercase=True)

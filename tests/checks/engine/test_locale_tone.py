@@ -11,7 +11,10 @@ import textstat
 
 from workbench.checks.engine import CompiledGuide, check_fields, compile_guide
 from workbench.checks.engine.engine import KINDS
-from workbench.checks.engine.language import MIN_LETTERS, MIN_WORDS, guess_language, is_all_caps, prose
+from workbench.checks.engine.language import (
+    COMMON_LANGUAGES, LANGUAGE_NAMES, MIN_LETTERS, MIN_MARGIN, MIN_WORDS, _guess_prose, _long_enough, _plainly_in,
+    _words_of, guess_language, is_all_caps, prose,
+)
 from workbench.checks.engine.readability import FLESCH_EASE_TO_GRADE, GULPEASE_TO_GRADE, _interpolate, language_grade
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -287,3 +290,41 @@ def test_an_html_body_is_judged_as_displayed(guide: CompiledGuide) -> None:
     body = "<p>Votre commande a été <b>expédiée</b> et arrivera jeudi après-midi chez vous.</p>"
     result = check_fields(guide, "email", {"body": body}, locale="es-US")
     assert [f.rule for f in result.findings if f.kind == "language"] == ["wrong_language"]
+
+
+# Every real text of the fixtures with its language: the labelled copy, the reading passages
+# and the tone sets (English, Spanish, French, German, Italian).
+REAL_TEXTS = [
+    *((r["text"], r["language"]) for r in COPY),
+    *((r["text"], r["language"]) for r in rows("reading_passages_multilingual.jsonl")),
+    *((r["text"], "en") for name in ("tone_intent.jsonl", "tone_intent_holdout.jsonl") for r in rows(name)),
+    *((r["text"], lang) for lang in ("es", "fr", "de") for r in rows(f"tone_intent_{lang}.jsonl")),
+]
+
+
+def test_the_function_word_shortcut_never_spares_copy_the_detector_flags() -> None:
+    # The shortcut (plainly in its locale's language by function words) skips the detector;
+    # it must never skip a text the detector would call another language, in any locale.
+    flagged = spared = 0
+    for text, written_in in REAL_TEXTS:
+        read = prose(text)
+        words = _words_of(read)
+        if not _long_enough(words):
+            continue
+        for expected in LANGUAGE_NAMES:
+            if expected == written_in:
+                continue
+            guess = _guess_prose(read, COMMON_LANGUAGES, expected)
+            if guess is None or guess.language == expected or guess.probability - guess.expected_probability < MIN_MARGIN:
+                continue
+            flagged += 1
+            spared += _plainly_in(words, expected)
+    assert len(REAL_TEXTS) >= 650 and flagged >= 2_000
+    assert spared == 0
+
+
+def test_the_function_word_shortcut_decides_most_copy_in_its_own_language() -> None:
+    # what keeps the check cheap: most real copy never reaches the detector
+    judged = [(words, lang) for text, lang in REAL_TEXTS if _long_enough(words := _words_of(prose(text)))]
+    decided = sum(_plainly_in(words, lang) for words, lang in judged)
+    assert decided / len(judged) >= 0.85, f"{decided} of {len(judged)}"

@@ -60,3 +60,18 @@ def test_jsonl_mode_keeps_order_and_reports_a_malformed_line(check_copy):
     assert [r["id"] for r in results] == ["a", None, "c", "d"]
     assert results[0]["passed"] is False and results[2] == {"id": "c", "passed": True, "findings": []}
     assert results[1]["error"].startswith("line 2: invalid JSON") and results[3]["error"].startswith("line 4: unknown channel 'fax'")
+
+
+@pytest.mark.parametrize("command", [
+    ["check_copy", "--brand", "northwind", "--channel", "sms", "-"],
+    ["export_brandguide", "northwind"],
+    ["create_api_client", "engine", "--all-journeys"],
+])
+def test_a_database_without_tables_is_one_line_not_a_traceback(tmp_path, command):
+    # a fresh checkout before ./copydesk run: the commands say what to do
+    env = {**os.environ, "COPYDESK_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
+    done = subprocess.run([sys.executable, "manage.py", *command], input="Boots", capture_output=True, text=True,
+                          cwd=settings.BASE_DIR, env=env, timeout=120)
+    assert done.returncode in (1, 2) and "Traceback" not in done.stderr, done.stderr
+    assert f"{command[0]}: error:" in done.stderr and "manage.py migrate" in done.stderr
+    assert done.returncode == (2 if command[0] == "check_copy" else 1)  # check_copy keeps Contract 2's exit 2

@@ -45,6 +45,10 @@ class UsageError(Exception):
     """Bad command line or input: exit 2 with this message."""
 
 
+class BrandUnavailable(LookupError):
+    """``load_brand`` could not read the brand's guide at all (no database yet, say): exit 2 with this message."""
+
+
 class _ExitRequest(Exception):
     def __init__(self, status: int) -> None:
         super().__init__(status)
@@ -133,6 +137,8 @@ def _load_guide(args: argparse.Namespace, load_brand: Callable[[str], dict[str, 
             raise UsageError(f"invalid guide {args.guide}: {exc}") from None
     try:
         data = load_brand(args.brand)
+    except BrandUnavailable as exc:
+        raise UsageError(str(exc)) from None
     except LookupError:
         raise UsageError(f"unknown brand: {args.brand}") from None
     try:

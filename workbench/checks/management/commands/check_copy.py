@@ -4,16 +4,24 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
 
 from workbench.brand.models import Brand
-from workbench.checks.engine.cli import run
+from workbench.checks.engine.cli import BrandUnavailable, run
 
 
 def load_brand(slug: str) -> dict[str, Any]:
-    brand = Brand.objects.filter(slug=slug).first()
-    if brand is None or not brand.guide_versions.exists():
-        raise LookupError(f"unknown brand {slug!r}")
-    data = brand.current_guide().data
+    try:
+        brand = Brand.objects.filter(slug=slug).first()
+        if brand is None or not brand.guide_versions.exists():
+            raise LookupError(f"unknown brand {slug!r}")
+        data = brand.current_guide().data
+    except DatabaseError as exc:
+        # no tables yet (a fresh checkout), or the database is down: say so, no traceback
+        raise BrandUnavailable(
+            f"cannot read brand {slug!r} from the database ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}): "
+            "set it up with ./copydesk run or manage.py migrate, or check a guide file with --guide PATH.yaml"
+        ) from None
     assert isinstance(data, dict)
     return data
 

@@ -235,9 +235,19 @@ def test_it_falls_back_to_the_same_language_before_the_default(client, brand, lo
     assert (body["locale"], body["requested_locale"]) == ("es-US", "es-MX")
 
 
-@pytest.mark.parametrize("locale", ["de-DE", "pt-BR"])
-def test_an_undeclared_locale_is_refused_in_one_sentence(client, localised_live, locale):
+@pytest.mark.parametrize(("locale", "served"), [("es-MX", "es-US"), ("es", "es-US"), ("de-DE", "en-US"), ("pt-BR", "en-US")])
+def test_a_customers_locale_the_brand_does_not_write_in_falls_back_by_language(client, localised_live, locale, served):
+    # the journey engine sends the customer's locale; it gets the brand's nearest content and is told so
     response = client.get(URL, {"segment": "new-customers", "locale": locale}, **localised_live["auth"])
+    body = response.json()
+    assert response.status_code == 200
+    assert (body["locale"], body["requested_locale"]) == (served, locale)
+    assert body["publication"] == localised_live["published"][served].pk
+
+
+@pytest.mark.parametrize("locale", ["de-DE", "pt-BR", "es-MX"])
+def test_an_undeclared_locale_without_fallback_is_refused_in_one_sentence(client, localised_live, locale):
+    response = client.get(URL, {"segment": "new-customers", "locale": locale, "fallback": "false"}, **localised_live["auth"])
     assert response.status_code == 400
     assert response.json()["error"] == "unknown_locale"
     assert locale in response.json()["detail"]
@@ -314,3 +324,12 @@ def test_generate_refuses_a_locale_the_guide_no_longer_declares(brand, prompt, s
     guide_version_create(source_yaml=without_french, acting_user=SYSTEM)
     with pytest.raises(CopydeskError, match="no longer declares fr-CA"):
         actions.generation_start(brief, acting_user=marketer, enqueue=False)
+
+
+def test_content_of_a_locale_the_brand_no_longer_writes_in_is_not_served(client, brand, localised_live):
+    source = (settings.BASE_DIR / "brandguide" / "northwind.yaml").read_text()
+    guide_version_create(source_yaml=source.replace("  es-US:\n", "  es-419:\n", 1), acting_user=SYSTEM)
+    livecache.forget_all()
+    body = client.get(URL, {"segment": "new-customers", "locale": "es-US"}, **localised_live["auth"]).json()
+    # es-US's publication is still on record, but the guide now writes Spanish as es-419
+    assert (body["locale"], body["requested_locale"]) == ("en-US", "es-US")

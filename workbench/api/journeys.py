@@ -191,9 +191,11 @@ def _representation(
         "`variant_label` (A, B, …) and `publication` tell the arms apart. "
         "When the segment has nothing live the step's default segment's content is served, with `segment` saying so beside "
         "`requested_segment`, except for a segment marked sensitive, which never falls back. "
-        "`locale` (a locale the brand's guide declares; none means the brand's default) serves the content published for that locale, "
+        "`locale` (none means the brand's default) serves the content published for that locale, "
         "else for another locale of the same language, else for the brand's default locale, unless `fallback=false`; `locale` in the body "
-        "says what was served beside `requested_locale`. A locale the guide does not declare is a 400 (`unknown_locale`). "
+        "says what was served beside `requested_locale`. A locale the guide does not declare (a customer's `es-MX` where the brand "
+        "writes `es-US`) is served the same way from its language's locales, then the default; with `fallback=false` it is a 400 "
+        "(`unknown_locale`). "
         "204 when one of `signals` suppresses the step. 404 bodies carry an `error` code: `unknown_journey`, `unknown_step`, "
         "`unknown_segment` (no such segment for the journey's brand), `journey_paused` (the kill switch is on) or `nothing_live`. "
         "Send the `ETag` back in `If-None-Match` to get 304 while nothing changed."
@@ -208,7 +210,7 @@ def get_content(
     signals: Annotated[str, Query(max_length=1000, description="Comma-separated signals about the customer, e.g. open_support_case,billing_issue.")] = "",
     render: Annotated[bool, Query(description="Fill the merge fields from `attributes` (values are HTML-escaped).")] = False,
     attributes: Annotated[str | None, Query(max_length=10_000, description='With render=true: a JSON object, e.g. {"first_name": "Ann"}.')] = None,
-    locale: Annotated[str | None, Query(pattern=LOCALE_PATTERN, max_length=35, description="A BCP 47 locale the brand declares, e.g. es-US; none means the brand's default locale.")] = None,
+    locale: Annotated[str | None, Query(pattern=LOCALE_PATTERN, max_length=35, description="A BCP 47 locale, e.g. es-US (the customer's; one the brand does not write in falls back by language); none means the brand's default locale.")] = None,
     fallback: Annotated[bool, Query(description="false: serve only the locale asked for (no same-language or default-locale fallback).")] = True,
 ) -> HttpResponse:
     snapshot = _snapshot_in_scope(request, journey, step)
@@ -219,8 +221,9 @@ def get_content(
     if suppressed_by(snapshot, [s.strip() for s in signals.split(",")]):
         return HttpResponse(status=204)
     attribute_values = _parse_attributes(attributes) if render else None
-    requested_locale = _requested_locale(snapshot, locale)
-    chain = tuple(fallback_chain(requested_locale, snapshot.locales, fallback=fallback))
+    requested_locale = _requested_locale(snapshot, locale, fallback=fallback)
+    # only declared locales are served: a locale the brand stopped writing in has no live content
+    chain = tuple(tag for tag in fallback_chain(requested_locale, snapshot.locales, fallback=fallback) if tag in snapshot.locales)
     variant = choose(snapshot, segment, subject_id, timezone.now(), chain)
     if variant is None:
         raise ApiRefusal(_nothing_live(snapshot, journey, step, segment) + _locales_tried(chain), error="nothing_live")
@@ -236,15 +239,20 @@ def get_content(
     return response
 
 
-def _requested_locale(snapshot: StepSnapshot, locale: str | None) -> str:
+def _requested_locale(snapshot: StepSnapshot, locale: str | None, *, fallback: bool) -> str:
+    """The locale asked for, as the guide spells it; a locale the brand does not write in is kept
+    as sent (its language's locales and the default are served) unless ``fallback`` is off."""
     if locale is None:
         return snapshot.locales[0]
     known = declared(locale, snapshot.locales)
-    if known is None:
+    if known is not None:
+        return known
+    if not fallback:
         raise ApiRefusal(
-            f"The brand does not write in locale {locale!r}; use one of {', '.join(snapshot.locales)}.", error="unknown_locale", code="invalid"
+            f"The brand does not write in locale {locale!r} and fallback=false serves no other; "
+            f"use one of {', '.join(snapshot.locales)}.", error="unknown_locale", code="invalid"
         )
-    return known
+    return locale
 
 
 def _locales_tried(chain: tuple[str, ...]) -> str:

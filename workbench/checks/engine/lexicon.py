@@ -69,6 +69,15 @@ _SECOND_READING_RE: Final = re.compile("[\u017f\u20ac\u00a2]")
 _LETTER_RE: Final = re.compile(r"[^\W\d_]")
 # a letter or digit outside ASCII: neither ASCII nor a non-word character
 _NON_ASCII_WORD_CHAR_RE: Final = re.compile(r"[^\x00-\x7f\W]")
+# three or more one-character tokens in a row: " f r e e "
+_RUN_RE: Final = re.compile(r" [^ ] [^ ] [^ ] ")
+# a letter three or more times in a row in a token of the view
+_STRETCH_RUN_RE: Final = re.compile(r"([a-z])\1{2,}")
+# the automaton's entry for a tripled letter (rule -1 is an except phrase)
+_STRETCH: Final = -2
+_STRETCHABLE: Final = "aeiouy"  # each consonant would cost the automaton ~1.5 % more on all copy
+_VOWELS: Final = frozenset("aeiou")
+_NO_DOUBLE: Final = frozenset("aeiouwxy")
 
 
 def _signs_as_letters(text: str) -> bool:
@@ -80,16 +89,6 @@ def _signs_as_letters(text: str) -> bool:
     if text.isascii() or _SECOND_READING_RE.search(text) is None:
         return False
     return any(_LETTER_RE.search(word) for word in text.split() if _SECOND_READING_RE.search(word))
-
-# three or more one-character tokens in a row: " f r e e "
-_RUN_RE: Final = re.compile(r" [^ ] [^ ] [^ ] ")
-# a letter three or more times in a row in a token of the view
-_STRETCH_RUN_RE: Final = re.compile(r"([a-z])\1{2,}")
-# the automaton's entry for a tripled letter (rule -1 is an except phrase)
-_STRETCH: Final = -2
-_STRETCHABLE: Final = "aeiouy"  # each consonant would cost the automaton ~1.5 % more on all copy
-_VOWELS: Final = frozenset("aeiou")
-_NO_DOUBLE: Final = frozenset("aeiouwxy")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.checks.engine import check_fields, compile_guide
-from workbench.checks.engine.tone import _words, pronouncing_syllables, reading_grade
+from workbench.checks.engine.tone import _sentence_count, _words, pronouncing_syllables, reading_grade
 
 PASSAGES = [
     " ".join(p.split())
@@ -86,10 +86,20 @@ def test_it_does_not_grade_a_handful_of_words() -> None:
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from([*"aZé ñßü'’.,!?¡¿«»—…€-\t\n", "ch", "l'", "n't", "\u0301"])
+@given(st.lists(st.sampled_from([*"aZé ñßü'’.,!?¡¿«»—…€-\t\n", "ch", "l'", "n't", "\u0301", " word", " Two words."])
                 | st.characters(codec="utf-8"), max_size=40).map("".join))
 def test_its_words_are_textstats_for_any_text(text: str) -> None:
     # the byte-table shortcuts (ASCII text, or letters outside ASCII with ASCII punctuation) and the pattern agree
     from textstat.backend.selections._list_words import list_words
 
     assert _words(text, lowercase=True) == list_words(text, lowercase=True)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([*"aZé ñßü'’.,!?¡¿«»—…€-\t\n", "ch", "l'", "n't", "\u0301", " word", " Two words."])
+                | st.characters(codec="utf-8"), max_size=40).map("".join))
+def test_its_sentence_count_is_textstats_for_any_text(text: str) -> None:
+    from textstat.backend.counts._count_sentences import count_sentences
+
+    # textstat counts no sentence in an empty text; ours is only asked about text long enough to grade
+    assert _sentence_count(text) == max(1, count_sentences(text))

@@ -233,8 +233,9 @@ def _words(text: str, lowercase: bool = False) -> list[str]:
 def _sentence_count(text: str) -> int:
     """textstat's ``count_sentences``: pieces ending in . ! ?, those of two words or fewer not counted."""
     pieces = _textstat_patterns()[2].findall(text)
-    # a piece with more than two blank-separated tokens after punctuation removal has more than two words
-    short = sum(1 for piece in pieces if len(piece.split()) <= 6 and len(_words(piece)) <= 2)
+    # a piece with more than two blank-separated tokens after punctuation removal has more than two words;
+    # split(None, 6) stops counting past six tokens, where most sentences would be split whole
+    short = sum(1 for piece in pieces if len(piece.split(None, 6)) <= 6 and len(_words(piece)) <= 2)
     return max(1, len(pieces) - short)
 
 

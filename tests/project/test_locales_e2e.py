@@ -82,6 +82,9 @@ def test_it_generates_reviews_publishes_and_serves_a_brief_in_two_locales(
     body = pull(locale="fr-CA").json()  # nothing live in French: the brand's default locale
     assert (body["locale"], body["requested_locale"], body["content_id"]) == ("en-US", "fr-CA", drafts["en-US"].pk)
     assert pull(locale="fr-CA", fallback="false").status_code == 404
-    assert pull(locale="de-DE").status_code == 400
+    body = pull(locale="es-MX").json()  # a customer's locale the brand does not write in: its language first
+    assert (body["locale"], body["requested_locale"], body["content_id"]) == ("es-US", "es-MX", drafts["es-US"].pk)
+    assert pull(locale="de-DE").json()["locale"] == "en-US"
+    assert pull(locale="de-DE", fallback="false").status_code == 400
     listed = api.get("/api/v1/journeys").json()
     assert listed["journeys"][0]["steps"][0]["live_locales"] == {"new-customers": ["en-US", "es-US"]}

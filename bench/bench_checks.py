@@ -337,10 +337,10 @@ def main(argv: list[str]) -> int:
     # rewritten, so each pair of chunks is like for like, and a slow spell of a shared
     # machine falls on both sides of a pair. The ratio is the median of thirty pairs.
     chunks = [slice(start, start + 1_000) for start in range(0, len(messages), 1_000)]
-    language_pairs = [(best_of(1, lambda: english_with_locales(chunk)), best_of(1, lambda: multilingual_chunk(chunk)))
-                      for _ in range(3) for chunk in chunks]
-    multi_ratio = statistics.median(english / multi for english, multi in language_pairs)
     rounds = 3
+    language_pairs = [(best_of(1, lambda: english_with_locales(chunk)), best_of(1, lambda: multilingual_chunk(chunk)))
+                      for _ in range(rounds) for chunk in chunks]
+    multi_ratio = statistics.median(english / multi for english, multi in language_pairs)
     multi_per_second = rounds * len(multilingual) / sum(multi for _, multi in language_pairs)
     english_locales_per_second = rounds * len(messages) / sum(english for english, _ in language_pairs)
     # the English figure again, next to the multilingual one, so load drift between them cancels out

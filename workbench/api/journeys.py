@@ -222,8 +222,7 @@ def get_content(
         return HttpResponse(status=204)
     attribute_values = _parse_attributes(attributes) if render else None
     requested_locale = _requested_locale(snapshot, locale, fallback=fallback)
-    # only declared locales are served: a locale the brand stopped writing in has no live content
-    chain = tuple(tag for tag in fallback_chain(requested_locale, snapshot.locales, fallback=fallback) if tag in snapshot.locales)
+    chain = tuple(fallback_chain(requested_locale, snapshot.locales, fallback=fallback))
     variant = choose(snapshot, segment, subject_id, timezone.now(), chain)
     if variant is None:
         raise ApiRefusal(_nothing_live(snapshot, journey, step, segment) + _locales_tried(chain), error="nothing_live")

@@ -76,8 +76,10 @@ def effective_locale(stored: str, locales: Sequence[str]) -> str:
 
 def fallback_chain(requested: str, locales: Sequence[str], *, fallback: bool = True) -> list[str]:
     """The locales to try for a request, in order: the one asked for, the others of its language
-    in the guide's order, then the brand's default locale."""
-    chain = [requested]
+    in the guide's order, then the brand's default locale. Only declared locales: a customer's
+    ``es-MX`` where the brand writes ``es-US`` starts at ``es-US``, and a locale the brand stopped
+    writing in has no live content."""
+    chain = [requested] if requested in locales else []
     if fallback:
         chain += [tag for tag in locales if language_of(tag) == language_of(requested)]
         chain.append(locales[0])

@@ -86,7 +86,7 @@ def _signs_as_letters(text: str) -> bool:
 
     Prices ("19,99 €", "€10", "50¢"), which European copy is full of, are not read twice.
     Linear: the words are split in C and only those holding a sign are searched."""
-    if text.isascii() or _SECOND_READING_RE.search(text) is None:
+    if _SECOND_READING_RE.search(text) is None:
         return False
     return any(_LETTER_RE.search(word) for word in text.split() if _SECOND_READING_RE.search(word))
 

@@ -59,7 +59,7 @@ def test_it_goes_from_brief_to_published(open_page, transactional_db, brand, pro
     subject = page.get_by_label("Subject")
     subject.fill("Cheap boots for every trail")
     live = page.locator("#live")
-    live.locator("mark.sev-block").wait_for()
+    live.locator("mark.sev-block").wait_for(timeout=20_000)  # the server's first check loads the engine's tables
     assert "is not allowed" in live.inner_text()
     look(page, "draft-live-check")
     subject.fill("Light boots for every trail")

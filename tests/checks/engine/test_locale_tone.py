@@ -328,3 +328,18 @@ def test_the_function_word_shortcut_decides_most_copy_in_its_own_language() -> N
     judged = [(words, lang) for text, lang in REAL_TEXTS if _long_enough(words := _words_of(prose(text)))]
     decided = sum(_plainly_in(words, lang) for words, lang in judged)
     assert decided / len(judged) >= 0.85, f"{decided} of {len(judged)}"
+
+
+@pytest.mark.parametrize(("text", "expected", "plainly"), [
+    # a word the language shares with another is evidence for it, not against it
+    ("Tus botas ya van de camino y van a llegar hoy", "es", True),  # Spanish and Dutch "van"
+    ("Du findest deine Stiefel im Laden und du sparst", "de", True),  # German and French "du"
+    ("Je vous remercie, je prépare votre commande", "fr", True),  # French and Dutch "je"
+    # and it is no evidence for a language the text shows no other sign of
+    ("De schoenen van de winkel zijn voor je klaar en van ons", "es", False),
+    ("Du pain et du vin pour vous et votre famille", "de", False),
+    # a shared word of another language still counts against the expected one
+    ("Tus botas ya están en camino: van van van", "fr", False),
+])
+def test_the_function_word_shortcut_counts_a_shared_word_for_its_own_languages(text: str, expected: str, plainly: bool) -> None:
+    assert _plainly_in(_words_of(text), expected) is plainly

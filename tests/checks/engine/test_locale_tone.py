@@ -120,6 +120,10 @@ def test_the_field_wide_shortcuts_never_change_what_intent_finds(
     texts = [row["text"] for row in rows(f"tone_intent_{language}.jsonl")]
     texts.append(" ".join(texts))  # many sentences in one field
     texts.append(", ".join(t.rstrip(".!?") for t in texts[:30]))  # many clauses in one sentence
+    # every phrase of the language's lexicons, on its own and inside a sentence
+    phrases = [line for lines in tone_lang._sections(f"tone_{language}.txt").values() for line in lines if not line.startswith("re:")]
+    texts.extend(phrases)
+    texts.extend(f"Hoy, {p}!" for p in phrases)
     dims = frozenset({"promotional", "urgency", "celebratory"})
     gated = [tone_lang.language_tone_spans(normalise(t).text, dims, language) for t in texts]
     monkeypatch.setattr(tone_lang, "GATED", False)

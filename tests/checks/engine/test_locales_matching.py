@@ -34,6 +34,8 @@ GUIDE_YAML = textwrap.dedent(
           - {term: gratuit, except: ["livraison gratuite"]}
           - {term: "bon marché"}
           - {term: cote}
+          - {term: sénateur}
+          - {term: vendeur}
         claims:
           - {term: garanti}
       de-DE:
@@ -44,11 +46,13 @@ GUIDE_YAML = textwrap.dedent(
           - {term: frei}
           - {term: preis}
           - {term: "jetzt kaufen"}
+          - {term: Senator}
       it-IT:
         disallowed:
           - {term: economico}
           - {term: gratuito}
           - {term: papa}
+          - {term: senatore}
       pt-BR:
         disallowed:
           - {term: barato}
@@ -87,6 +91,14 @@ CASES = [
     ("nl-NL", "Nog goedkoper", [("goedkoop", "goedkoper")]),
     ("nl-NL", "De goedkoopste", [("goedkoop", "goedkoopste")]),
     ("de-DE", "Die günstigsten Preise", [("günstig", "günstigsten"), ("preis", "Preise")]),
+    # -- feminine forms the stemmers read apart from the masculine term
+    ("fr-FR", "Notre sénatrice préférée", [("sénateur", "sénatrice")]),
+    ("fr-FR", "Les SÉNATRICES du Québec", [("sénateur", "SÉNATRICES")]),
+    ("fr-FR", "Une vendeuse attentive", [("vendeur", "vendeuse")]),
+    ("it-IT", "La senatrice e i senatori", [("senatore", "senatrice"), ("senatore", "senatori")]),
+    ("de-DE", "Die Senatorin spricht", [("Senator", "Senatorin")]),
+    ("de-DE", "Alle Senatorinnen und Senatoren", [("Senator", "Senatorinnen"), ("Senator", "Senatoren")]),
+    ("fr-FR", "La sénatoriale", []),
     # -- absolute superlatives (the stemmers leave them on), spelling changes included
     ("es-ES", "Botas baratísimas", [("barato", "baratísimas")]),
     ("es-ES", "¡BARATÍSIMO!", [("barato", "BARATÍSIMO")]),

@@ -51,7 +51,7 @@ from typing import Any, Final, NamedTuple
 # --strict quiet both with and without ignore_missing_imports.
 ahocorasick: Any = importlib.import_module("ahocorasick")
 from .normalize import FOLD_TABLE, Normalised, normalise, normalise_plain
-from .stemming import StemTable, has_accented_letter, has_accented_stem
+from .stemming import StemTable, feminine_forms, has_accented_letter, has_accented_stem
 
 # A word-internal apostrophe (straight; curly ones are straight after
 # normalisation) belongs to the token it starts: "he'll" -> "he", "'ll".
@@ -199,6 +199,7 @@ class LexiconBuilder:
                 # "huracanes") differently from its folded "huracan" (stem "hurac")
                 written = unicodedata.normalize("NFC", rule.term).strip().lower()
                 forms = {word, *_l_as_i(word), *([written] if written.isalpha() else [])}
+                forms.update(*(feminine_forms(form, language) for form in (word, written) if form.isalpha()))
                 self._stem_table(language).add(forms, (index, rule.group))
                 return
             if inflect and len(tokens) > 1 and all(t.isalpha() for t in tokens):

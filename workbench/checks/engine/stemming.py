@@ -15,6 +15,12 @@ The accent rule (PRODUCT.md "Locales"): a term written without diacritics never
 matches a word written with them (``ano`` is not ``año``, ``schon`` is not
 ``schön``, ``pena`` is not ``peña``); see ``has_accented_letter``.
 
+Feminine forms of nouns that the stemmers keep apart from the masculine are
+added with the term (``feminine_forms``): French ``sénateur`` also bans
+``sénatrice`` (and ``vendeur`` ``vendeuse``), Italian ``senatore``
+``senatrice``, German ``Senator`` ``Senatorin``/``Senatorinnen``. Spanish and
+Portuguese ``-or``/``-ora`` share a stem already.
+
 German and Dutch compounds: a term of ``COMPOUND_MIN_TERM`` letters or more also
 matches as the first element of a compound (``gratis`` in ``Gratisversand``,
 with a linking ``s``/``e``/``n``/``en``/``es``) or, inflected, as the last one
@@ -68,8 +74,25 @@ _SUPERLATIVES: Final[dict[str, tuple[str, ...]]] = {
     "pt": ("issimos", "issimas", "issimo", "issima", "isimos", "isimas", "isimo", "isima"),
     "it": ("issimi", "issime", "issimo", "issima"),
 }
+# Feminine endings of agent nouns per language, as (masculine ending, feminine
+# endings); German adds -in/-innen to the noun (a final -e dropped first).
+_FEMININE_ENDINGS: Final[dict[str, tuple[tuple[str, tuple[str, ...]], ...]]] = {
+    "fr": (("teur", ("trice", "teuse")), ("eur", ("euse",))),
+    "it": (("tore", ("trice",)),),
+}
 _SUPERLATIVE_BASES: Final = (("qu", "co"), ("gu", "go"), ("bil", "ble"), ("", "o"), ("", "e"), ("", ""))
 _CACHE_LIMIT: Final = 200_000
+
+
+def feminine_forms(word: str, language: str) -> set[str]:
+    """The feminine forms of ``word`` (a lower-case noun or adjective) that its language's stemmer reads apart."""
+    if language == "de":
+        base = word[:-1] if word.endswith("e") else word
+        return {base + "in", base + "innen"} if len(base) >= 4 else set()
+    for ending, feminines in _FEMININE_ENDINGS.get(language, ()):
+        if word.endswith(ending) and len(word) > len(ending) + 1:
+            return {word[: -len(ending)] + feminine for feminine in feminines}
+    return set()
 
 
 @lru_cache(maxsize=None)

@@ -6,6 +6,7 @@ import urllib.error
 from datetime import timedelta
 from unittest import mock
 
+import django
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils import timezone
 from tests.pipeline import generate_now, make_brief
 from tests.smtp_and_webhook import smtp_server, webhook_server
 from workbench.audit.models import Action, AuditEvent
+from workbench.mailer import email_settings
 from workbench.generation.models import Draft
 from workbench.review import actions as review
 from workbench.review import notify, reminders
@@ -26,6 +28,16 @@ def submitted(brand, prompt, segment, author) -> Draft:  # type: ignore[no-untyp
     brief = make_brief(brand, prompt, [segment], author, channels=["email"], variants=1)
     (draft,) = generate_now(brief, author)
     return review.submit_for_review(draft, acting_user=author)
+
+
+def use_mailer(settings, backend: str, **options) -> None:  # type: ignore[no-untyped-def]
+    """Send through ``backend``: the default MAILERS entry on Django 6.1+, the EMAIL_* settings on 5.2."""
+    mailer = {"BACKEND": backend, "OPTIONS": options}
+    if django.VERSION >= (6, 1):
+        settings.MAILERS = {"default": mailer}
+    else:
+        for name, value in email_settings(mailer).items():
+            setattr(settings, name, value)
 
 
 def with_email(*users) -> None:  # type: ignore[no-untyped-def]
@@ -58,8 +70,7 @@ def test_sending_is_enqueued_on_commit_never_inside_the_transaction(brand, promp
 def test_an_email_goes_out_through_a_real_smtp_server(settings, reviewer):
     with_email(reviewer)
     with smtp_server() as (inbox, port):
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS, settings.EMAIL_USE_SSL = "127.0.0.1", port, False, False
+        use_mailer(settings, "django.core.mail.backends.smtp.EmailBackend", host="127.0.0.1", port=port, use_tls=False, use_ssl=False)
         assert notify.deliver_email([reviewer.pk], "Due soon: Spring boots", "It is due at 14:00.") == 1
     (message,) = inbox.messages
     assert message["X-Envelope-To"] == "riley@example.test"
@@ -68,8 +79,7 @@ def test_an_email_goes_out_through_a_real_smtp_server(settings, reviewer):
 
 def test_a_refused_smtp_connection_raises_so_the_task_retries(settings, reviewer):
     with_email(reviewer)
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    use_mailer(settings, "django.core.mail.backends.smtp.EmailBackend", host="127.0.0.1", port=9, timeout=2)
     with pytest.raises(OSError):
         notify.deliver_email([reviewer.pk], "x", "y")
     assert OSError in notify.RETRY["autoretry_for"] and notify.RETRY["retry_backoff"]  # type: ignore[operator]
@@ -115,7 +125,8 @@ def test_a_daily_digest_goes_once_a_day_to_those_with_something_waiting(brand, p
 
 def test_admins_read_the_file_backend_outbox(settings, tmp_path, logged_in, reviewer, admin_user):
     with_email(reviewer)
-    settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH = "django.core.mail.backends.filebased.EmailBackend", str(tmp_path)
+    use_mailer(settings, "django.core.mail.backends.filebased.EmailBackend", file_path=str(tmp_path))
+    settings.OUTBOX_DIR = tmp_path
     notify.deliver_email([reviewer.pk], "Overdue review: Spring boots", "Still waiting <b>since Monday</b>.")
     page = logged_in(admin_user).get(reverse("email_outbox"))
     assert "Overdue review: Spring boots" in page.content.decode() and "&lt;b&gt;since Monday" in page.content.decode()

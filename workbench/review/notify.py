@@ -96,7 +96,7 @@ MESSAGE_SEPARATOR = "-" * 79
 
 def outbox_messages(limit: int = 100) -> list[dict[str, Any]]:
     """The newest mails the file backend wrote under the data directory, for the admins' outbox page."""
-    folder = Path(settings.EMAIL_FILE_PATH)
+    folder = Path(settings.OUTBOX_DIR)
     files = sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.is_dir() else []
     messages: list[dict[str, Any]] = []
     for path in files:

@@ -69,6 +69,13 @@ def rules(guide: CompiledGuide, text: str, locale: str, context: str | None = "s
     ("fr-CA", "Achetez-le tant qu'il en reste.", "urgency"),
     ("de-DE", "Jetzt bestellen, bevor alles weg ist.", "urgency"),
     ("de-DE", "Nur noch wenige Paare verfügbar.", "urgency"),
+    # a count of anything, said to be what is left in stock
+    ("es-US", "Solo quedan 2 pares disponibles en tu talla.", "urgency"),
+    ("es-US", "Quedan 4 chaquetas rojas en stock.", "urgency"),
+    ("fr-CA", "Plus que 2 paires en stock dans votre pointure.", "urgency"),
+    ("fr-CA", "Il ne reste que 3 sacs disponibles.", "urgency"),
+    ("de-DE", "Nur noch 3 Paare in deiner Größe verfügbar.", "urgency"),
+    ("de-DE", "Nur 5 Jacken auf Lager.", "urgency"),
 ])
 def test_it_flags_sales_pressure_and_exuberance_in_each_language(
     guide: CompiledGuide, locale: str, text: str, rule: str
@@ -88,6 +95,12 @@ def test_it_flags_sales_pressure_and_exuberance_in_each_language(
     ("de-DE", "Die Wartung endet heute um 23 Uhr."),
     ("es-US", "Cuando se acabe el plazo de devolución te enviaremos un recordatorio."),
     ("de-DE", "Bitte greifen Sie auf Ihr Kundenkonto zu, um die Lieferadresse zu ändern."),
+    # what is left to the customer is an allowance, not scarcity
+    ("es-US", "Te quedan 2 cambios de talla disponibles en tu cuenta."),
+    ("es-US", "Te quedan 30 dias para devolverlo."),
+    ("fr-CA", "Il vous reste 2 bons disponibles dans votre compte."),
+    ("de-DE", "Sie haben noch 2 Rücksendungen verfügbar."),
+    ("de-DE", "Nur noch 2 Schritte bis zu Ihrem Konto."),
 ])
 def test_it_leaves_service_recovery_copy_alone_in_each_language(guide: CompiledGuide, locale: str, text: str) -> None:
     assert rules(guide, text, locale) & {"promotional", "urgency", "celebratory"} == set()
@@ -138,6 +151,8 @@ def test_a_command_opens_with_one_of_the_words_read_from_its_pattern() -> None:
 
     assert opening_words(r"^(?:(?:ya|y)\b\s*)*(?:compra(?:lo)?\b|pasate a|descubre\s\w+)") == {
         "compra", "compralo", "pasate", "descubre"}
+    # a look-around reads no letters: the word after it is the opening one
+    assert opening_words(r"\b(?:solo )?(?<!\bte )(?<!\bos )quedan? \d+") == {"queda", "quedan"}
     with pytest.raises(ValueError):
         opening_words(r"^(?:compr\w+)")  # a class could go on spelling the word
     with pytest.raises(ValueError):

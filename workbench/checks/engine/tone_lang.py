@@ -75,10 +75,11 @@ def opening_words(regex: str) -> frozenset[str]:
     Read from the parse tree by the ``re`` module's own parser: leading
     anchors and optional repeats (the leads) are skipped, then every branch is
     followed letter by letter up to the first character or assertion that
-    cannot continue a word (a run of ``\\w``). A field none of whose words is
-    one of these cannot hold a match, so its clauses need not be tried. Raises ValueError for a
-    pattern whose opening word is not spelled out (a class or a repeat that
-    could add letters): the shortcut would not be sound for it.
+    cannot continue a word (a run of ``\\w``); look-arounds, which read no
+    letters, are passed over. A field none of whose words is one of these
+    cannot hold a match, so its clauses need not be tried. Raises ValueError
+    for a pattern whose opening word is not spelled out (a class or a repeat
+    that could add letters): the shortcut would not be sound for it.
     """
     parser: Any = importlib.import_module("re._parser")
     const: Any = importlib.import_module("re._constants")
@@ -118,6 +119,8 @@ def opening_words(regex: str) -> frozenset[str]:
         elif op in repeats and arg[0] == 0 and arg[1] == 1:
             walk(rest, word)
             walk([*arg[2], *rest], word)
+        elif op in (const.ASSERT, const.ASSERT_NOT):
+            walk(rest, word)  # a look-around reads no letters: the word goes on after it
         else:
             raise ValueError(f"the opening word of {regex!r} is not spelled out ({op})")
 

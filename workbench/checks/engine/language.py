@@ -223,9 +223,7 @@ def _plainly_in(words: list[str], expected: str) -> bool:
         return False
     # the owners of every function word among ``words``, in C (most words are none)
     found = list(filter(None, map(_function_word_owners().get, words)))
-    owners = list(chain.from_iterable(found))
-    own = owners.count(expected)
-    if own < FAST_MIN_WORDS:
+    if sum(expected in owners for owners in found) < FAST_MIN_WORDS:
         return False
     # A word the expected language shares with others (Spanish "van", Dutch
     # "van") is evidence for it, never against it.

@@ -14,6 +14,7 @@ from workbench.errors import CopydeskError
 from workbench.generation import actions, services
 from workbench.generation.budget import estimate_cost
 from workbench.generation.models import Draft, DraftState, GenerationJob, JobMode, RunStatus
+from workbench.generation.tasks import generate_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,17 @@ def test_a_job_leased_to_a_live_worker_is_not_taken_twice(brief, marketer):
     assert actions.job_claim(job.pk) is None, "the lease is still running"
     GenerationJob.objects.filter(pk=job.pk).update(lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert actions.job_claim(job.pk) is not None, "an expired lease means the worker died"
+
+
+def test_a_message_for_a_job_that_does_not_exist_is_dropped(brief, marketer, caplog):
+    # Redis hands a killed worker's unacknowledged messages out again an hour on, when their job may be gone.
+    run = actions.generation_start(brief, acting_user=marketer, enqueue=False)
+    missing = max(run.jobs.values_list("pk", flat=True)) + 1
+    generate_cell(missing)
+    assert "generation job %d does not exist" % missing in caplog.text
+    assert "crashed" not in caplog.text
+    actions.job_fail(missing, "a late failure")  # nothing to fail, and no error either
+    assert set(run.jobs.values_list("status", flat=True)) == {RunStatus.QUEUED}
 
 
 def test_recovery_hands_out_jobs_whose_worker_died(brief, marketer, django_capture_on_commit_callbacks, monkeypatch):

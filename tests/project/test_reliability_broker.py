@@ -10,10 +10,11 @@ import time
 from collections.abc import Iterator
 
 import pytest
+import redis
 
 from tests.fake_openai import FakeOpenAI
 from tests.pipeline import make_brief
-from tests.worker import WorkerProcess, wait_for
+from tests.worker import WorkerProcess, purge_broker, wait_for
 from workbench.audit.log import verify_chain
 from workbench.generation import actions
 from workbench.generation.models import Draft, GenerationJob, RunStatus
@@ -102,3 +103,24 @@ def test_a_broker_restart_loses_no_job_and_duplicates_none(brand, prompt, segmen
     assert len({(d.segment_id, d.channel, d.variant) for d in drafts}) == 4
     assert all(d.versions.count() == 1 for d in drafts)
     assert verify_chain().ok
+
+
+def test_a_purge_also_drops_the_messages_a_killed_worker_never_acknowledged(brand, prompt, segments, marketer, settings, redis_broker):
+    # Left in place, Redis would hand them to the next worker an hour on: a later test run, or a restored database,
+    # would be sent job ids that are not the ones they were written for.
+    with FakeOpenAI(default_delay=5) as llm:
+        env = {"COPYDESK_LLM_PROVIDER": "openai", "OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": llm.base_url, "CELERY_BROKER_URL": redis_broker.url}
+        settings.LLM_PROVIDER = "openai"
+        brief = make_brief(brand, prompt, [segments["new"]], marketer, channels=["email", "sms"], variants=1)
+        run = actions.generation_start(brief, acting_user=marketer, provider="openai", enqueue=False)
+        worker = WorkerProcess(concurrency=2, extra_env=env)
+        worker.start()
+        try:
+            wait_for(lambda: GenerationJob.objects.filter(run=run, status=RunStatus.RUNNING).count() == 2, timeout=30)
+            worker.kill()
+        finally:
+            worker.stop()
+    unacknowledged = redis.Redis.from_url(redis_broker.url)
+    assert unacknowledged.hlen("unacked") == 2, "a killed worker leaves the messages it had taken unacknowledged"
+    purge_broker(redis_broker.url)
+    assert unacknowledged.hlen("unacked") == unacknowledged.zcard("unacked_index") == unacknowledged.llen("celery") == 0

@@ -646,11 +646,15 @@ def draft_restore(draft: Draft, *, acting_user: User) -> Draft:
 
 
 def job_claim(job_id: int) -> GenerationJob | None:
-    """Take a job for this worker, or None when it is finished, cancelled, or leased to a live worker."""
+    """Take a job for this worker, or None when it is finished, cancelled, gone, or leased to a live worker."""
     with transaction.atomic():
         job = GenerationJob.objects.select_for_update(of=("self",)).select_related(
             "run__brief__brand", "run__guide_version", "run__prompt_version", "run__created_by", "segment", "source_draft"
-        ).get(pk=job_id)
+        ).filter(pk=job_id).first()
+        if job is None:
+            # A message can outlive its job: Redis hands a dead worker's unacknowledged messages out again an hour on.
+            log.warning("generation job %s does not exist; its message is dropped", job_id)
+            return None
         now = timezone.now()
         if job.status in (RunStatus.DONE, RunStatus.CANCELLED, RunStatus.FAILED) or job.run.cancelled:
             return None
@@ -686,8 +690,8 @@ def job_retry_pending(job_id: int, message: str) -> None:
 
 def job_fail(job_id: int, message: str) -> None:
     with transaction.atomic():
-        job = GenerationJob.objects.select_for_update().get(pk=job_id)
-        if job.status in (RunStatus.DONE, RunStatus.CANCELLED):
+        job = GenerationJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in (RunStatus.DONE, RunStatus.CANCELLED):
             return
         job.status = RunStatus.FAILED
         job.error = message

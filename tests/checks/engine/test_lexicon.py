@@ -42,6 +42,15 @@ MATCHES = [
     ("He carries it", "carry", "carries"),
     ("She carried it", "carry", "carried"),
     ("Freeing the cart", "free", "Freeing"),
+    # ... and degrees: a banned adjective bans its comparative and superlative
+    ("The cheapest boots", "cheap", "cheapest"),
+    ("Even CHEAPER now", "cheap", "CHEAPER"),
+    ("Freer than ever", "free", "Freer"),
+    ("the freest choice", "free", "freest"),
+    # a phrase's last word inflects as a single word does
+    ("Our lowest prices ever", "lowest price", "lowest prices"),
+    ("#LowestPrices", "lowest price", "LowestPrices"),
+    ("No more risk-free", "risk free", "risk-free"),
     # multi-word terms across spaces, hyphens, punctuation
     ("Totally risk free", "risk free", "risk free"),
     ("A risk-free trial", "risk free", "risk-free"),
@@ -108,6 +117,7 @@ NO_MATCHES = [
     "risk assessment",
     "Cheapside street",
     "stopwatch",
+    "a bottle stopper",  # the comparative doubles no consonant (bet is not better)
     "fr ee",  # broken word is not letter spacing
     "5 4 1 3 sold",  # digits alone never spell a term (505 is not "sos")
     "Freeeee shipping today",  # stretched, the except phrase still holds

@@ -76,6 +76,11 @@ def rules(guide: CompiledGuide, text: str, locale: str, context: str | None = "s
     ("fr-CA", "Il ne reste que 3 sacs disponibles.", "urgency"),
     ("de-DE", "Nur noch 3 Paare in deiner Größe verfügbar.", "urgency"),
     ("de-DE", "Nur 5 Jacken auf Lager.", "urgency"),
+    # "a few" is a count too; "Vite" opening a sentence is a hurry
+    ("fr-CA", "Plus que quelques heures pour en profiter.", "urgency"),
+    ("fr-CA", "Toutes nos excuses. Vite, l'offre se termine.", "urgency"),
+    ("fr-CA", "Vite ! Les stocks fondent.", "urgency"),
+    ("es-US", "Solo quedan unas horas para aprovecharlo.", "urgency"),
 ])
 def test_it_flags_sales_pressure_and_exuberance_in_each_language(
     guide: CompiledGuide, locale: str, text: str, rule: str
@@ -101,6 +106,9 @@ def test_it_flags_sales_pressure_and_exuberance_in_each_language(
     ("fr-CA", "Il vous reste 2 bons disponibles dans votre compte."),
     ("de-DE", "Sie haben noch 2 Rücksendungen verfügbar."),
     ("de-DE", "Nur noch 2 Schritte bis zu Ihrem Konto."),
+    ("fr-CA", "Il ne vous reste que quelques jours pour retourner l'article."),
+    ("fr-CA", "Nous vous répondrons vite, promis."),
+    ("es-US", "Te quedan unos días para devolverlo."),
 ])
 def test_it_leaves_service_recovery_copy_alone_in_each_language(guide: CompiledGuide, locale: str, text: str) -> None:
     assert rules(guide, text, locale) & {"promotional", "urgency", "celebratory"} == set()
@@ -281,6 +289,25 @@ def test_copy_in_another_language_is_blocked(guide: CompiledGuide) -> None:
             caught += bool(found)
             assert all(f.severity == "block" and f.rule == "wrong_language" for f in found)
     assert caught / total >= 0.95
+
+
+SHORT_COPY = rows("language_copy_short.jsonl")
+
+
+def test_short_copy_full_of_names_raises_no_false_alarm(guide: CompiledGuide) -> None:
+    # push titles and SMS of 5 to 9 words, half of them product names, places and merge fields
+    assert len(SHORT_COPY) >= 40
+    alarms = [r["text"] for r in SHORT_COPY if wrong(guide, r["text"], LOCALE_OF[r["language"]])]
+    assert alarms == []
+
+
+@pytest.mark.parametrize(("text", "locale"), [
+    ("Tus botas ya van de camino y llegan mañana.", "en-US"),  # 34 letters
+    ("Your boots are on their way to you now.", "fr-CA"),
+    ("Votre commande arrive demain matin chez vous.", "de-DE"),
+])
+def test_a_short_message_in_another_language_is_caught(guide: CompiledGuide, text: str, locale: str) -> None:
+    assert [f.rule for f in wrong(guide, text, locale)] == ["wrong_language"]
 
 
 def test_short_text_is_not_judged(guide: CompiledGuide) -> None:

@@ -36,6 +36,8 @@ GUIDE_YAML = textwrap.dedent(
           - {term: cote}
           - {term: sénateur}
           - {term: vendeur}
+          - {term: "pas cher"}
+          - {term: dernier}
         claims:
           - {term: garanti}
       de-DE:
@@ -127,6 +129,11 @@ CASES = [
     ("de-DE", "Schön, dass du da bist", []),
     ("de-DE", "Das ist schon da", [("schon", "schon")]),
     ("fr-FR", "Côte d'Azur", []),
+    # the grave accent of a French feminine is inflection, not a different word
+    ("fr-FR", "Des bottes pas chères", [("pas cher", "pas chères")]),
+    ("fr-FR", "Une veste PAS CHÈRE", [("pas cher", "PAS CHÈRE")]),
+    ("fr-FR", "La dernière paire", [("dernier", "dernière")]),
+    ("fr-FR", "Les derniers modèles", [("dernier", "derniers")]),
     ("fr-FR", "Une bonne cote", [("cote", "cote")]),
     ("it-IT", "Il papà", []),
     ("pt-BR", "Minha avó", []),

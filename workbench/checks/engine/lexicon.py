@@ -28,9 +28,9 @@ that language: single words by stem, token by token (stemming.py, which also
 holds the accent rule and German/Dutch compounds); multi-word terms as listed
 forms in the automaton, with the accent rule applied to their hits.
 
-Each single-word English term is stored with its inflections (-s, -es, -ed, -ing, e-drop,
-consonant doubling, y->ies/ied); each multi-word term also in its joined form
-(``actnow``). Terms containing ``l`` get extra keys with ``l`` read as ``i``
+Each single-word English term is stored with its inflections (-s, -es, -ed, -ing, -er, -est,
+e-drop, consonant doubling, y->ies/ied/ier/iest); a multi-word term with those of its last word
+(``lowest prices``), and also in its joined form (``actnow``). Terms containing ``l`` get extra keys with ``l`` read as ``i``
 because the fold reads ``1`` as ``i`` (``sa1e``) and a capital ``I`` (or a
 look-alike of it) lower-cases to ``i`` (``cIinically``).
 """
@@ -119,21 +119,26 @@ def term_tokens(term: str) -> list[str]:
 
 
 def inflections(word: str) -> set[str]:
+    """An English word's plural, verb and degree forms (``cheap``: ``cheaper``, ``cheapest``).
+
+    The comparative doubles no consonant: ``bet`` is not ``better``, ``ban`` not ``banner``;
+    the superlative does (``hottest``), since no other word is spelled that way.
+    """
     forms = {word}
     if not word.isalpha() or not word.isascii() or len(word) < 2:
         return forms
-    forms.update((word + "s", word + "es", word + "ed", word + "ing"))
+    forms.update((word + "s", word + "es", word + "ed", word + "ing", word + "er", word + "est"))
     if word.endswith("e"):
-        forms.update((word + "d", word[:-1] + "ing"))
+        forms.update((word + "d", word[:-1] + "ing", word + "r", word + "st"))
     if word[-1] == "y" and word[-2] not in _VOWELS:
-        forms.update((word[:-1] + "ies", word[:-1] + "ied"))
+        forms.update((word[:-1] + "ies", word[:-1] + "ied", word[:-1] + "ier", word[:-1] + "iest"))
     if (
         len(word) >= 3
         and word[-1] not in _NO_DOUBLE
         and word[-2] in _VOWELS
         and word[-3] not in _VOWELS
     ):
-        forms.update((word + word[-1] + "ed", word + word[-1] + "ing"))
+        forms.update((word + word[-1] + "ed", word + word[-1] + "ing", word + word[-1] + "est"))
     return forms
 
 
@@ -144,7 +149,9 @@ def term_keys(term: str, inflect: bool) -> set[str]:
     if len(tokens) == 1:
         forms = inflections(tokens[0]) if inflect else {tokens[0]}
     else:
-        forms = {" ".join(tokens), "".join(tokens)}
+        # a phrase's last word inflects as a single word does: "lowest price" finds "lowest prices"
+        lasts = inflections(tokens[-1]) if inflect else {tokens[-1]}
+        forms = {form for last in lasts for form in (" ".join([*tokens[:-1], last]), "".join([*tokens[:-1], last]))}
     keys = set(forms)
     for form in forms:
         keys.update(_l_as_i(form))

@@ -75,9 +75,11 @@ _SUPERLATIVES: Final[dict[str, tuple[str, ...]]] = {
     "it": ("issimi", "issime", "issimo", "issima"),
 }
 # Feminine endings of agent nouns per language, as (masculine ending, feminine
-# endings); German adds -in/-innen to the noun (a final -e dropped first).
+# endings); German adds -in/-innen to the noun (a final -e dropped first). French
+# -er words write -ère, which the stemmer (reading the folded "-ere") takes for
+# another word: "dernier" is "derni", "derniere" "dernier".
 _FEMININE_ENDINGS: Final[dict[str, tuple[tuple[str, tuple[str, ...]], ...]]] = {
-    "fr": (("teur", ("trice", "teuse")), ("eur", ("euse",))),
+    "fr": (("teur", ("trice", "teuse")), ("eur", ("euse",)), ("er", ("ere",))),
     "it": (("tore", ("trice",)),),
 }
 _SUPERLATIVE_BASES: Final = (("qu", "co"), ("gu", "go"), ("bil", "ble"), ("", "o"), ("", "e"), ("", ""))
@@ -120,11 +122,21 @@ def _is_accented(char: str) -> bool:
 _SUPERLATIVE_ENDING_RE: Final = re.compile(r"íss?im[oa]s?$", re.IGNORECASE)
 
 
+# French writes the vowel before a last consonant grave when an ending follows it: the feminine
+# of -er and -et ("cher", "chère"; "dernier", "dernière"; "complet", "complète") and verbs
+# ("acheter", "achète", "achètent"). That accent is inflection too, so "pas cher" finds
+# "pas chères"; the price is a plain term finding a word that differs by that accent alone
+# ("mer" and "mère"), which is rare.
+_GRAVE_BEFORE_ENDING_RE: Final = re.compile(r"è(?=[bcdfglmnpqrstv]{1,2}(?:e|es|ent)\b)", re.IGNORECASE)
+
+
 def has_accented_stem(word: str) -> bool:
-    """Whether ``word`` has an accented letter outside an absolute superlative's ending."""
+    """Whether ``word`` has an accented letter outside an inflectional ending (a Spanish or
+    Portuguese absolute superlative's, a French feminine's or verb's grave accent)."""
     if word.isascii():
         return False
-    return has_accented_letter(_SUPERLATIVE_ENDING_RE.sub("", unicodedata.normalize("NFC", word)))
+    word = _SUPERLATIVE_ENDING_RE.sub("", unicodedata.normalize("NFC", word))
+    return has_accented_letter(_GRAVE_BEFORE_ENDING_RE.sub("e", word))
 
 
 def has_accented_letter(text: str) -> bool:

@@ -86,6 +86,13 @@ MATCHES = [
     ("sa1e today", "sale", "sa1e"),
     ("new ce11 plan", "cell", "ce11"),
     ("FR3E", "free", "FR3E"),
+    # an exclamation mark or a bar between letters is an i
+    ("totally r!sk free", "risk free", "r!sk free"),
+    ("a sa|e today", "sale", "sa|e"),
+    ("R¡SK FREE", "risk free", "R¡SK FREE"),
+    # syllables joined by hyphens are one word, as letters are
+    ("so che-a-p", "cheap", "che-a-p"),
+    ("Che-ap-est boots", "cheap", "Che-ap-est"),
     # stretched: a letter written three or more times stands for itself once or twice
     ("So cheeeeap", "cheap", "cheeeeap"),
     ("CHEAAAP boots", "cheap", "CHEAAAP"),
@@ -119,6 +126,8 @@ NO_MATCHES = [
     "stopwatch",
     "a bottle stopper",  # the comparative doubles no consonant (bet is not better)
     "fr ee",  # broken word is not letter spacing
+    "Wow!Free shipping today",  # a sign beside a capital is still punctuation: the except phrase holds
+    "sal-e-sman",  # joined, the syllables spell a word that is no term
     "5 4 1 3 sold",  # digits alone never spell a term (505 is not "sos")
     "Freeeee shipping today",  # stretched, the except phrase still holds
     "Sooo good, brrr, zzz, yesss, shhh",  # stretched words that are no term

@@ -160,6 +160,12 @@ CASES = [
     ("es-ES", "b\u0430r\u0430to", [("barato", "b\u0430r\u0430to")]),  # Cyrillic а
     ("es-ES", "bar\u200bato", [("barato", "bar\u200bato")]),
     ("nl-NL", "g0edk00p", [("goedkoop", "g0edk00p")]),
+    ("de-DE", "Alles 6ratis", [("gratis", "6ratis")]),
+    ("fr-FR", "Un cadeau 9ratuit", [("gratuit", "9ratuit")]),
+    ("es-ES", "Todo grat¡s hoy", [("gratis", "grat¡s")]),
+    ("de-DE", "Alles gün$t!g", [("günstig", "gün$t!g")]),
+    ("es-ES", "Botas ba-ra-tas", [("barato", "ba-ra-tas")]),
+    ("fr-FR", "Un cadeau gra-tu-it", [("gratuit", "gra-tu-it")]),
     # combining marks stacked as a disguise are not accents
     ("es-ES", "b\u0336a\u0336r\u0336a\u0336t\u0336o\u0336", [("barato", "b\u0336a\u0336r\u0336a\u0336t\u0336o\u0336")]),
     # -- German and Dutch compounds (5+ letter terms, a 4+ letter word beside them)

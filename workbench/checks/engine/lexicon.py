@@ -66,6 +66,9 @@ _FEW_HITS: Final = 8
 # A match made of signs and digits only still needs a letter ("€10" is no word).
 _SECOND_READING: Final = str.maketrans({"\u017f": "s", "\u20ac": "e", "\u00a2": "c"})
 _SECOND_READING_RE: Final = re.compile("[\u017f\u20ac\u00a2]")
+# An exclamation mark (either way up) or a bar between two letters is the i it is
+# drawn for ("b!llig", "grat¡s", "fr|ee"); at the end of a word it is punctuation.
+_I_SIGN_RE: Final = re.compile(r"(?<=[^\W\d_])[!\u00a1|](?=[^\W\d_])")
 _LETTER_RE: Final = re.compile(r"[^\W\d_]")
 # a letter or digit outside ASCII: neither ASCII nor a non-word character
 _NON_ASCII_WORD_CHAR_RE: Final = re.compile(r"[^\x00-\x7f\W]")
@@ -78,6 +81,22 @@ _STRETCH: Final = -2
 _STRETCHABLE: Final = "aeiouy"  # each consonant would cost the automaton ~1.5 % more on all copy
 _VOWELS: Final = frozenset("aeiou")
 _NO_DOUBLE: Final = frozenset("aeiouwxy")
+
+
+def _second_reading(original: str) -> str | None:
+    """The text with the signs that stand for letters in its words read as those letters,
+    one character for one (so spans stay); None when it has none."""
+    read = original
+    if not original.isascii() and _signs_as_letters(original):
+        read = read.translate(_SECOND_READING)
+    if ("!" in original or "|" in original or "\u00a1" in original) and _I_SIGN_RE.search(original) is not None:
+        read = _I_SIGN_RE.sub("i", read)
+    return None if read is original else read
+
+
+# Three or more chunks of up to three letters joined by single hyphens: "ba-ra-tas",
+# "che-a-pest". Read joined as well, as letter-spaced words are ("f-r-e-e").
+_SYLLABLES_RE: Final = re.compile(r"(?<![^\W_])[^\W_]{1,3}(?:-[^\W_]{1,3}){2,}(?![^\W_])")
 
 
 def _signs_as_letters(text: str) -> bool:
@@ -260,11 +279,11 @@ class Lexicon:
         if self.automaton is None and not self.stem_tables:
             return []
         original = norm.original
-        if second_reading and not original.isascii() and _signs_as_letters(original):
+        if second_reading and (reread := _second_reading(original)) is not None:
             # read once more with those signs as letters; one for one, so the spans stay
             return list(dict.fromkeys([
                 *self.scan(norm, second_reading=False),
-                *self.scan(normalise(original.translate(_SECOND_READING)), second_reading=False),
+                *self.scan(normalise(reread), second_reading=False),
             ]))
         text = norm.text
         if text.isascii() or _NON_ASCII_WORD_CHAR_RE.search(text) is None:
@@ -290,12 +309,13 @@ class Lexicon:
         has_run = _RUN_RE.search(view) is not None
         # confirmed on the copy as written: the tripled letter may be folded digits ("1000")
         has_stretch = bool(stretched) and any(chr(c) * 3 in text for c in stretched)
-        if not raw and not has_run and not has_stretch:
+        syllables = [m.span() for m in _SYLLABLES_RE.finditer(text)] if "-" in text else []
+        if not raw and not has_run and not has_stretch and not syllables:
             return []
         found: dict[tuple[int, int, int], None] = {}
         rules = self.rules
         spans: list[tuple[int, int]] | None = None
-        if len(raw) > _FEW_HITS or has_run or has_stretch:
+        if len(raw) > _FEW_HITS or has_run or has_stretch or syllables:
             spans = [m.span() for m in (_SPACED_TOKEN_RE if spaced else TOKEN_RE).finditer(folded)]
         locate = _locate_spaced_tokens if spaced else _locate_tokens
         for rule, _group, first, last in raw:
@@ -312,6 +332,9 @@ class Lexicon:
         if has_run:
             assert spans is not None
             self._scan_alternative(*_merge_runs(tokens, spans), norm, found)
+        if syllables:
+            assert spans is not None
+            self._scan_alternative(*_join_within(tokens, spans, syllables), norm, found)
         if has_stretch:
             assert spans is not None
             for alt_tokens in _stretch_views(tokens):
@@ -532,6 +555,37 @@ def _locate_spaced_tokens(first: int, count: int) -> re.Pattern[str]:
 
 
 _ONE_LETTER_RUN_RE: Final = re.compile(rb"\x01{3,}")
+
+
+def _join_within(
+    tokens: list[str], spans: list[tuple[int, int]], ranges: list[tuple[int, int]]
+) -> tuple[list[str], list[tuple[int, int]]]:
+    """The tokens with those inside each of ``ranges`` (folded-text offsets, in order) joined into one."""
+    out_tokens: list[str] = []
+    out_spans: list[tuple[int, int]] = []
+    ranges_left = iter(ranges)
+    current = next(ranges_left, None)
+    i, n = 0, len(tokens)
+    while i < n:
+        while current is not None and current[1] <= spans[i][0]:
+            current = next(ranges_left, None)
+        if current is None or spans[i][0] < current[0]:
+            out_tokens.append(tokens[i])
+            out_spans.append(spans[i])
+            i += 1
+            continue
+        first = i
+        while i < n and spans[i][1] <= current[1]:
+            i += 1
+        current = next(ranges_left, None)
+        if i == first:  # a token running past the range: kept as it is
+            out_tokens.append(tokens[i])
+            out_spans.append(spans[i])
+            i += 1
+            continue
+        out_tokens.append("".join(tokens[first:i]))
+        out_spans.append((spans[first][0], spans[i - 1][1]))
+    return out_tokens, out_spans
 
 
 def _merge_runs(

@@ -39,9 +39,12 @@ _SPECIAL: Final[dict[str, str]] = {
 
 # Length-preserving obfuscation fold. '1' is read as 'i'; terms containing 'l'
 # get an extra i-variant at compile time instead of merging i/l in the text
-# (merging would make "fall" match a disallowed "fail").
+# (merging would make "fall" match a disallowed "fail"). '6' and '9' are the
+# g they are drawn for ("6ratis", "9ratuit"), '8' the b ("8illig").
 FOLD_TABLE: Final[dict[int, int]] = {
-    ord(k): ord(v) for k, v in {"3": "e", "0": "o", "1": "i", "4": "a", "@": "a", "$": "s", "5": "s", "7": "t"}.items()
+    ord(k): ord(v) for k, v in {
+        "3": "e", "0": "o", "1": "i", "4": "a", "@": "a", "$": "s", "5": "s", "7": "t", "6": "g", "9": "g", "8": "b",
+    }.items()
 }
 
 

@@ -37,12 +37,35 @@ def kind(guide: CompiledGuide, k: str, text: str, channel: str = "push") -> list
         ("Ref 4111 1111 1111 1112", []),  # fails Luhn, and too long for a phone
         ("SSN 123-45-6789 on file", [("ssn", "123-45-6789")]),  # 3-2-4: a Social Security number, not a phone
         ("Your SSN: 123 45 6789", [("ssn", "123 45 6789")]),
-        ("Ref 666-12-3456", [("phone", "666-12-3456")]),  # never issued as an SSN; the phone reading stands
+        ("Call 666-12-3456", [("phone", "666-12-3456")]),  # never issued as an SSN; the phone reading stands
         ("Order 123-45-6789-1 ships", []),  # part of a longer reference
         ("Order #12345678 ships 2024-01-15", []),
         ("Sizes 8 10 12 14 in stock", []),
         ("Was $129.99, now 15.01.2024", []),
         ("Open 9:00-17:30", []),
+        # European numbers in short groups
+        ("Appelez le 06 12 34 56 78", [("phone", "06 12 34 56 78")]),
+        ("Appelez le 01.23.45.67.89", [("phone", "01.23.45.67.89")]),
+        ("Bel 0470 12 34 56", [("phone", "0470 12 34 56")]),
+        ("Llama al 612 345 678", [("phone", "612 345 678")]),
+        ("Llama al 91 123 45 67", [("phone", "91 123 45 67")]),
+        ("Tallas 36 38 40 42 44", []),
+        ("Sizes 10 12 14 16 18", []),
+        # a number named as an order, invoice or reference is none
+        ("Votre commande n° 4821-7730 arrive", []),
+        ("Bestellnummer: 0151 23456789", []),
+        ("Pedido #555 123 4567", []),
+        ("Invoice 555-123-4567 attached", []),
+        # bank accounts and national ids, by their check digits
+        ("Überweisen an DE89 3704 0044 0532 0130 00 bitte", [("iban", "DE89 3704 0044 0532 0130 00")]),
+        ("IBAN: FR1420041010050500013M02606", [("iban", "FR1420041010050500013M02606")]),
+        ("Code DE89 3704 0044 0532 0130 02 wrong", []),  # fails mod 97
+        ("Tu DNI 12345678Z verificado", [("national_id", "12345678Z")]),
+        ("NIE X1234567L en regla", [("national_id", "X1234567L")]),
+        ("Ref 12345678A", []),  # wrong check letter
+        ("NIR 1 85 05 78 006 084 91 enregistré", [("national_id", "1 85 05 78 006 084 91")]),
+        ("NIR 2 69 05 2A 123 456 88", [("national_id", "2 69 05 2A 123 456 88")]),  # Corsica
+        ("NIR 1 85 05 78 006 084 36", []),  # wrong key
     ],
 )
 def test_pii(northwind: CompiledGuide, text: str, expected: list) -> None:

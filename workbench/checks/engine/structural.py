@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterator
 from typing import Final
 
 Raw = tuple[str, int, int, str, str | None]
@@ -73,6 +74,23 @@ _PHONE_RE: Final = re.compile(r"(?<![\w#$€£+/.,-])\+?(?:\(\d{1,5}\)[ .-]?)?\d
 # Python (a look-behind first would be tried at every position of every text).
 _SSN_RE: Final = re.compile(r"\d{3}([ -])\d{2}\1\d{4}(?![\w%/]|[.,-]\d)")
 _NOT_BEFORE_NUMBER: Final = frozenset("_#$€£+/.,-")
+# An IBAN as written on paper (groups of four) or electronically; ISO 13616 mod-97 decides.
+# (The numbers are read in the normalised, lower-cased text, hence IGNORECASE.)
+_IBAN_RE: Final = re.compile(r"(?<![\w-])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w-])", re.IGNORECASE)
+# Spanish DNI (8 digits and a check letter) and NIE (X, Y or Z, 7 digits, check letter).
+_DNI_RE: Final = re.compile(r"(?<![\w-])([XYZ]|\d)(\d{7})[ -]?([A-Z])(?![\w-])", re.IGNORECASE)
+_DNI_LETTERS: Final = "TRWAGMYFPDXBNJZSQVHLCKE"
+# French social security number (NIR): sex, year, month, department (2A/2B in Corsica),
+# commune, order, then a two-digit key, 97 minus the number mod 97.
+_NIR_RE: Final = re.compile(
+    r"(?<![\w-])([12]) ?(\d{2}) ?(0[1-9]|1[0-2]|[2-9]\d) ?(\d{2}|2[AB]) ?(\d{3}) ?(\d{3}) ?(\d{2})(?![\w-])", re.IGNORECASE
+)
+# What names a number as an order, invoice or reference, just before it: that number is no phone.
+_NUMBER_MARK_RE: Final = re.compile(
+    r"(?:\bn[°º]|\bno\.|\bnr\.?|\bn[úu]m(?:ero|\.)?|\bnum[ée]ro|#|\border|\bref(?:erence|\.)?|\br[ée]f\.?|\bpedido|\bcommande"
+    r"|\bbestell\w*|\bauftrag\w*|\brechnung\w*|\bfactura|\bfacture|\binvoice)\s*:?\s*(?:[\d.-]+\s*)?$",
+    re.IGNORECASE,
+)
 _DATE_RE: Final = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}[./-]\d{1,2}[./-]\d{1,2}")
 _GROUP_SPLIT_RE: Final = re.compile(r"[ .()-]+")
 _DIGIT_RE: Final = re.compile(r"\d")
@@ -109,7 +127,39 @@ def _looks_like_phone(candidate: str) -> bool:
     groups = [g for g in _GROUP_SPLIT_RE.split(candidate) if g]
     if len(groups) == 1:
         return len(digits) in (10, 11)
+    if len(groups) >= 3 and all(len(g) >= 2 for g in groups) and _national_grouping(digits, groups):
+        return True
     return len(groups[-1]) >= 4 and all(len(g) >= 2 for g in groups[1:-1])
+
+
+def _national_grouping(digits: str, groups: list[str]) -> bool:
+    """European numbers in short groups: a trunk 0 and 9-11 digits (French "06 12 34 56 78", Belgian
+    "0470 12 34 56"), or Spanish 9 digits opening with 6, 7, 8 or 9 ("612 345 678", "91 123 45 67")."""
+    if digits[0] == "0":
+        return 9 <= len(digits) <= 11
+    return len(digits) == 9 and digits[0] in "6789" and len(groups[0]) in (2, 3)
+
+
+def _iban_ok(candidate: str) -> bool:
+    iban = candidate.replace(" ", "")
+    if not 15 <= len(iban) <= 34:
+        return False
+    rearranged = iban[4:] + iban[:4]
+    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
+
+
+def _national_ids(text: str) -> Iterator[tuple[int, int, str]]:
+    """Spanish DNI/NIE and French NIR numbers whose check letter or key is right."""
+    for m in _DNI_RE.finditer(text):
+        lead, rest, letter = (g.upper() for g in m.groups())
+        number = int(str("XYZ".find(lead)) + rest if lead in "XYZ" else lead + rest)
+        if _DNI_LETTERS[number % 23] == letter:
+            yield m.start(), m.end(), "Spanish DNI/NIE number"
+    for m in _NIR_RE.finditer(text):
+        sex, year, month, department, commune, order, key = m.groups()
+        department = {"2A": "19", "2B": "18"}.get(department.upper(), department)
+        if 97 - int(sex + year + month + department + commune + order) % 97 == int(key):
+            yield m.start(), m.end(), "French social security number (NIR)"
 
 
 def _phone_allowed(digits: str, allowed: tuple[str, ...]) -> bool:
@@ -148,7 +198,8 @@ def find_pii(
                         "\"at\" and \"dot\" still gives it away", suggest_email))
     if _DIGIT_RE.search(text) is None:
         return out
-    taken = SpanSet()
+    # numbers already told apart (found in this order); a phone reading of them is not reported again
+    taken: list[tuple[int, int]] = []
     for m in _SSN_RE.finditer(text):
         before = text[m.start() - 1] if m.start() else " "
         if before.isalnum() or before in _NOT_BEFORE_NUMBER:
@@ -156,24 +207,32 @@ def find_pii(
         number = m.group()  # "123-45-6789": area, group, serial
         if number[:3] in ("000", "666") or number[0] == "9" or number[4:6] == "00" or number[7:] == "0000":
             continue
-        taken.add(m.start(), m.end())
+        taken.append((m.start(), m.end()))
         out.append(("ssn", m.start(), m.end(),
                     f"\"{m.group()}\" is written like a US Social Security number, which must never appear in copy",
                     None))
     for m in _CARD_RE.finditer(text):
         digits = re.sub(r"\D", "", m.group())
         if 13 <= len(digits) <= 19 and luhn_ok(digits):
-            taken.add(m.start(), m.end())
+            taken.append((m.start(), m.end()))
             out.append(("card", m.start(), m.end(),
                         "A payment card number must never appear in copy", None))
+    ids: list[tuple[int, int, str, str]] = [(m.start(), m.end(), "iban", "An IBAN (a bank account number)")
+                                            for m in _IBAN_RE.finditer(text) if _iban_ok(m.group())]
+    ids += [(start, end, "national_id", what) for start, end, what in _national_ids(text)]
+    for start, end, rule, what in sorted(ids):
+        if not any(s < end and start < e for s, e in taken):
+            taken.append((start, end))
+            out.append((rule, start, end, f"{what} must never appear in copy", None))
+    told_apart = SpanSet(taken)
     for m in _PHONE_RE.finditer(text):
         cand = m.group().rstrip(" .-(")
         end = m.start() + len(cand)
         if cand.endswith(")") and cand.count("(") < cand.count(")"):
             cand, end = cand[:-1], end - 1
-        if taken.overlaps(m.start(), end):
+        if told_apart.overlaps(m.start(), end):
             continue
-        if not _looks_like_phone(cand):
+        if not _looks_like_phone(cand) or _NUMBER_MARK_RE.search(text, max(0, m.start() - 24), m.start()):
             continue
         digits = "".join(c for c in cand if c.isdigit())
         if _phone_allowed(digits, contact_phones):

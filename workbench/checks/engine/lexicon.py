@@ -29,7 +29,7 @@ holds the accent rule and German/Dutch compounds); multi-word terms as listed
 forms in the automaton, with the accent rule applied to their hits.
 
 Each single-word English term is stored with its inflections (-s, -es, -ed, -ing, -er, -est,
-e-drop, consonant doubling, y->ies/ied/ier/iest); a multi-word term with those of its last word
+e-drop, consonant doubling, y->ies/ied/ier/iest); a multi-word term with its last word's plurals
 (``lowest prices``), and also in its joined form (``actnow``). Terms containing ``l`` get extra keys with ``l`` read as ``i``
 because the fold reads ``1`` as ``i`` (``sa1e``) and a capital ``I`` (or a
 look-alike of it) lower-cases to ``i`` (``cIinically``).
@@ -68,7 +68,9 @@ _SECOND_READING: Final = str.maketrans({"\u017f": "s", "\u20ac": "e", "\u00a2": 
 _SECOND_READING_RE: Final = re.compile("[\u017f\u20ac\u00a2]")
 # An exclamation mark (either way up) or a bar between two letters is the i it is
 # drawn for ("b!llig", "grat¡s", "fr|ee"); at the end of a word it is punctuation.
-_I_SIGN_RE: Final = re.compile(r"(?<=[^\W\d_])[!\u00a1|](?=[^\W\d_])")
+# (The sign comes first in the pattern so the regex engine skips to it; a look-behind first
+# would be tried at every position of every text.)
+_I_SIGN_RE: Final = re.compile(r"[!\u00a1|](?<=[^\W\d_][!\u00a1|])(?=[^\W\d_])")
 _LETTER_RE: Final = re.compile(r"[^\W\d_]")
 # a letter or digit outside ASCII: neither ASCII nor a non-word character
 _NON_ASCII_WORD_CHAR_RE: Final = re.compile(r"[^\x00-\x7f\W]")
@@ -97,6 +99,8 @@ def _second_reading(original: str) -> str | None:
 # Three or more chunks of up to three letters joined by single hyphens: "ba-ra-tas",
 # "che-a-pest". Read joined as well, as letter-spaced words are ("f-r-e-e").
 _SYLLABLES_RE: Final = re.compile(r"(?<![^\W_])[^\W_]{1,3}(?:-[^\W_]{1,3}){2,}(?![^\W_])")
+# Its cheap sign, searched first (a literal opens it): a chunk of up to three letters between hyphens.
+_SYLLABLE_HINT_RE: Final = re.compile(r"-[^\W_]{1,3}-")
 
 
 def _signs_as_letters(text: str) -> bool:
@@ -138,26 +142,47 @@ def term_tokens(term: str) -> list[str]:
 
 
 def inflections(word: str) -> set[str]:
-    """An English word's plural, verb and degree forms (``cheap``: ``cheaper``, ``cheapest``).
+    """An English word's plural and verb forms (-s, -es, -ed, -ing, e-drop, consonant doubling, y -> ies/ied)."""
+    forms = {word}
+    if not word.isalpha() or not word.isascii() or len(word) < 2:
+        return forms
+    forms.update((word + "s", word + "es", word + "ed", word + "ing"))
+    if word.endswith("e"):
+        forms.update((word + "d", word[:-1] + "ing"))
+    if word[-1] == "y" and word[-2] not in _VOWELS:
+        forms.update((word[:-1] + "ies", word[:-1] + "ied"))
+    if _doubles(word):
+        forms.update((word + word[-1] + "ed", word + word[-1] + "ing"))
+    return forms
+
+
+def degrees(word: str) -> set[str]:
+    """An English word's comparative and superlative (``cheap``: ``cheaper``, ``cheapest``).
 
     The comparative doubles no consonant: ``bet`` is not ``better``, ``ban`` not ``banner``;
     the superlative does (``hottest``), since no other word is spelled that way.
     """
-    forms = {word}
     if not word.isalpha() or not word.isascii() or len(word) < 2:
-        return forms
-    forms.update((word + "s", word + "es", word + "ed", word + "ing", word + "er", word + "est"))
+        return set()
     if word.endswith("e"):
-        forms.update((word + "d", word[:-1] + "ing", word + "r", word + "st"))
+        return {word + "r", word + "st"}
     if word[-1] == "y" and word[-2] not in _VOWELS:
-        forms.update((word[:-1] + "ies", word[:-1] + "ied", word[:-1] + "ier", word[:-1] + "iest"))
-    if (
-        len(word) >= 3
-        and word[-1] not in _NO_DOUBLE
-        and word[-2] in _VOWELS
-        and word[-3] not in _VOWELS
-    ):
-        forms.update((word + word[-1] + "ed", word + word[-1] + "ing", word + word[-1] + "est"))
+        return {word[:-1] + "ier", word[:-1] + "iest"}
+    return {word + "er", word + "est", *([word + word[-1] + "est"] if _doubles(word) else [])}
+
+
+def _doubles(word: str) -> bool:
+    """Whether the word doubles its last consonant before an ending (stop: stopped)."""
+    return len(word) >= 3 and word[-1] not in _NO_DOUBLE and word[-2] in _VOWELS and word[-3] not in _VOWELS
+
+
+def plurals(word: str) -> set[str]:
+    """An English word and its plural forms (-s, -es, y -> ies)."""
+    if not word.isalpha() or not word.isascii() or len(word) < 2:
+        return {word}
+    forms = {word, word + "s", word + "es"}
+    if word[-1] == "y" and word[-2] not in _VOWELS:
+        forms.add(word[:-1] + "ies")
     return forms
 
 
@@ -165,13 +190,18 @@ def term_keys(term: str, inflect: bool) -> set[str]:
     tokens = term_tokens(term)
     if not tokens:
         return set()
+    # Degrees and a phrase's plurals get no l-as-i keys: they would grow the automaton by half
+    # again (every key costs every scan some cache) for a disguise inside a rarer form.
     if len(tokens) == 1:
         forms = inflections(tokens[0]) if inflect else {tokens[0]}
+        rarer = degrees(tokens[0]) if inflect else set()
     else:
-        # a phrase's last word inflects as a single word does: "lowest price" finds "lowest prices"
-        lasts = inflections(tokens[-1]) if inflect else {tokens[-1]}
-        forms = {form for last in lasts for form in (" ".join([*tokens[:-1], last]), "".join([*tokens[:-1], last]))}
-    keys = set(forms)
+        # a phrase's last word takes its plural: "lowest price" finds "lowest prices" (its verb and
+        # degree forms would quadruple a phrase's keys for forms copy hardly writes)
+        forms = {" ".join(tokens), "".join(tokens)}
+        rarer = {form for last in (plurals(tokens[-1]) - {tokens[-1]} if inflect else ())
+                 for form in (" ".join([*tokens[:-1], last]), "".join([*tokens[:-1], last]))}
+    keys = forms | rarer
     for form in forms:
         keys.update(_l_as_i(form))
     return keys
@@ -279,7 +309,8 @@ class Lexicon:
         if self.automaton is None and not self.stem_tables:
             return []
         original = norm.original
-        if second_reading and (reread := _second_reading(original)) is not None:
+        if second_reading and (not original.isascii() or "!" in original or "|" in original) and (
+                reread := _second_reading(original)) is not None:
             # read once more with those signs as letters; one for one, so the spans stay
             return list(dict.fromkeys([
                 *self.scan(norm, second_reading=False),
@@ -309,7 +340,8 @@ class Lexicon:
         has_run = _RUN_RE.search(view) is not None
         # confirmed on the copy as written: the tripled letter may be folded digits ("1000")
         has_stretch = bool(stretched) and any(chr(c) * 3 in text for c in stretched)
-        syllables = [m.span() for m in _SYLLABLES_RE.finditer(text)] if "-" in text else []
+        syllables = ([m.span() for m in _SYLLABLES_RE.finditer(text)]
+                     if "-" in text and _SYLLABLE_HINT_RE.search(text) is not None else [])
         if not raw and not has_run and not has_stretch and not syllables:
             return []
         found: dict[tuple[int, int, int], None] = {}

@@ -75,15 +75,18 @@ _PHONE_RE: Final = re.compile(r"(?<![\w#$€£+/.,-])\+?(?:\(\d{1,5}\)[ .-]?)?\d
 _SSN_RE: Final = re.compile(r"\d{3}([ -])\d{2}\1\d{4}(?![\w%/]|[.,-]\d)")
 _NOT_BEFORE_NUMBER: Final = frozenset("_#$€£+/.,-")
 # An IBAN as written on paper (groups of four) or electronically; ISO 13616 mod-97 decides.
-# (The numbers are read in the normalised, lower-cased text, hence IGNORECASE.)
-_IBAN_RE: Final = re.compile(r"(?<![\w-])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w-])", re.IGNORECASE)
+# The patterns below open with a digit or a small class so the regex engine can skip to
+# candidates (numbers are read in the normalised, lower-cased text, hence IGNORECASE); what
+# stands before a match is checked in Python (a look-behind first would be tried at every
+# position of every text). An IBAN's two country letters are found that way too.
+_IBAN_RE: Final = re.compile(r"\d{2}(?: ?[a-z0-9]{4}){2,7}(?: ?[a-z0-9]{1,3})?(?![\w-])", re.IGNORECASE)
 # Spanish DNI (8 digits and a check letter) and NIE (X, Y or Z, 7 digits, check letter).
-_DNI_RE: Final = re.compile(r"(?<![\w-])([XYZ]|\d)(\d{7})[ -]?([A-Z])(?![\w-])", re.IGNORECASE)
+_DNI_RE: Final = re.compile(r"([xyz\d])(\d{7})[ -]?([a-z])(?![\w-])", re.IGNORECASE)
 _DNI_LETTERS: Final = "TRWAGMYFPDXBNJZSQVHLCKE"
 # French social security number (NIR): sex, year, month, department (2A/2B in Corsica),
 # commune, order, then a two-digit key, 97 minus the number mod 97.
 _NIR_RE: Final = re.compile(
-    r"(?<![\w-])([12]) ?(\d{2}) ?(0[1-9]|1[0-2]|[2-9]\d) ?(\d{2}|2[AB]) ?(\d{3}) ?(\d{3}) ?(\d{2})(?![\w-])", re.IGNORECASE
+    r"([12]) ?(\d{2}) ?(0[1-9]|1[0-2]|[2-9]\d) ?(\d{2}|2[ab]) ?(\d{3}) ?(\d{3}) ?(\d{2})(?![\w-])", re.IGNORECASE
 )
 # What names a number as an order, invoice or reference, just before it: that number is no phone.
 _NUMBER_MARK_RE: Final = re.compile(
@@ -140,6 +143,19 @@ def _national_grouping(digits: str, groups: list[str]) -> bool:
     return len(digits) == 9 and digits[0] in "6789" and len(groups[0]) in (2, 3)
 
 
+def _opens_word(text: str, start: int) -> bool:
+    """Whether nothing that continues a word or a number stands just before ``start``."""
+    return start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_-")
+
+
+def _ibans(text: str) -> Iterator[tuple[int, int]]:
+    for m in _IBAN_RE.finditer(text):
+        start = m.start() - 2  # the country code
+        if start >= 0 and text[start:m.start()].isalpha() and text[start:m.start()].isascii() \
+                and _opens_word(text, start) and _iban_ok(text[start:m.end()]):
+            yield start, m.end()
+
+
 def _iban_ok(candidate: str) -> bool:
     iban = candidate.replace(" ", "")
     if not 15 <= len(iban) <= 34:
@@ -151,11 +167,15 @@ def _iban_ok(candidate: str) -> bool:
 def _national_ids(text: str) -> Iterator[tuple[int, int, str]]:
     """Spanish DNI/NIE and French NIR numbers whose check letter or key is right."""
     for m in _DNI_RE.finditer(text):
+        if not _opens_word(text, m.start()):
+            continue
         lead, rest, letter = (g.upper() for g in m.groups())
         number = int(str("XYZ".find(lead)) + rest if lead in "XYZ" else lead + rest)
         if _DNI_LETTERS[number % 23] == letter:
             yield m.start(), m.end(), "Spanish DNI/NIE number"
     for m in _NIR_RE.finditer(text):
+        if not _opens_word(text, m.start()):
+            continue
         sex, year, month, department, commune, order, key = m.groups()
         department = {"2A": "19", "2B": "18"}.get(department.upper(), department)
         if 97 - int(sex + year + month + department + commune + order) % 97 == int(key):
@@ -217,8 +237,7 @@ def find_pii(
             taken.append((m.start(), m.end()))
             out.append(("card", m.start(), m.end(),
                         "A payment card number must never appear in copy", None))
-    ids: list[tuple[int, int, str, str]] = [(m.start(), m.end(), "iban", "An IBAN (a bank account number)")
-                                            for m in _IBAN_RE.finditer(text) if _iban_ok(m.group())]
+    ids: list[tuple[int, int, str, str]] = [(start, end, "iban", "An IBAN (a bank account number)") for start, end in _ibans(text)]
     ids += [(start, end, "national_id", what) for start, end, what in _national_ids(text)]
     for start, end, rule, what in sorted(ids):
         if not any(s < end and start < e for s, e in taken):

@@ -76,3 +76,45 @@ def test_it_reads_a_fragment_from_the_pronouncing_dictionary() -> None:
 def test_it_reports_each_cut_once() -> None:
     text = "Our new collec…"
     assert [(text[c.start:c.end]) for c in find_truncations(text)] == ["collec…"]
+
+
+LOCALE_GUIDE = compile_guide({
+    "slug": "t", "name": "T", "language": "en",
+    "locales": {"en-US": {}, "es-US": {}, "fr-CA": {}, "de-DE": {}, "it-IT": {}, "pt-BR": {}, "nl-NL": {}},
+})
+
+
+@pytest.mark.parametrize(("locale", "subject"), [
+    # the last word begins some English word ("listo": "listowel", "ici": "icicle"): no fragment in its own language
+    ("es-US", "Tu cambio está listo"),
+    ("fr-CA", "Votre prochaine randonnée commence ici"),
+    ("fr-CA", "Merci pour votre achat"),
+    ("de-DE", "Danke für Ihren Einkauf"),
+    ("it-IT", "Il tuo ordine è partito"),
+    ("pt-BR", "Seu pedido está a caminho"),
+    ("nl-NL", "Je bestelling is onderweg"),
+    # a particle or pronoun that ends a phrase in that language
+    ("fr-CA", "Profitez-en"),
+    ("de-DE", "Mach mit"),
+    ("de-DE", "Melde dich jetzt an"),
+    ("nl-NL", "Doe mee"),
+    ("es-US", "Vuelven las botas de montaña… ¡y más!"),
+])
+def test_it_reads_a_localised_field_in_its_own_language(locale: str, subject: str) -> None:
+    result = check_fields(LOCALE_GUIDE, "email", {"subject": subject}, locale=locale)
+    assert [f.match for f in result.findings if f.rule == "truncated"] == []
+
+
+@pytest.mark.parametrize(("locale", "subject", "cut"), [
+    ("es-US", "Nuevas botas para", "para"),
+    ("es-US", "Vuelven las botas de… Responde STOP", "de…"),
+    ("fr-CA", "Retrouvez nos offres sur…", "sur…"),
+    ("fr-CA", "Découvrez notre nouvelle collec-", "collec-"),
+    ("de-DE", "Jetzt neu: die Kollektion für den", "den"),
+    ("it-IT", "Scopri la nuova collezione della", "della"),
+    ("pt-BR", "Conheça a nova coleção para", "para"),
+    ("nl-NL", "Ontdek de nieuwe collectie van", "van"),
+])
+def test_it_blocks_a_localised_field_cut_mid_phrase(locale: str, subject: str, cut: str) -> None:
+    result = check_fields(LOCALE_GUIDE, "email", {"subject": subject}, locale=locale)
+    assert [f.match for f in result.findings if f.rule == "truncated"] == [cut]

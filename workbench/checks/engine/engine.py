@@ -563,7 +563,7 @@ def _language_findings(message: _Message, name: str, shown_text: str) -> None:
 
 def _length_findings(message: _Message, spec: FieldSpec, text: str) -> None:
     compiled, channel, findings, name = message.compiled, message.channel, message.findings, spec.name
-    for cut in find_truncations(text):
+    for cut in find_truncations(text, message.language):
         findings.append(Finding(
             "length", "truncated", "block", name, cut.start, cut.end, text[cut.start:cut.end],
             f"{field_label(name)} stops mid-phrase at \u201c{text[cut.start:cut.end]}\u201d and looks cut off: "

@@ -69,6 +69,17 @@ def _terminal_words() -> frozenset[str]:
     return frozenset(w.lower() for w in _data_lines("truncation_terminal.txt"))
 
 
+# Languages with a list of words no finished field ends on (data/truncation_terminal_<lang>.txt).
+TERMINAL_LANGUAGES: Final = frozenset({"es", "fr", "de", "it", "pt", "nl"})
+
+
+@lru_cache(maxsize=None)
+def _terminal_words_of(language: str) -> frozenset[str]:
+    if language not in TERMINAL_LANGUAGES:
+        return frozenset()
+    return frozenset(w.lower() for w in _data_lines(f"truncation_terminal_{language}.txt"))
+
+
 @lru_cache(maxsize=1)
 def _clipped_words() -> frozenset[str]:
     return frozenset(w.lower() for w in _data_lines("clipped_words.txt"))
@@ -123,8 +134,17 @@ class Cut:
     words: str
 
 
-def find_truncations(text: str) -> list[Cut]:
-    """Places where ``text`` was cut off, as spans of the original text."""
+def find_truncations(text: str, language: str = "en") -> list[Cut]:
+    """Places where ``text``, written in ``language``, was cut off, as spans of the original text.
+
+    Fragments are told by the English dictionary, so only English copy is read for them:
+    in another language the last word of "Merci pour votre achat" or "Tu cambio está
+    listo" begins some English word and is no fragment. There a cut shows by a word that
+    cannot end a phrase in that language (before an ellipsis or at the end) or a trailing
+    hyphen after a lower-case word.
+    """
+    if language != "en":
+        return _foreign_truncations(text, _terminal_words_of(language))
     cuts: list[Cut] = []
     if "…" in text or "..." in text or ". . ." in text:
         for m in _ELLIPSIS_RE.finditer(text):
@@ -134,6 +154,23 @@ def find_truncations(text: str) -> list[Cut]:
     end_cut = _cut_at_end(text)
     if end_cut is not None and not any(c.end >= end_cut.start for c in cuts):
         cuts.append(end_cut)
+    return cuts
+
+
+def _foreign_truncations(text: str, terminal: frozenset[str]) -> list[Cut]:
+    cuts: list[Cut] = []
+    if "…" in text or "..." in text or ". . ." in text:
+        for m in _ELLIPSIS_RE.finditer(text):
+            found = _WORD_BEFORE_RE.search(text[max(0, m.start() - _LOOKBACK):m.start()])
+            if found is not None and found.group(1).lower() in terminal and not _continues(text, m.end()):
+                cuts.append(Cut(m.start() - (len(found.group(0))) , m.end(), found.group(1)))
+    stripped = text.rstrip()
+    token = stripped.rsplit(None, 1)[-1].lstrip("(\"“‘«¿¡") if stripped else ""
+    word = token[:-1] if token.endswith("-") else token
+    if word.isalpha() and ((token.endswith("-") and word.islower()) or (token == word and word in terminal)):
+        start = len(stripped) - len(token)
+        if not any(c.end >= start for c in cuts):
+            cuts.append(Cut(start, len(stripped), token))
     return cuts
 
 

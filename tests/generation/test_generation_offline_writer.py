@@ -83,3 +83,23 @@ def test_it_never_cuts_a_shorter_rewrite_mid_phrase() -> None:
     rewritten = rewrite_offline(current, "shorter", ctx)
     assert len(rewritten["body"]) < len(current["body"])
     assert length_findings(LIMITS[1], "push", rewritten) == []
+
+
+@pytest.mark.parametrize(("language", "headline"), [
+    # the last word begins an English word (listowel, icicle): read in English it would be dropped as a fragment
+    ("es", "Tu cambio está listo"),
+    ("fr", "Votre randonnée commence ici"),
+])
+def test_a_localised_headline_is_read_in_its_own_language(language: str, headline: str) -> None:
+    assert offline_writer.shorten(headline, offline_writer.within(45), language=language) == headline
+    assert offline_writer.shorten(headline, offline_writer.within(45)) != headline
+
+
+@pytest.mark.parametrize(("language", "sentence", "limit", "shortened"), [
+    ("es", "Nuevas botas para la montaña y la ciudad", 30, "Nuevas botas para la montaña"),  # not "... montaña y"
+    ("de", "Die neue Kollektion für den Winter ist da", 24, "Die neue Kollektion"),  # not "... Kollektion für"
+])
+def test_a_localised_text_is_not_shortened_to_a_word_its_language_never_ends_on(
+    language: str, sentence: str, limit: int, shortened: str
+) -> None:
+    assert offline_writer.shorten(sentence, offline_writer.within(limit), language=language) == shortened

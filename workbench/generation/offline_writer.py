@@ -45,29 +45,30 @@ def _sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_SPLIT.split(text.strip()) if s]
 
 
-def _complete(text: str) -> bool:
-    return bool(text.strip()) and not ends_mid_phrase(text)
+def _complete(text: str, language: str = "en") -> bool:
+    return bool(text.strip()) and not ends_mid_phrase(text, language)
 
 
-def shorten(text: str, fits: Fits, *, full_stop: bool = False) -> str:
+def shorten(text: str, fits: Fits, *, full_stop: bool = False, language: str = "en") -> str:
     """The longest leading run of whole sentences, else clauses, else words, that fits and ends a phrase.
 
     ``full_stop`` ends a shortened sentence with a full stop (bodies); titles
-    and subjects go without. Returns "" when not even one word fits.
+    and subjects go without. Returns "" when not even one word fits. Where a
+    phrase can end is read in ``language``, as the checks read the draft.
     """
     text = " ".join(text.split())
-    if fits(text) and _complete(text):
+    if fits(text) and _complete(text, language):
         return text
     sentences = _sentences(text)
     for k in range(len(sentences) - 1, 0, -1):
         candidate = " ".join(sentences[:k])
-        if fits(candidate) and _complete(candidate):
+        if fits(candidate) and _complete(candidate, language):
             return candidate
     first = sentences[0] if sentences else text
     for candidate in _leading_runs(first):
         if full_stop:
             candidate += "."
-        if fits(candidate) and _complete(candidate):
+        if fits(candidate) and _complete(candidate, language):
             return candidate
     return ""
 
@@ -82,20 +83,20 @@ def _leading_runs(sentence: str) -> Iterable[str]:
         yield " ".join(words[:k]).rstrip(_TRAILING_PUNCT)
 
 
-def first_that_fits(candidates: Iterable[str], fits: Fits, *, full_stop: bool = False) -> str:
+def first_that_fits(candidates: Iterable[str], fits: Fits, *, full_stop: bool = False, language: str = "en") -> str:
     """The first candidate that fits as written, else the first that can be shortened to fit."""
     pool = [c for c in candidates if c.strip()]
     for candidate in pool:
-        if fits(candidate) and _complete(candidate):
+        if fits(candidate) and _complete(candidate, language):
             return candidate
     for candidate in pool:
-        short = shorten(candidate, fits, full_stop=full_stop)
+        short = shorten(candidate, fits, full_stop=full_stop, language=language)
         if short:
             return short
     return ""
 
 
-def sms_body(parts: list[str], required: str, max_segments: int) -> str:
+def sms_body(parts: list[str], required: str, max_segments: int, language: str = "en") -> str:
     """Whole parts (sentences) that fit with the required text in ``max_segments`` parts."""
     def fits(text: str) -> bool:
         return sms_segments(f"{text} {required}".strip())[1] <= max_segments
@@ -103,9 +104,9 @@ def sms_body(parts: list[str], required: str, max_segments: int) -> str:
     # drop trailing parts first (offer, then the call to action go before the message itself)
     for k in range(len(parts), 0, -1):
         candidate = " ".join(parts[:k])
-        if fits(candidate) and _complete(candidate):
+        if fits(candidate) and _complete(candidate, language):
             return f"{candidate} {required}".strip()
-    short = shorten(parts[0], fits, full_stop=True) if parts else ""
+    short = shorten(parts[0], fits, full_stop=True, language=language) if parts else ""
     return f"{short} {required}".strip()
 
 
@@ -174,29 +175,30 @@ def _write_untranslated(channel: str, ctx: dict[str, Any], count: int) -> list[d
     """Copy for a locale the stand-in cannot write in: the brief's words only (the locale's own key message when there is one),
     none of the stand-in's English openers, greetings or subjects. The variants differ only in whether the brand is named."""
     brief, limits, brand = ctx["brief"], ctx["channel"]["limits"], ctx["brand"]["name"]
+    language = str(ctx["locale"].get("language") or "en")  # the checks read the draft in its locale's language
     own_words = bool(ctx["locale"].get("key_message"))
     key_message = brief["key_message"].strip().rstrip(".") + "."
     # With the locale's own key message the base-language offer and call to action would mix two languages; without one, all is as written.
     extras = [] if own_words else [p for p in (f"{brief['offer'].strip().rstrip('.')}." if brief.get("offer") else "", f"{brief['call_to_action'].strip().rstrip('.')}.") if p]
     required = " ".join(ctx.get("required", []))
-    headline = shorten(_sentences(key_message)[0].rstrip(".!?"), within(45)) or brand
+    headline = shorten(_sentences(key_message)[0].rstrip(".!?"), within(45), language=language) or brand
     variants = []
     for index in range(count):
-        title = first_that_fits([f"{brand}: {headline}", headline, brand] if index % 2 else [headline, brand], within(limits.get("title_max_chars") or limits.get("subject_max_chars")))
+        title = first_that_fits([f"{brand}: {headline}", headline, brand] if index % 2 else [headline, brand], within(limits.get("title_max_chars") or limits.get("subject_max_chars")), language=language)
         body = " ".join([key_message, *extras])
         fields: dict[str, str] = {}
         if channel == "email":
             closing = f"\n\n{required}" if required else ""
             room = limits.get("body_max_chars")
             fields["subject"] = title
-            fields["preheader"] = first_that_fits([key_message], within(limits.get("preheader_max_chars")), full_stop=True)
-            fields["body"] = first_that_fits([body], within(None if room is None else room - len(closing)), full_stop=True) + closing
+            fields["preheader"] = first_that_fits([key_message], within(limits.get("preheader_max_chars")), full_stop=True, language=language)
+            fields["body"] = first_that_fits([body], within(None if room is None else room - len(closing)), full_stop=True, language=language) + closing
         elif channel == "sms":
-            fields["body"] = sms_body([f"{brand}: {key_message}" if index % 2 else key_message, *extras], required, int(limits.get("max_segments", 1)))
+            fields["body"] = sms_body([f"{brand}: {key_message}" if index % 2 else key_message, *extras], required, int(limits.get("max_segments", 1)), language)
         else:
             fields["title"] = title
-            fields["body"] = first_that_fits([body, key_message], within(limits.get("body_max_chars")), full_stop=True)
+            fields["body"] = first_that_fits([body, key_message], within(limits.get("body_max_chars")), full_stop=True, language=language)
             if channel == "in_app":
-                fields["cta"] = first_that_fits([brief["call_to_action"].strip().rstrip("."), brand], within(limits.get("cta_max_chars")))
+                fields["cta"] = first_that_fits([brief["call_to_action"].strip().rstrip("."), brand], within(limits.get("cta_max_chars")), language=language)
         variants.append(fields)
     return variants

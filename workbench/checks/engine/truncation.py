@@ -213,17 +213,19 @@ def _cut_at_end(text: str) -> Cut | None:
 _TRAILING_WORDS_RE: Final = re.compile(r"([^\W\d_](?:[^\W\d_]|['’](?=[^\W\d_]))*)[^\w]*$")
 
 
-def ends_mid_phrase(text: str) -> bool:
+def ends_mid_phrase(text: str, language: str = "en") -> bool:
     """Whether ``text`` stops where a writer could not end it: a cut (above) or a word that cannot end a phrase.
 
     For writers that shorten copy: "Our winter favourites are back in all" is
     not a place to stop even without an ellipsis.
     """
-    if find_truncations(text):
+    if find_truncations(text, language):
         return True
     stripped = text.rstrip(" .,;:!?-–—…")
     last = _TRAILING_WORDS_RE.search(stripped)
     if last is None:
         return False
+    if language != "en":
+        return last.group(1).lower() in _terminal_words_of(language)
     before = _PREV_WORD_RE.search(stripped[:last.start(1)])
     return _cannot_end(last.group(1), before.group(1) if before else None) or last.group(1).lower() in _terminal_words()

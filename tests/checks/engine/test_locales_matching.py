@@ -38,6 +38,8 @@ GUIDE_YAML = textwrap.dedent(
           - {term: vendeur}
           - {term: "pas cher"}
           - {term: dernier}
+          - {term: jeu}
+          - {term: "feu de forêt"}
         claims:
           - {term: garanti}
       de-DE:
@@ -134,6 +136,10 @@ CASES = [
     ("fr-FR", "Une veste PAS CHÈRE", [("pas cher", "PAS CHÈRE")]),
     ("fr-FR", "La dernière paire", [("dernier", "dernière")]),
     ("fr-FR", "Les derniers modèles", [("dernier", "derniers")]),
+    # French plurals in -x the stemmer reads apart, alone and inside a phrase
+    ("fr-FR", "Des jeux pour tous", [("jeu", "jeux")]),
+    ("fr-FR", "Après les feux de forêt", [("feu de forêt", "feux de forêt")]),
+    ("fr-FR", "Les feux d'artifice", []),
     ("fr-FR", "Une bonne cote", [("cote", "cote")]),
     ("it-IT", "Il papà", []),
     ("pt-BR", "Minha avó", []),

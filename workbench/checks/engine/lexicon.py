@@ -51,7 +51,7 @@ from typing import Any, Final, NamedTuple
 # --strict quiet both with and without ignore_missing_imports.
 ahocorasick: Any = importlib.import_module("ahocorasick")
 from .normalize import FOLD_TABLE, Normalised, normalise, normalise_plain
-from .stemming import StemTable, feminine_forms, has_accented_letter, has_accented_stem
+from .stemming import StemTable, feminine_forms, has_accented_letter, has_accented_stem, plural_forms
 
 # A word-internal apostrophe (straight; curly ones are straight after
 # normalisation) belongs to the token it starts: "he'll" -> "he", "'ll".
@@ -255,13 +255,16 @@ class LexiconBuilder:
                 # "huracanes") differently from its folded "huracan" (stem "hurac")
                 written = unicodedata.normalize("NFC", rule.term).strip().lower()
                 forms = {word, *_l_as_i(word), *([written] if written.isalpha() else [])}
-                forms.update(*(feminine_forms(form, language) for form in (word, written) if form.isalpha()))
+                forms.update(*(feminine_forms(form, language) | plural_forms(form, language)
+                               for form in (word, written) if form.isalpha()))
                 self._stem_table(language).add(forms, (index, rule.group))
                 return
             if inflect and len(tokens) > 1 and all(t.isalpha() for t in tokens):
                 # the listed form stays in the automaton (its joined form catches
                 # letter spacing); the stems catch its inflected forms
-                self._stem_table(language).add_phrase(tokens, (index, rule.group))
+                # each word also in the plural its stemmer reads apart: "feu de forêt", "feux de forêt"
+                for variant in product(*({token} | plural_forms(token, language) for token in tokens)):
+                    self._stem_table(language).add_phrase(list(variant), (index, rule.group))
             inflect = False
         self.rules.append(rule)
         for key in term_keys(rule.term, inflect):

@@ -86,6 +86,21 @@ _SUPERLATIVE_BASES: Final = (("qu", "co"), ("gu", "go"), ("bil", "ble"), ("", "o
 _CACHE_LIMIT: Final = 200_000
 
 
+# French plurals in -x the stemmer reads apart from their singular ("feu"/"feux",
+# "jeu"/"jeux", "travail"/"travaux", "tuyau"/"tuyaux"); -al/-aux and -eau/-eaux it joins.
+_X_PLURALS: Final[tuple[tuple[str, str], ...]] = (("ail", "aux"), ("eu", "eux"), ("au", "aux"))
+
+
+def plural_forms(word: str, language: str) -> set[str]:
+    """The plural forms of ``word`` (lower-case, folded) that its language's stemmer reads apart."""
+    if language != "fr":
+        return set()
+    for ending, plural in _X_PLURALS:
+        if word.endswith(ending) and len(word) > len(ending):
+            return {word[: -len(ending)] + plural}
+    return set()
+
+
 def feminine_forms(word: str, language: str) -> set[str]:
     """The feminine forms of ``word`` (a lower-case noun or adjective) that its language's stemmer reads apart."""
     if language == "de":

@@ -29,10 +29,10 @@ holds the accent rule and German/Dutch compounds); multi-word terms as listed
 forms in the automaton, with the accent rule applied to their hits.
 
 Each single-word English term is stored with its inflections (-s, -es, -ed, -ing, -er, -est,
-e-drop, consonant doubling, y->ies/ied/ier/iest); a multi-word term with its last word's plurals
-(``lowest prices``), and also in its joined form (``actnow``). Terms containing ``l`` get extra keys with ``l`` read as ``i``
-because the fold reads ``1`` as ``i`` (``sa1e``) and a capital ``I`` (or a
-look-alike of it) lower-cases to ``i`` (``cIinically``).
+e-drop, consonant doubling, y->ies/ied/ier/iest); a multi-word term with its last word's
+plurals (``lowest prices``), and also in its joined form (``actnow``). Terms containing ``l``
+get extra keys with ``l`` read as ``i`` because the fold reads ``1`` as ``i`` (``sa1e``) and a
+capital ``I`` (or a look-alike of it) lower-cases to ``i`` (``cIinically``).
 """
 
 from __future__ import annotations

@@ -93,6 +93,13 @@ MATCHES = [
     # syllables joined by hyphens are one word, as letters are
     ("so che-a-p", "cheap", "che-a-p"),
     ("Che-ap-est boots", "cheap", "Che-ap-est"),
+    # ... and so are the pieces of a word broken by a hyphen, a middle dot or an emoji
+    ("so ch·eap", "cheap", "ch·eap"),
+    ("get it FR-EE", "free", "FR-EE"),
+    ("a fr\U0001f381ee hat", "free", "fr\U0001f381ee"),
+    # letters with a hook, and the copyright sign inside a word
+    ("\u0192ree gifts", "free", "\u0192ree"),
+    ("A\u00a9t now", "act now", "A\u00a9t now"),
     # stretched: a letter written three or more times stands for itself once or twice
     ("So cheeeeap", "cheap", "cheeeeap"),
     ("CHEAAAP boots", "cheap", "CHEAAAP"),
@@ -128,6 +135,8 @@ NO_MATCHES = [
     "fr ee",  # broken word is not letter spacing
     "Wow!Free shipping today",  # a sign beside a capital is still punctuation: the except phrase holds
     "sal-e-sman",  # joined, the syllables spell a word that is no term
+    "fr-ee shipping today",  # joined, the except phrase holds too
+    "Our e-mail, a T-shirt, 19.99 or 1.50",  # pieces joined spell no term; numbers are not words
     "5 4 1 3 sold",  # digits alone never spell a term (505 is not "sos")
     "Freeeee shipping today",  # stretched, the except phrase still holds
     "Sooo good, brrr, zzz, yesss, shhh",  # stretched words that are no term

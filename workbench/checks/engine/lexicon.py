@@ -41,6 +41,7 @@ import importlib
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import compress, product, repeat
@@ -64,8 +65,8 @@ _FEW_HITS: Final = 8
 # currency signs stand in for letters inside words ("ch€ap", "¢heap") as "$" and
 # "@" do (those fold in FOLD_TABLE, but € and ¢ must stay themselves for prices).
 # A match made of signs and digits only still needs a letter ("€10" is no word).
-_SECOND_READING: Final = str.maketrans({"\u017f": "s", "\u20ac": "e", "\u00a2": "c"})
-_SECOND_READING_RE: Final = re.compile("[\u017f\u20ac\u00a2]")
+_SECOND_READING: Final = str.maketrans({"\u017f": "s", "\u20ac": "e", "\u00a2": "c", "\u00a9": "c", "\u00ae": "r"})
+_SECOND_READING_RE: Final = re.compile("[\u017f\u20ac\u00a2\u00a9\u00ae]")
 # An exclamation mark (either way up) or a bar between two letters is the i it is
 # drawn for ("b!llig", "grat¡s", "fr|ee"); at the end of a word it is punctuation.
 # (The sign comes first in the pattern so the regex engine skips to it; a look-behind first
@@ -96,11 +97,71 @@ def _second_reading(original: str) -> str | None:
     return None if read is original else read
 
 
-# Three or more chunks of up to three letters joined by single hyphens: "ba-ra-tas",
-# "che-a-pest". Read joined as well, as letter-spaced words are ("f-r-e-e").
-_SYLLABLES_RE: Final = re.compile(r"(?<![^\W_])[^\W_]{1,3}(?:-[^\W_]{1,3}){2,}(?![^\W_])")
-# Its cheap sign, searched first (a literal opens it): a chunk of up to three letters between hyphens.
-_SYLLABLE_HINT_RE: Final = re.compile(r"-[^\W_]{1,3}-")
+# A word broken into pieces by single hyphens, middle dots or emoji: "ba-ra-tas", "FR-EE",
+# "fr🎁ee". Read joined as well, as letter-spaced words are ("f-r-e-e"), when each piece has
+# a letter, one is a stub of three or fewer ("gluten-free" stays two words) and the joined
+# word is a term's form (so "e-mail" costs no second reading). Dots and underscores are
+# left out: they join domains ("example.com") and merge-field names ("cart_url") all day.
+_BREAKS: Final = "\\-\u00b7\u2600-\u27bf\U0001f300-\U0001faff"
+_BREAK_CHARS: Final = frozenset("-\u00b7")  # the breaks a word is walked back over (emoji are rare)
+_BROKEN_WORD_RE: Final = re.compile(rf"(?:[^\W_]+[{_BREAKS}])+[^\W_]+(?![^\W_])")
+_BREAK_RE: Final = re.compile(rf"[{_BREAKS}]")
+# Its sign, searched first (the break opens the pattern, so the regex engine skips to breaks):
+# a break between two letters or digits.
+_BREAK_HINT_RE: Final = re.compile(rf"[{_BREAKS}](?<=[^\W_].)(?=[^\W_])")
+_HYPHEN_HINT_RE: Final = re.compile(r"-(?<=[^\W_]-)(?=[^\W_])")
+_BROKEN_WORD_MAX: Final = 24  # letters: longer runs are addresses and lists, not a disguised word
+_WINDOW_CHARS: Final = 40  # text read on each side of a joined word, for phrases that run through it
+
+
+def _broken_words(text: str) -> list[tuple[int, int]]:
+    """Spans of the broken words in ``text``, found from each break between two word characters."""
+    spans: list[tuple[int, int]] = []
+    reach = 0
+    for hint in _BREAK_HINT_RE.finditer(text):
+        if hint.start() < reach:
+            continue
+        start = hint.start()
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] in _BREAK_CHARS):
+            start -= 1
+        while start < hint.start() and not text[start].isalnum():
+            start += 1
+        m = _BROKEN_WORD_RE.match(text, start)
+        if m is None:
+            continue
+        reach = m.end()
+        pieces = _BREAK_RE.split(m.group())
+        if (sum(map(len, pieces)) <= _BROKEN_WORD_MAX and min(map(len, pieces)) <= 3
+                and all(_LETTER_RE.search(piece) for piece in pieces)):
+            spans.append(m.span())
+    return spans
+
+
+def _joined_windows(
+    folded: str, ranges: list[tuple[int, int]], token_re: re.Pattern[str], is_term: Callable[[str], bool],
+) -> Iterator[tuple[list[str], list[tuple[int, int]]]]:
+    """For each of ``ranges`` (offsets into ``folded``) whose joined word ``is_term``, the tokens
+    around it with those inside it joined into one: only that much of the field is read again."""
+    for begin, end in ranges:
+        if not is_term("".join(token_re.findall(folded, begin, end))):
+            continue
+        low, high = max(0, begin - _WINDOW_CHARS), min(len(folded), end + _WINDOW_CHARS)
+        found = [(m.group(), m.span()) for m in token_re.finditer(folded, low, high)]
+        # a token at a window's edge may be a word cut in two: left out
+        if low > 0 and found and found[0][1][1] <= begin:
+            found.pop(0)
+        if high < len(folded) and found and found[-1][1][0] >= end:
+            found.pop()
+        inside = [i for i, (_, (s, e)) in enumerate(found) if s >= begin and e <= end]
+        if len(inside) < 2:
+            continue
+        first, last = inside[0], inside[-1]
+        tokens = [t for t, _ in found]
+        spans = [span for _, span in found]
+        yield (
+            [*tokens[:first], "".join(tokens[first:last + 1]), *tokens[last + 1:]],
+            [*spans[:first], (spans[first][0], spans[last][1]), *spans[last + 1:]],
+        )
 
 
 def _signs_as_letters(text: str) -> bool:
@@ -343,14 +404,15 @@ class Lexicon:
         has_run = _RUN_RE.search(view) is not None
         # confirmed on the copy as written: the tripled letter may be folded digits ("1000")
         has_stretch = bool(stretched) and any(chr(c) * 3 in text for c in stretched)
-        syllables = ([m.span() for m in _SYLLABLES_RE.finditer(text)]
-                     if "-" in text and _SYLLABLE_HINT_RE.search(text) is not None else [])
-        if not raw and not has_run and not has_stretch and not syllables:
+        # ASCII copy (most) can only break a word with a hyphen: a literal the regex engine skips to
+        broken = (_broken_words(text) if (_HYPHEN_HINT_RE if text.isascii() else _BREAK_HINT_RE).search(text) is not None
+                  else []) if "-" in text or not text.isascii() else []
+        if not raw and not has_run and not has_stretch and not broken:
             return []
         found: dict[tuple[int, int, int], None] = {}
         rules = self.rules
         spans: list[tuple[int, int]] | None = None
-        if len(raw) > _FEW_HITS or has_run or has_stretch or syllables:
+        if len(raw) > _FEW_HITS or has_run or has_stretch:
             spans = [m.span() for m in (_SPACED_TOKEN_RE if spaced else TOKEN_RE).finditer(folded)]
         locate = _locate_spaced_tokens if spaced else _locate_tokens
         for rule, _group, first, last in raw:
@@ -367,14 +429,19 @@ class Lexicon:
         if has_run:
             assert spans is not None
             self._scan_alternative(*_merge_runs(tokens, spans), norm, found)
-        if syllables:
-            assert spans is not None
-            self._scan_alternative(*_join_within(tokens, spans, syllables), norm, found)
+        for window in _joined_windows(folded, broken, _SPACED_TOKEN_RE if spaced else TOKEN_RE, self._is_term) if broken else ():
+            self._scan_alternative(*window, norm, found)
         if has_stretch:
             assert spans is not None
             for alt_tokens in _stretch_views(tokens):
                 self._scan_alternative(alt_tokens, spans, norm, found)
         return [LexHit(r, s, e) for (r, s, e) in found]
+
+    def _is_term(self, token: str) -> bool:
+        """Whether a folded token is a form of some term (or opens a phrase)."""
+        if self.automaton is not None and self.automaton.exists(f" {token} "):
+            return True
+        return any(table.lookup(token) for table in self.stem_tables)
 
     def _scan_alternative(
         self, tokens: list[str], spans: list[tuple[int, int]], norm: Normalised,
@@ -590,37 +657,6 @@ def _locate_spaced_tokens(first: int, count: int) -> re.Pattern[str]:
 
 
 _ONE_LETTER_RUN_RE: Final = re.compile(rb"\x01{3,}")
-
-
-def _join_within(
-    tokens: list[str], spans: list[tuple[int, int]], ranges: list[tuple[int, int]]
-) -> tuple[list[str], list[tuple[int, int]]]:
-    """The tokens with those inside each of ``ranges`` (folded-text offsets, in order) joined into one."""
-    out_tokens: list[str] = []
-    out_spans: list[tuple[int, int]] = []
-    ranges_left = iter(ranges)
-    current = next(ranges_left, None)
-    i, n = 0, len(tokens)
-    while i < n:
-        while current is not None and current[1] <= spans[i][0]:
-            current = next(ranges_left, None)
-        if current is None or spans[i][0] < current[0]:
-            out_tokens.append(tokens[i])
-            out_spans.append(spans[i])
-            i += 1
-            continue
-        first = i
-        while i < n and spans[i][1] <= current[1]:
-            i += 1
-        current = next(ranges_left, None)
-        if i == first:  # a token running past the range: kept as it is
-            out_tokens.append(tokens[i])
-            out_spans.append(spans[i])
-            i += 1
-            continue
-        out_tokens.append("".join(tokens[first:i]))
-        out_spans.append((spans[first][0], spans[i - 1][1]))
-    return out_tokens, out_spans
 
 
 def _merge_runs(

@@ -71,6 +71,8 @@ def _confusable_prototypes() -> dict[str, str]:
         targets = {h["c"].lower() for h in homoglyphs if len(h["c"]) == 1 and h["c"].isascii() and h["c"].isalnum()}
         if len(targets) == 1:
             table[char] = targets.pop()
+    # Letters with a hook or stroke that read as the plain letter and that UTS #39 leaves out.
+    table.update({"\u0192": "f", "\u0191": "f"})
     return table
 
 

@@ -412,8 +412,9 @@ class Lexicon:
         found: dict[tuple[int, int, int], None] = {}
         rules = self.rules
         spans: list[tuple[int, int]] | None = None
+        token_re = _SPACED_TOKEN_RE if spaced else TOKEN_RE
         if len(raw) > _FEW_HITS or has_run or has_stretch:
-            spans = [m.span() for m in (_SPACED_TOKEN_RE if spaced else TOKEN_RE).finditer(folded)]
+            spans = [m.span() for m in token_re.finditer(folded)]
         locate = _locate_spaced_tokens if spaced else _locate_tokens
         for rule, _group, first, last in raw:
             if spans is not None:
@@ -429,7 +430,7 @@ class Lexicon:
         if has_run:
             assert spans is not None
             self._scan_alternative(*_merge_runs(tokens, spans), norm, found)
-        for window in _joined_windows(folded, broken, _SPACED_TOKEN_RE if spaced else TOKEN_RE, self._is_term) if broken else ():
+        for window in _joined_windows(folded, broken, token_re, self._is_term):
             self._scan_alternative(*window, norm, found)
         if has_stretch:
             assert spans is not None

@@ -64,20 +64,17 @@ def non_final_words() -> NonFinalWords:
     return NonFinalWords(**{k: frozenset(v) for k, v in kinds.items()})
 
 
-@lru_cache(maxsize=1)
-def _terminal_words() -> frozenset[str]:
-    return frozenset(w.lower() for w in _data_lines("truncation_terminal.txt"))
-
-
-# Languages with a list of words no finished field ends on (data/truncation_terminal_<lang>.txt).
-TERMINAL_LANGUAGES: Final = frozenset({"es", "fr", "de", "it", "pt", "nl"})
+# Languages with a list of words no finished field ends on (data/truncation_terminal.txt for
+# English, data/truncation_terminal_<language>.txt for the others).
+TERMINAL_LANGUAGES: Final = frozenset({"en", "es", "fr", "de", "it", "pt", "nl"})
 
 
 @lru_cache(maxsize=None)
-def _terminal_words_of(language: str) -> frozenset[str]:
+def _terminal_words(language: str) -> frozenset[str]:
     if language not in TERMINAL_LANGUAGES:
         return frozenset()
-    return frozenset(w.lower() for w in _data_lines(f"truncation_terminal_{language}.txt"))
+    name = "truncation_terminal.txt" if language == "en" else f"truncation_terminal_{language}.txt"
+    return frozenset(w.lower() for w in _data_lines(name))
 
 
 @lru_cache(maxsize=1)
@@ -143,69 +140,55 @@ def find_truncations(text: str, language: str = "en") -> list[Cut]:
     cannot end a phrase in that language (before an ellipsis or at the end) or a trailing
     hyphen after a lower-case word.
     """
-    if language != "en":
-        return _foreign_truncations(text, _terminal_words_of(language))
     cuts: list[Cut] = []
     if "…" in text or "..." in text or ". . ." in text:
         for m in _ELLIPSIS_RE.finditer(text):
-            cut = _cut_before(text, m.start(), m.end(), ellipsis=True)
+            cut = _cut_before(text, m.start(), m.end(), language)
             if cut is not None:
                 cuts.append(cut)
-    end_cut = _cut_at_end(text)
+    end_cut = _cut_at_end(text, language)
     if end_cut is not None and not any(c.end >= end_cut.start for c in cuts):
         cuts.append(end_cut)
     return cuts
 
 
-def _foreign_truncations(text: str, terminal: frozenset[str]) -> list[Cut]:
-    cuts: list[Cut] = []
-    if "…" in text or "..." in text or ". . ." in text:
-        for m in _ELLIPSIS_RE.finditer(text):
-            found = _WORD_BEFORE_RE.search(text[max(0, m.start() - _LOOKBACK):m.start()])
-            if found is not None and found.group(1).lower() in terminal and not _continues(text, m.end()):
-                cuts.append(Cut(m.start() - (len(found.group(0))) , m.end(), found.group(1)))
-    stripped = text.rstrip()
-    token = stripped.rsplit(None, 1)[-1].lstrip("(\"“‘«¿¡") if stripped else ""
-    word = token[:-1] if token.endswith("-") else token
-    if word.isalpha() and ((token.endswith("-") and word.islower()) or (token == word and word in terminal)):
-        start = len(stripped) - len(token)
-        if not any(c.end >= start for c in cuts):
-            cuts.append(Cut(start, len(stripped), token))
-    return cuts
-
-
-def _cut_before(text: str, start: int, end: int, *, ellipsis: bool) -> Cut | None:
+def _cut_before(text: str, start: int, end: int, language: str) -> Cut | None:
+    """The cut an ellipsis at [start, end) makes, if the word before it shows one."""
     head = text[max(0, start - _LOOKBACK):start]
     m = _WORD_BEFORE_RE.search(head)
     if m is None:
         return None
     word = m.group(1)
     word_start = start - (len(head) - m.start(1))
-    if is_fragment(word):
+    english = language == "en"
+    if english and is_fragment(word):
         return Cut(word_start, end, word)
-    if ellipsis and not _continues(text, end):
+    if _continues(text, end):
+        return None
+    if english:
         before = _PREV_WORD_RE.search(head[:m.start(1)])
-        previous = before.group(1) if before else None
-        if _cannot_end(word, previous):
-            return Cut(word_start, end, word)
-    return None
+        cannot_end = _cannot_end(word, before.group(1) if before else None)
+    else:
+        cannot_end = word.lower() in _terminal_words(language)
+    return Cut(word_start, end, word) if cannot_end else None
 
 
-def _cut_at_end(text: str) -> Cut | None:
+def _cut_at_end(text: str, language: str) -> Cut | None:
     stripped = text.rstrip()
     if not stripped or not (stripped[-1].isalpha() or stripped[-1] == "-"):
         return None  # ends on punctuation, a digit, a symbol or an emoji: not a cut word
     parts = stripped.rsplit(None, 1)
-    token = parts[-1].lstrip("(\"“‘")
+    token = parts[-1].lstrip("(\"“‘«¿¡")
     hyphen = token.endswith("-")
     word = token[:-1] if hyphen else token
     if not word.isalpha():
         return None  # "check-in", "northwind.example/spring", "{{ x }}": not a bare word
     start = len(stripped) - len(token)
     end = len(stripped)
+    fragment = language == "en" and is_fragment(word.lower() if hyphen else word)
     if hyphen:
-        return Cut(start, end, token) if is_fragment(word.lower()) or word.islower() else None
-    if word in _terminal_words() or is_fragment(word):
+        return Cut(start, end, token) if fragment or word.islower() else None
+    if word in _terminal_words(language) or fragment:
         return Cut(start, end, word)
     return None
 
@@ -225,7 +208,7 @@ def ends_mid_phrase(text: str, language: str = "en") -> bool:
     last = _TRAILING_WORDS_RE.search(stripped)
     if last is None:
         return False
-    if language != "en":
-        return last.group(1).lower() in _terminal_words_of(language)
+    if last.group(1).lower() in _terminal_words(language):
+        return True
     before = _PREV_WORD_RE.search(stripped[:last.start(1)])
-    return _cannot_end(last.group(1), before.group(1) if before else None) or last.group(1).lower() in _terminal_words()
+    return language == "en" and _cannot_end(last.group(1), before.group(1) if before else None)
